@@ -1,0 +1,32 @@
+"""Setting and clearing the session and language cookies."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from app.auth.deps import SESSION_COOKIE
+from app.web.middleware import LANG_COOKIE
+
+
+def is_secure(request: Request) -> bool:
+    """True when served over HTTPS (directly or behind a trusted proxy) or forced by settings."""
+    return request.app.state.settings.cookie_secure or request.url.scheme == "https"
+
+
+def set_session(request: Request, response: Response, token: str, language: str) -> None:
+    """Store the session JWT (HttpOnly, SameSite=Lax, Secure on HTTPS) and the language."""
+    lifetime = request.app.state.settings.session_hours * 3600
+    secure = is_secure(request)
+    response.set_cookie(SESSION_COOKIE, token, max_age=lifetime, httponly=True, samesite="lax", secure=secure, path="/")
+    set_language_cookie(request, response, language)
+
+
+def set_language_cookie(request: Request, response: Response, language: str) -> None:
+    """Remember the interface language in the browser."""
+    response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax",
+                        secure=is_secure(request), path="/")
+
+
+def clear_session(request: Request, response: Response) -> None:
+    """Forget the session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_secure(request))

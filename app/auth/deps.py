@@ -1,0 +1,135 @@
+"""FastAPI dependencies: the database session, the current user, role and permission guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.auth import csrf
+from app.auth.models import User
+from app.auth.permissions import Role, dashboard_permission, has_permission
+from app.auth.tokens import read_token
+from app.web.errors import CSRFError, Forbidden, NotAuthenticated
+from settings import Settings
+
+SESSION_COOKIE = "crm_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A plain snapshot of the logged-in user for templates (safe after a rollback)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    language: str
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        """Copy what the layout shows from `user`."""
+        return cls(user.id, user.username, user.display_name, user.role, user.language)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the running app was built with."""
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; the request boundary commits, an error rolls back."""
+    state = request.app.state
+    factory = state.read_sessions if request.method in SAFE_METHODS else state.write_sessions
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def _credentials(request: Request) -> tuple[str | None, str | None]:
+    """(token, how it came: "bearer" or "cookie") from the request."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), "bearer"
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return (cookie, "cookie") if cookie else (None, None)
+
+
+def optional_user(request: Request, db: DbSession) -> User | None:
+    """The authenticated, active user whose token version is current, else None."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    token, via = _credentials(request)
+    request.state.auth_via = via
+    user = None
+    if token:
+        claims = read_token(get_settings(request).secret_key, token)
+        if claims:
+            candidate = db.get(User, claims[0])
+            if candidate and candidate.is_active and candidate.token_version == claims[1]:
+                user = candidate
+    request.state.user = user
+    request.state.viewer = Viewer.of(user) if user else None
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def require_user(user: OptionalUser) -> User:
+    """The current user; anonymous requests get 401 (JSON) or a redirect to /login (HTML)."""
+    if user is None:
+        raise NotAuthenticated("Please log in.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require(permission: str) -> Callable[[User], User]:
+    """A dependency that lets through only users whose role holds `permission`."""
+
+    def checker(user: CurrentUser) -> User:
+        if not has_permission(user.role, permission):
+            raise Forbidden("You do not have access to this page.")
+        return user
+
+    checker.__name__ = f"require_{permission.replace(':', '_')}"
+    return checker
+
+
+def role_guard(role: Role) -> Callable[[User], User]:
+    """The guard mounted on a role's routers: that role, or admin."""
+    return require(dashboard_permission(role))
+
+
+async def csrf_protect(request: Request, user: OptionalUser) -> None:
+    """Reject unsafe cookie-authenticated or HTML requests without a valid CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    via = getattr(request.state, "auth_via", None)
+    if via == "bearer":
+        return
+    if request.url.path.startswith("/api/") and user is None:
+        return  # anonymous JSON carries no ambient session; protected routes answer 401
+    token = request.headers.get(csrf.HEADER)
+    if not token and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        token = form.get(csrf.FORM_FIELD)
+    nonce = request.cookies.get(csrf.NONCE_COOKIE)
+    user_id = user.id if user else None
+    if not csrf.csrf_token_valid(get_settings(request).secret_key, token, nonce, user_id):
+        raise CSRFError("The form has expired or was not sent from this site. Reload the page and try again.")

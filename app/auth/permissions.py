@@ -1,0 +1,69 @@
+"""Roles and the permissions each role holds, declared once for server and templates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The six staff roles; a user has exactly one."""
+
+    ADMIN = "admin"
+    SALES = "sales"
+    MOP = "mop"
+    ROP = "rop"
+    FINANCE = "finance"
+    DISPATCHER = "dispatcher"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Admin",
+    Role.SALES: "Salesperson",
+    Role.MOP: "Sales manager (MOP)",
+    Role.ROP: "Head of sales (ROP)",
+    Role.FINANCE: "Financier",
+    Role.DISPATCHER: "Dispatcher",
+}
+
+
+class P:
+    """Permission names; check with `require(P.X)` on routes and `can(P.X)` in templates."""
+
+    USERS_READ = "users:read"
+    USERS_WRITE = "users:write"
+    AUDIT_READ = "audit:read"
+    TEAM_READ = "team:read"
+    PROFILE_WRITE = "profile:write"
+    DASHBOARD_ADMIN = "dashboard:admin"
+    DASHBOARD_SALES = "dashboard:sales"
+    DASHBOARD_MOP = "dashboard:mop"
+    DASHBOARD_ROP = "dashboard:rop"
+    DASHBOARD_FINANCE = "dashboard:finance"
+    DASHBOARD_DISPATCHER = "dashboard:dispatcher"
+
+
+def dashboard_permission(role: Role) -> str:
+    """The permission that opens `role`'s dashboard and its JSON twin."""
+    return f"dashboard:{role.value}"
+
+
+_EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
+_STAFF = frozenset({P.PROFILE_WRITE})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: _STAFF
+    | _EVERY_DASHBOARD
+    | {P.USERS_READ, P.USERS_WRITE, P.AUDIT_READ, P.TEAM_READ},
+    Role.SALES: _STAFF | {P.DASHBOARD_SALES},
+    Role.MOP: _STAFF | {P.DASHBOARD_MOP, P.TEAM_READ},
+    Role.ROP: _STAFF | {P.DASHBOARD_ROP, P.TEAM_READ},
+    Role.FINANCE: _STAFF | {P.DASHBOARD_FINANCE},
+    Role.DISPATCHER: _STAFF | {P.DASHBOARD_DISPATCHER},
+}
+
+
+def has_permission(role: Role | str | None, permission: str) -> bool:
+    """True when `role` holds `permission`."""
+    if role is None:
+        return False
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())

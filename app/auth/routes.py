@@ -1,0 +1,173 @@
+"""Login, logout, the token API and every user's own profile (HTML and JSON twins)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from app.auth.cookies import clear_session, set_language_cookie, set_session
+from app.auth.crud import users
+from app.auth.deps import CurrentUser, DbSession, OptionalUser, get_settings
+from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
+from app.auth.service import authenticate, session_token
+from app.web.errors import Invalid, TooManyRequests
+from app.web.forms import validate_form
+from app.web.i18n import current_language, gettext
+from app.web.templating import render
+
+html_router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api", tags=["auth"])
+
+
+def client_address(request: Request) -> str:
+    """The caller's IP address (the proxy's view when uvicorn trusts it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """A local path to go to after login; anything else becomes `fallback`."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+def home_of(user) -> str:
+    """The dashboard a user lands on."""
+    return f"/dashboard/{user.role.value}/"
+
+
+@html_router.get("/login")
+def login_page(request: Request, user: OptionalUser, next: str = ""):
+    """The login form; a logged-in user goes straight to their dashboard."""
+    if user:
+        return RedirectResponse(safe_next(next, home_of(user)), status_code=303)
+    return render(request, "auth/login.html", {"next": next, "errors": {}, "username": ""})
+
+
+@html_router.post("/login")
+def login_submit(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+):
+    """Check credentials; 303 to the dashboard, or the form again with the error."""
+    settings = get_settings(request)
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = gettext("This field is required.")
+    if not password:
+        errors["password"] = gettext("This field is required.")
+    status_code = 422
+    headers = None
+    if not errors:
+        try:
+            user = authenticate(db, settings, username, password, client_address(request))
+        except TooManyRequests as exc:
+            errors["__all__"] = gettext(exc.message, **exc.params)
+            status_code, headers = 429, {"Retry-After": str(exc.retry_after)}
+        except Invalid as exc:
+            errors["__all__"] = gettext(exc.message)
+        else:
+            response = RedirectResponse(safe_next(next, home_of(user)), status_code=status.HTTP_303_SEE_OTHER)
+            set_session(request, response, session_token(settings, user), user.language)
+            return response
+    context = {"next": next, "errors": errors, "username": username}
+    return render(request, "auth/login.html", context, status_code=status_code, headers=headers)
+
+
+@html_router.post("/logout")
+def logout(request: Request):
+    """End this browser's session."""
+    response = RedirectResponse("/login", status_code=303)
+    clear_session(request, response)
+    return response
+
+
+@api_router.post("/auth/token", response_model=TokenResponse)
+def issue_api_token(request: Request, db: DbSession, body: TokenRequest):
+    """Exchange username and password for a bearer token (401 wrong, 429 throttled)."""
+    settings = get_settings(request)
+    try:
+        user = authenticate(db, settings, body.username, body.password, client_address(request))
+    except Invalid as exc:
+        return JSONResponse({"detail": gettext(exc.message)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return TokenResponse(access_token=session_token(settings, user))
+
+
+# --- profile: every user, their own account -------------------------------------------
+
+def _profile(request: Request, user, errors: dict | None = None, saved: str = "", status_code: int = 200):
+    return render(request, "auth/profile.html", {"errors": errors or {}, "saved": saved}, status_code=status_code)
+
+
+@html_router.get("/profile")
+def profile_page(request: Request, user: CurrentUser):
+    """The user's own profile: language and password."""
+    return _profile(request, user)
+
+
+@html_router.post("/profile/password")
+async def profile_password(request: Request, db: DbSession, user: CurrentUser):
+    """Change the caller's password; other sessions end, this one is renewed."""
+    data, errors = validate_form(PasswordChange, dict(await request.form()))
+    if errors:
+        return _profile(request, user, errors, status_code=422)
+    try:
+        users.change_own_password(db, user, data)
+    except Invalid as exc:
+        return _profile(request, user, {exc.field or "__all__": gettext(exc.message)}, status_code=422)
+    response = _profile(request, user, saved="password")
+    set_session(request, response, session_token(get_settings(request), user), user.language)
+    return response
+
+
+@html_router.post("/profile/language")
+async def profile_language(request: Request, db: DbSession, user: CurrentUser):
+    """Switch the caller's interface language."""
+    data, errors = validate_form(LanguageChange, dict(await request.form()))
+    if errors:
+        return _profile(request, user, errors, status_code=422)
+    users.set_language(db, user, data.language)
+    current_language.set(data.language)
+    response = RedirectResponse("/profile", status_code=303)
+    set_language_cookie(request, response, data.language)
+    return response
+
+
+@html_router.post("/profile/logout-everywhere")
+def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser):
+    """End every session of the caller, this one included."""
+    users.logout_everywhere(db, user)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session(request, response)
+    return response
+
+
+@api_router.get("/profile", response_model=UserRead, tags=["profile"])
+def api_profile(user: CurrentUser):
+    """The caller's own account."""
+    return user
+
+
+@api_router.post("/profile/password", response_model=TokenResponse, tags=["profile"])
+def api_profile_password(request: Request, db: DbSession, user: CurrentUser, body: PasswordChange):
+    """Change the caller's password; returns a fresh token (old ones stop working)."""
+    users.change_own_password(db, user, body)
+    return TokenResponse(access_token=session_token(get_settings(request), user))
+
+
+@api_router.post("/profile/language", response_model=UserRead, tags=["profile"])
+def api_profile_language(db: DbSession, user: CurrentUser, body: LanguageChange):
+    """Switch the caller's interface language."""
+    return users.set_language(db, user, body.language)
+
+
+@api_router.post("/profile/logout-everywhere", status_code=204, tags=["profile"])
+def api_profile_logout_everywhere(db: DbSession, user: CurrentUser):
+    """End every session and token of the caller."""
+    users.logout_everywhere(db, user)
+    return Response(status_code=204)

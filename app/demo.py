@@ -1,0 +1,34 @@
+"""Demo data: the demo users of every role; later capabilities add their data here."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.crud import users
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.auth.schemas import UserCreate
+
+DEMO_USERS = [
+    ("admin", "Администратор Системы", Role.ADMIN, "+998901000001"),
+    ("sales", "Азиз Каримов", Role.SALES, "+998901000002"),
+    ("sales2", "Дилноза Юсупова", Role.SALES, "+998901000003"),
+    ("mop", "Шахзод Алиев", Role.MOP, "+998901000004"),
+    ("rop", "Нодира Рахимова", Role.ROP, "+998901000005"),
+    ("finance", "Бахтиёр Ташкентов", Role.FINANCE, "+998901000006"),
+    ("dispatcher", "Олим Назаров", Role.DISPATCHER, "+998901000007"),
+]
+
+
+def load_demo(db: Session, password: str) -> list[str]:
+    """Create the demo users that are missing; returns the usernames created (safe to rerun)."""
+    existing = set(db.scalars(select(User.username)))
+    created = []
+    for username, full_name, role, phone in DEMO_USERS:
+        if username in existing:
+            continue
+        data = UserCreate(username=username, full_name=full_name, role=role, phone=phone, password=password)
+        users.create(db, None, data)
+        created.append(username)
+    return created

@@ -1,0 +1,1 @@
+"""Append-only audit log of every change to money, inventory, bookings, leads and users."""

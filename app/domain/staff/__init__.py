@@ -1,0 +1,1 @@
+"""Staff: the team as the dashboards see it (attendance joins later)."""

@@ -1,0 +1,39 @@
+"""Read models of the dashboards' home data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from app.auth.permissions import Role
+
+
+class TeamMember(BaseModel):
+    """A colleague as the home page lists them."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    full_name: str
+    phone: str
+    role: Role
+
+
+class RecentAction(BaseModel):
+    """One of the user's own recent changes."""
+
+    model_config = ConfigDict(from_attributes=True)
+    at: datetime
+    entity: str
+    entity_id: str
+    action: str
+
+
+class HomeSummary(BaseModel):
+    """What a role's home page shows: counters, the team it works with, recent actions."""
+
+    role: Role
+    counters: dict[str, int]
+    team: list[TeamMember]
+    recent_actions: list[RecentAction]

@@ -1,0 +1,63 @@
+"""The FastAPI application: routers, middleware, error handlers, static files."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import health
+from app.auth import routes as auth_routes
+from app.auth.deps import csrf_protect
+from app.db import session_factory, write_session_factory
+from app.public import html as public_html
+from app.roles import include_role_routers
+from app.web.handlers import install_error_handlers
+from app.web.middleware import RequestContextMiddleware
+from app.web.templating import TEMPLATES_DIR
+from settings import Settings
+from settings import settings as default_settings
+
+STATIC_DIR = TEMPLATES_DIR.parent / "static"
+
+
+def configure_logging(level: str) -> None:
+    """Plain structured lines on stderr (the access log writes JSON messages)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> FastAPI:
+    """Build the application for `settings` (the environment's by default)."""
+    settings = settings or default_settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if check_schema:
+            from app.migrations import ensure_up_to_date
+
+            ensure_up_to_date(settings.database_url)
+        yield
+
+    app = FastAPI(
+        title="Residential CRM",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        dependencies=[Depends(csrf_protect)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.read_sessions = session_factory(settings.database_url)
+    app.state.write_sessions = write_session_factory(settings.database_url)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, settings=settings)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health.router)
+    app.include_router(auth_routes.html_router)
+    app.include_router(auth_routes.api_router)
+    app.include_router(public_html.router)
+    include_role_routers(app)
+    return app

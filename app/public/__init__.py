@@ -1,0 +1,1 @@
+"""Public pages for buyers: the landing (complexes join with the inventory capability)."""

@@ -1,0 +1,127 @@
+"""HTML pages of the admin dashboard under /dashboard/admin: users and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import RedirectResponse
+
+from app.auth.crud import users
+from app.auth.deps import CurrentUser, DbSession
+from app.auth.permissions import Role
+from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserUpdate
+from app.domain.audit.crud import audit
+from app.domain.audit.schemas import AuditFilter
+from app.roles.admin.exports import audit_export, users_export
+from app.roles.base import html_router
+from app.web.errors import AppError
+from app.web.forms import validate_form
+from app.web.i18n import gettext
+from app.web.templating import render
+
+router = html_router(Role.ADMIN)
+ExportFormat = Literal["csv", "xlsx"]
+USERS_URL = "/dashboard/admin/users"
+
+
+@router.get("/users")
+def users_page(request: Request, db: DbSession, f: Annotated[UserFilter, Query()]):
+    """Users list with search, role/active filters, sorting and paging; HTMX gets the rows."""
+    return render(request, "admin/users.html", {"page": users.page(db, f), "f": f}, block="rows")
+
+
+@router.get("/users/export")
+def users_export_file(db: DbSession, f: Annotated[UserFilter, Query()], format: ExportFormat = "csv"):
+    """The filtered users as CSV or XLSX."""
+    return users_export(db, f, format)
+
+
+def _user_form(request: Request, target, values: dict, errors: dict, status_code: int = 200):
+    context = {"target": target, "values": values, "errors": errors}
+    return render(request, "admin/user_form.html", context, status_code=status_code)
+
+
+@router.get("/users/new")
+def new_user_page(request: Request):
+    """An empty form for a new user."""
+    return _user_form(request, None, {"role": Role.SALES.value, "language": "ru"}, {})
+
+
+@router.post("/users")
+async def create_user(request: Request, db: DbSession, user: CurrentUser):
+    """Create a user from the form; the form again with errors next to the fields."""
+    form = dict(await request.form())
+    data, errors = validate_form(UserCreate, form)
+    if data:
+        try:
+            created = users.create(db, user, data)
+        except AppError as exc:
+            errors = {exc.field or "__all__": gettext(exc.message)}
+        else:
+            return RedirectResponse(f"{USERS_URL}/{created.id}?saved=1", status_code=303)
+    return _user_form(request, None, form, errors, status_code=422)
+
+
+@router.get("/users/{user_id}")
+def edit_user_page(request: Request, db: DbSession, user_id: int, saved: str = ""):
+    """The edit form of one user, with activation and password reset."""
+    target = users.get(db, user_id)
+    values = {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
+              "language": target.language}
+    context = {"target": target, "values": values, "errors": {}, "saved": saved}
+    return render(request, "admin/user_form.html", context)
+
+
+@router.post("/users/{user_id}")
+async def update_user(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+    """Save a user's details and role."""
+    target = users.get(db, user_id)
+    form = dict(await request.form())
+    data, errors = validate_form(UserUpdate, form)
+    if data:
+        try:
+            users.update(db, user, user_id, data)
+        except AppError as exc:
+            errors = {exc.field or "__all__": gettext(exc.message)}
+        else:
+            return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
+    return _user_form(request, target, form, errors, status_code=422)
+
+
+@router.post("/users/{user_id}/active")
+async def set_user_active(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+    """Deactivate or reactivate a user from the list or the edit page."""
+    form = await request.form()
+    target = users.set_active(db, user, user_id, form.get("active") == "true")
+    if request.headers.get("hx-request") == "true":
+        return render(request, "admin/users.html", {"u": target}, block="user_row")
+    return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
+
+
+@router.post("/users/{user_id}/password")
+async def reset_user_password(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+    """Set a new password for a user."""
+    target = users.get(db, user_id)
+    data, errors = validate_form(PasswordReset, dict(await request.form()))
+    if errors:
+        values = {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
+                  "language": target.language}
+        context = {"target": target, "values": values, "errors": {}, "password_errors": errors}
+        return render(request, "admin/user_form.html", context, status_code=422)
+    users.reset_password(db, user, user_id, data.password)
+    return RedirectResponse(f"{USERS_URL}/{user_id}?saved=password", status_code=303)
+
+
+@router.get("/audit")
+def audit_page(request: Request, db: DbSession, f: Annotated[AuditFilter, Query()]):
+    """The audit log with filters by entity, action, actor and dates; HTMX gets the rows."""
+    context = {"page": audit.page(db, f), "f": f, "entities": audit.entities(db),
+               "actors": users.page(db, UserFilter(page_size=200)).items}
+    return render(request, "admin/audit.html", context, block="rows")
+
+
+@router.get("/audit/export")
+def audit_export_file(db: DbSession, f: Annotated[AuditFilter, Query()], format: ExportFormat = "csv"):
+    """The filtered audit log as CSV or XLSX."""
+    return audit_export(db, f, format)

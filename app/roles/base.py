@@ -1,0 +1,37 @@
+"""Router factories shared by every role: the guard, and the home page with its twin."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from app.auth.deps import CurrentUser, DbSession, role_guard
+from app.auth.permissions import Role
+from app.domain.staff.crud import staff
+from app.domain.staff.schemas import HomeSummary
+from app.web.templating import render
+
+
+def html_router(role: Role) -> APIRouter:
+    """The HTML router of `role` under /dashboard/<role>, guarded, with its home page."""
+    router = APIRouter(prefix=f"/dashboard/{role.value}", dependencies=[Depends(role_guard(role))],
+                       include_in_schema=False)
+
+    @router.get("/")
+    def home_page(request: Request, db: DbSession, user: CurrentUser):
+        """The role's home: counters, team and the user's recent actions."""
+        summary = staff.home(db, user, role)
+        return render(request, "components/home.html", {"summary": summary, "role": role})
+
+    return router
+
+
+def api_router(role: Role) -> APIRouter:
+    """The JSON twin of `role` under /api/<role>, guarded, with its home data."""
+    router = APIRouter(prefix=f"/api/{role.value}", dependencies=[Depends(role_guard(role))], tags=[role.value])
+
+    @router.get("/", response_model=HomeSummary)
+    def home(db: DbSession, user: CurrentUser):
+        """The role's home data: counters, team and the user's recent actions."""
+        return staff.home(db, user, role)
+
+    return router

@@ -1,0 +1,52 @@
+"""CSV and XLSX export of any list as a download response."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from fastapi.responses import Response
+from openpyxl import Workbook
+
+FORMATS = {"csv", "xlsx"}
+
+
+def _safe_cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in user text (CSV/XLSX injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _xlsx_cell(value: object) -> object:
+    """XLSX cells cannot hold timezone-aware datetimes; store them as naive UTC."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return _safe_cell(value) if isinstance(value, str) else value
+
+
+def export_response(
+    fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
+) -> Response:
+    """A CSV or XLSX attachment of `rows` under `headers`."""
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("export")
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append([_xlsx_cell(v) for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body = buffer.getvalue()
+    else:
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_safe_cell(v) for v in row])
+        media, body = "text/csv; charset=utf-8", ("\ufeff" + text.getvalue()).encode()
+    disposition = f'attachment; filename="{filename}.{fmt}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})

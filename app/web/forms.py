@@ -1,0 +1,55 @@
+"""HTML form validation with pydantic: a model, or errors keyed by field for re-rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from app.web.i18n import gettext
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "This field is required.",
+    "string_too_short": "Must be at least %(min_length)s characters.",
+    "string_too_long": "Must be at most %(max_length)s characters.",
+    "string_pattern_mismatch": "Invalid format.",
+    "enum": "Choose one of the options.",
+    "literal_error": "Choose one of the options.",
+    "int_parsing": "Enter a whole number.",
+    "decimal_parsing": "Enter a number.",
+    "float_parsing": "Enter a number.",
+    "greater_than_equal": "Must be at least %(ge)s.",
+    "less_than_equal": "Must be at most %(le)s.",
+    "date_from_datetime_parsing": "Enter a valid date.",
+    "date_parsing": "Enter a valid date.",
+    "datetime_parsing": "Enter a valid date and time.",
+    "bool_parsing": "Choose yes or no.",
+}
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """A translated, user-facing message for one pydantic error."""
+    if error["type"] == "value_error":
+        cause = error.get("ctx", {}).get("error")
+        return gettext(str(cause)) if cause else gettext("Invalid value.")
+    template = _MESSAGES.get(error["type"], "Invalid value.")
+    if "%(" not in template:
+        return gettext(template)
+    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (int, str))}
+    return gettext(template, **params)
+
+
+def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """(model, {}) when `data` is valid, else (None, {field: message})."""
+    cleaned = {k: v for k, v in data.items() if k != "csrf_token"}
+    try:
+        return model.model_validate(cleaned), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "__all__"
+            errors.setdefault(field, error_message(error))
+        return None, errors

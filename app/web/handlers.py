@@ -1,0 +1,99 @@
+"""Exception handlers: JSON for /api, a toast fragment for HTMX, a full page otherwise."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.web.errors import AppError, NotAuthenticated, TooManyRequests
+from app.web.forms import error_message
+from app.web.i18n import gettext
+from app.web.templating import is_htmx, render
+
+log = logging.getLogger("crm.errors")
+
+STATUS_TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Access denied",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Check the data you entered",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """True for the JSON API and the health endpoints."""
+    path = request.url.path
+    return path.startswith("/api/") or path == "/api" or path.startswith("/health")
+
+
+def error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    """An error in the form the request expects."""
+    if wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    title = gettext(STATUS_TITLES.get(status, "Error"))
+    if is_htmx(request):
+        toast_headers = {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend", **(headers or {})}
+        return render(request, "components/toast.html", {"message": message, "kind": "error"},
+                      status_code=status, headers=toast_headers)
+    return render(request, "errors/error.html", {"status": status, "title": title, "message": message},
+                  status_code=status, headers=headers)
+
+
+async def app_error_handler(request: Request, exc: AppError) -> Response:
+    """Render a domain error for the kind of request that caused it."""
+    message = gettext(exc.message, **exc.params)
+    if isinstance(exc, NotAuthenticated):
+        if wants_json(request):
+            return JSONResponse({"detail": message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": f"/login?next={quote(target)}"})
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=302)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if wants_json(request) and exc.field:
+        detail = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+    return error_response(request, exc.status_code, message, headers)
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
+    """404s, 405s and other HTTP errors, without internals."""
+    message = gettext(STATUS_TITLES.get(exc.status_code, "Error"))
+    if wants_json(request):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return error_response(request, exc.status_code, message, exc.headers)
+
+
+async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
+    """422 naming each bad field (JSON), or a page listing them (HTML)."""
+    if wants_json(request):
+        detail = [
+            {"loc": list(e["loc"]), "msg": error_message(e), "type": e["type"]} for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
+    return error_response(request, 422, gettext("Invalid value in: %(fields)s", fields=fields))
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
+    """Log the failure; show the user a 500 without internals."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, gettext("Something went wrong. The error has been logged."))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every handler on `app`."""
+    app.add_exception_handler(AppError, app_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(Exception, unhandled_error_handler)

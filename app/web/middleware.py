@@ -1,0 +1,88 @@
+"""ASGI middleware: CSRF nonce cookie, request language, security headers, access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from http.cookies import SimpleCookie
+
+from app.auth import csrf
+from app.web.i18n import LANGUAGES, current_language
+
+LANG_COOKIE = "crm_lang"
+access_log = logging.getLogger("crm.access")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+def cookie_attributes(secure: bool, max_age: int | None = None, http_only: bool = True) -> str:
+    """The attribute string of our cookies: Path, SameSite=Lax, HttpOnly, Secure on HTTPS."""
+    parts = ["Path=/", "SameSite=Lax"]
+    if http_only:
+        parts.append("HttpOnly")
+    if secure:
+        parts.append("Secure")
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    return "; ".join(parts)
+
+
+def _language(cookies: SimpleCookie, accept_language: str, default: str) -> str:
+    if LANG_COOKIE in cookies and cookies[LANG_COOKIE].value in LANGUAGES:
+        return cookies[LANG_COOKIE].value
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return default
+
+
+class RequestContextMiddleware:
+    """Per request: ensure the CSRF nonce cookie, pick the language, add headers, log."""
+
+    def __init__(self, app, settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except Exception:  # a malformed Cookie header must not become a 500
+            cookies = SimpleCookie()
+        nonce = cookies[csrf.NONCE_COOKIE].value if csrf.NONCE_COOKIE in cookies else None
+        new_nonce = None if nonce else csrf.new_nonce()
+        scope.setdefault("state", {})["csrf_nonce"] = nonce or new_nonce
+        current_language.set(_language(cookies, headers.get("accept-language", ""), self.settings.default_language))
+        secure = self.settings.cookie_secure or scope.get("scheme") == "https"
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_wrapper(message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                extra = list(SECURITY_HEADERS)
+                if new_nonce:
+                    value = f"{csrf.NONCE_COOKIE}={new_nonce}; {cookie_attributes(secure)}"
+                    extra.append((b"set-cookie", value.encode("latin-1")))
+                message = {**message, "headers": list(message.get("headers", [])) + extra}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(json.dumps({
+                    "event": "request", "method": scope["method"], "path": scope["path"],
+                    "status": status_holder["status"],
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }))

@@ -1,0 +1,107 @@
+"""Jinja2 environment and `render`: a full page, or for HTMX only the block it asks for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block
+from pydantic import BaseModel
+
+from app.auth import csrf
+from app.auth.permissions import ROLE_LABELS, Role, has_permission
+from app.web.i18n import LANGUAGES, current_language, gettext
+from app.web.navigation import navigation_for
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+STATIC_VERSION = "1"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(
+    lambda message: gettext(message),
+    lambda singular, plural, n: gettext(singular if n == 1 else plural),
+    newstyle=True,
+)
+COUNTER_LABELS = {
+    "active_admin": "Active admins",
+    "active_sales": "Active salespeople",
+    "active_mop": "Active sales managers",
+    "active_rop": "Active heads of sales",
+    "active_finance": "Active financiers",
+    "active_dispatcher": "Active dispatchers",
+    "my_changes_7d": "My changes in 7 days",
+    "changes_7d": "All changes in 7 days",
+}
+
+
+def query_with(model: BaseModel, **overrides: Any) -> str:
+    """The query string of a filter model with some values replaced (for links)."""
+    values = {**model.model_dump(exclude_defaults=True, exclude_none=True), **overrides}
+    return urlencode({k: (v.value if hasattr(v, "value") else v) for k, v in values.items() if v not in ("", None)})
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(value, translated label) for every role, for selects."""
+    return [(role.value, gettext(ROLE_LABELS[role])) for role in Role]
+
+
+env.globals.update(
+    ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
+    COUNTER_LABELS=COUNTER_LABELS, query_with=query_with, role_choices=role_choices,
+)
+
+
+def is_htmx(request: Request) -> bool:
+    """True for an HTMX request that is not a boosted full-page navigation."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def csrf_token_for(request: Request) -> str:
+    """The CSRF token for this browser and the current user, for forms and hx-headers."""
+    user = getattr(request.state, "viewer", None)
+    nonce = getattr(request.state, "csrf_nonce", "")
+    return csrf.make_csrf_token(request.app.state.settings.secret_key, nonce, user.id if user else None)
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """What every template may use: user, can(), csrf, nav, language."""
+    user = getattr(request.state, "viewer", None)
+    return {
+        "request": request,
+        "user": user,
+        "can": lambda permission: user is not None and has_permission(user.role, permission),
+        "csrf_token": csrf_token_for(request),
+        "nav": navigation_for(user, request.url.path) if user else [],
+        "lang": current_language.get(),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render `template`; an HTMX request gets only `block` when one is named."""
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is not None:
+        current_language.set(viewer.language)
+    full_context = base_context(request) | (context or {})
+    if block and is_htmx(request):
+        html = render_block(env, template, block, full_context)
+    else:
+        html = env.get_template(template).render(full_context)
+    return HTMLResponse(html, status_code=status_code, headers=headers)

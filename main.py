@@ -1,0 +1,156 @@
+"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import socket
+import sys
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound, listening TCP socket created with IPPROTO_TCP.
+
+    uvicorn binds multi-worker sockets with protocol 0, so asyncio never sets TCP_NODELAY on
+    accepted connections and each keep-alive request after the first waits ~43 ms on the
+    client's delayed ACK (uvicorn issue 3149). Naming the protocol fixes that.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def prepare_database(settings) -> None:
+    """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code."""
+    from app.migrations import ensure_up_to_date, upgrade
+
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    else:
+        ensure_up_to_date(settings.database_url)
+
+
+def cmd_serve(settings, args) -> int:
+    """Serve the app on HOST:PORT with WORKERS processes."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        prepare_database(settings)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    host, port = args.host or settings.host, args.port or settings.port
+    workers = args.workers or settings.workers
+    config = uvicorn.Config(
+        "app.asgi:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
+        proxy_headers=settings.trust_proxy, forwarded_allow_ips="*" if settings.trust_proxy else None,
+        access_log=False, timeout_graceful_shutdown=10,
+    )
+    sock = listening_socket(host, port)
+    print(f"Serving on http://{host}:{port} with {workers} worker(s)", flush=True)
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def cmd_migrate(settings, args) -> int:
+    """Upgrade the database schema to the newest revision."""
+    from app.migrations import upgrade
+
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(settings, args) -> int:
+    """Migrate, then load demo data (safe to run twice)."""
+    from app.db import write_session
+    from app.demo import load_demo
+    from app.migrations import upgrade
+
+    upgrade(settings.database_url)
+    with write_session(settings.database_url) as db:
+        created = load_demo(db, settings.demo_password)
+    print(f"Demo data loaded; new users: {', '.join(created) or 'none (already there)'}.")
+    return 0
+
+
+def cmd_createuser(settings, args) -> int:
+    """Create a staff user (asks for the password when not given)."""
+    from pydantic import ValidationError
+
+    from app.auth.crud import users
+    from app.auth.schemas import UserCreate
+    from app.db import write_session
+    from app.web.errors import AppError
+
+    password = args.password or getpass.getpass("Password: ")
+    try:
+        data = UserCreate(username=args.username, full_name=args.full_name, role=args.role,
+                          phone=args.phone, password=password)
+        with write_session(settings.database_url) as db:
+            user = users.create(db, None, data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"error: {error['loc'][0]}: {error['msg']}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"Created {user.username} ({user.role.value}).")
+    return 0
+
+
+def cmd_backup(settings, args) -> int:
+    """Back up the database into BACKUP_DIR, keeping the newest BACKUP_KEEP files."""
+    from tasks.backup import run_backup
+
+    path = run_backup(settings)
+    print(f"Backup written: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(prog="main.py", description="Residential CRM")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--workers", type=int)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="serve the web app (the default)")
+    sub.add_parser("migrate", help="upgrade the database schema")
+    sub.add_parser("demo", help="load demo users and data (safe to rerun)")
+    sub.add_parser("backup", help="back up the database now")
+    create = sub.add_parser("createuser", help="create a staff user")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
+    create.add_argument("--full-name", default="")
+    create.add_argument("--phone", default="")
+    create.add_argument("--password", help="omit to be asked")
+    return parser
+
+
+COMMANDS = {"serve": cmd_serve, None: cmd_serve, "migrate": cmd_migrate, "demo": cmd_demo,
+            "createuser": cmd_createuser, "backup": cmd_backup}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command named on the command line."""
+    args = build_parser().parse_args(argv)
+    try:
+        from settings import settings
+    except RuntimeError as exc:  # settings.ConfigError: unsafe production settings
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Every setting of the application, read from the environment and a .env file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+
+load_dotenv(BASE_DIR / ".env")
+
+
+def _env(name: str, default: str = "") -> str:
+    """Return the environment variable `name`, or `default` when unset or blank."""
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
+
+
+def _env_int(name: str, default: int) -> int:
+    """Return the environment variable `name` as an integer."""
+    return int(_env(name, str(default)))
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    """Return the environment variable `name` as a boolean (1/true/yes/on)."""
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and how to fix it."""
+
+
+@dataclass
+class Settings:
+    """The application's settings; build with `Settings.from_env()`."""
+
+    production: bool = False
+    secret_key: str = DEV_SECRET_KEY
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    broker_url: str = ""
+    redis_url: str = ""
+    session_hours: int = 12
+    cookie_secure: bool = False
+    trust_proxy: bool = False
+    login_max_failures_per_user: int = 5
+    login_max_failures_per_ip: int = 20
+    login_window_seconds: int = 900
+    default_language: str = "ru"
+    data_dir: Path = field(default_factory=lambda: BASE_DIR / "data")
+    backup_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "backups")
+    backup_keep: int = 7
+    demo_password: str = "demo12345"  # noqa: S105 - documented demo password
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read every setting from the environment (and .env), with local defaults."""
+        data_dir = Path(_env("DATA_DIR", str(BASE_DIR / "data")))
+        settings = cls(
+            production=_env("APP_ENV", "development").lower() == "production",
+            secret_key=_env("SECRET_KEY", DEV_SECRET_KEY),
+            database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'crm.db'}"),
+            host=_env("HOST", "127.0.0.1"),
+            port=_env_int("PORT", 8000),
+            workers=_env_int("WORKERS", 1),
+            broker_url=_env("BROKER_URL"),
+            redis_url=_env("REDIS_URL"),
+            session_hours=_env_int("SESSION_HOURS", 12),
+            cookie_secure=_env_bool("COOKIE_SECURE", False),
+            trust_proxy=_env_bool("TRUST_PROXY", False),
+            login_max_failures_per_user=_env_int("LOGIN_MAX_FAILURES_PER_USER", 5),
+            login_max_failures_per_ip=_env_int("LOGIN_MAX_FAILURES_PER_IP", 20),
+            login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 900),
+            default_language=_env("DEFAULT_LANGUAGE", "ru"),
+            data_dir=data_dir,
+            backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
+            backup_keep=_env_int("BACKUP_KEEP", 7),
+            demo_password=_env("DEMO_PASSWORD", "demo12345"),
+            log_level=_env("LOG_LEVEL", "INFO"),
+        )
+        settings.check()
+        return settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def celery_broker(self) -> str:
+        """The Celery broker URL, or '' to run jobs inline."""
+        return self.broker_url or self.redis_url
+
+    def check(self) -> None:
+        """Refuse unsafe production settings with a message that says what to set."""
+        if self.production and (self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32):
+            raise ConfigError(
+                "APP_ENV=production needs a real SECRET_KEY (32+ random characters), e.g. "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if self.default_language not in {"ru", "en"}:
+            raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
+
+
+settings = Settings.from_env()

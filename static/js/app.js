@@ -1,0 +1,15 @@
+// Small glue for htmx: show 4xx answers (form errors, toasts) instead of dropping them.
+document.addEventListener("htmx:beforeSwap", function (evt) {
+  var status = evt.detail.xhr.status;
+  if (status >= 400 && status < 500) {
+    evt.detail.shouldSwap = true;
+    evt.detail.isError = false;
+  }
+});
+// Toasts fade out after a few seconds.
+document.addEventListener("htmx:afterSettle", function () {
+  document.querySelectorAll("#toasts .toast:not([data-timer])").forEach(function (el) {
+    el.setAttribute("data-timer", "1");
+    setTimeout(function () { el.remove(); }, 5000);
+  });
+});

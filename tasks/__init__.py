@@ -1,0 +1,1 @@
+"""Background jobs (Celery): Redis when configured, inline otherwise."""

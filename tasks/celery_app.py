@@ -1,0 +1,38 @@
+"""The Celery application: Redis broker when BROKER_URL/REDIS_URL is set, inline otherwise."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.schedules import crontab
+
+from settings import Settings, settings
+
+BEAT_SCHEDULE = {
+    "daily-database-backup": {"task": "tasks.backup.backup_database", "schedule": crontab(hour=2, minute=30)},
+}
+
+
+def configure(app: Celery, config: Settings) -> Celery:
+    """Point `app` at the configured broker, or make every task run inline."""
+    broker = config.celery_broker
+    app.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=broker or None,
+        task_always_eager=not broker,
+        task_eager_propagates=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        result_expires=3600,
+        timezone="Asia/Tashkent",
+        enable_utc=True,
+        beat_schedule=BEAT_SCHEDULE,
+    )
+    return app
+
+
+celery_app = configure(Celery("crm", include=["tasks.backup"]), settings)

@@ -95,8 +95,6 @@ class UserCRUD:
             raise Invalid("You cannot deactivate yourself.")
         if user.is_active == active:
             return user
-        if not active and user.role == Role.ADMIN and self._active_admins(db) <= 1:
-            raise Conflict("The last active admin cannot be deactivated.")
         before = snapshot(user)
         user.is_active = active
         user.token_version += 1
@@ -151,9 +149,6 @@ class UserCRUD:
         """Active users of one role, by name."""
         q = select(User).where(User.role == role, User.is_active.is_(True)).order_by(User.full_name, User.username)
         return list(db.scalars(q))
-
-    def _active_admins(self, db: Session) -> int:
-        return db.scalar(select(func.count()).where(User.role == Role.ADMIN, User.is_active.is_(True))) or 0
 
 
 users = UserCRUD()

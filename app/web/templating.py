@@ -59,6 +59,8 @@ env.globals.update(
     ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
     COUNTER_LABELS=COUNTER_LABELS, query_with=query_with, role_choices=role_choices,
 )
+# Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
+env.globals["ui"] = env.get_template("components/macros.html").module
 
 
 def is_htmx(request: Request) -> bool:

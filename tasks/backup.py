@@ -8,11 +8,11 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from celery import shared_task
 from sqlalchemy.engine import make_url
 
 from settings import Settings
 from settings import settings as default_settings
-from tasks.celery_app import celery_app
 
 
 class BackupError(RuntimeError):
@@ -75,7 +75,7 @@ def run_backup(config: Settings | None = None) -> Path:
     return target
 
 
-@celery_app.task(name="tasks.backup.backup_database")
+@shared_task(name="tasks.backup.backup_database")
 def backup_database() -> str:
     """Celery job: back up the database; returns the file's path."""
     return str(run_backup())

@@ -35,4 +35,11 @@ def configure(app: Celery, config: Settings) -> Celery:
     return app
 
 
-celery_app = configure(Celery("crm", include=["tasks.backup"]), settings)
+def make_celery(config: Settings) -> Celery:
+    """A Celery app for `config`; tasks are shared, so they run on whichever app is current."""
+    app = configure(Celery("crm", include=["tasks.backup"]), config)
+    app.set_default()
+    return app
+
+
+celery_app = make_celery(settings)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.auth.deps import SESSION_COOKIE, get_db
@@ -50,6 +51,23 @@ def database_url(request, tmp_path_factory) -> str:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     upgrade(url)
+    return url
+
+
+SCRATCH_PG_DB = "crm_scratch_test"
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request, tmp_path) -> str:
+    """An empty database of each backend, apart from the suite's shared one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    with get_engine(PG_URL).connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SCRATCH_PG_DB}):
+            conn.execute(text(f'CREATE DATABASE "{SCRATCH_PG_DB}"'))
+    url = make_url(PG_URL).set(database=SCRATCH_PG_DB).render_as_string(hide_password=False)
+    reset_postgres(url)
     return url
 
 

@@ -38,7 +38,7 @@ def error_message(error: Mapping[str, Any]) -> str:
     template = _MESSAGES.get(error["type"], "Invalid value.")
     if "%(" not in template:
         return gettext(template)
-    params = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (int, str))}
+    params = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
     return gettext(template, **params)
 
 

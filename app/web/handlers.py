@@ -66,9 +66,15 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
     return error_response(request, exc.status_code, message, headers)
 
 
+HTTP_MESSAGES = {
+    404: "There is no such page. Check the address or go back to your dashboard.",
+    405: "This page cannot be used that way.",
+}
+
+
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
     """404s, 405s and other HTTP errors, without internals."""
-    message = gettext(STATUS_TITLES.get(exc.status_code, "Error"))
+    message = gettext(HTTP_MESSAGES.get(exc.status_code, "The request could not be processed."))
     if wants_json(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
     return error_response(request, exc.status_code, message, exc.headers)

@@ -36,6 +36,12 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """Plural-aware translation (Russian has three forms) in the current language."""
+    text = translations_for(current_language.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
 def translate(language: str, message: str, **params: object) -> str:
     """Translate `message` into `language` explicitly."""
     text = translations_for(language).gettext(message)

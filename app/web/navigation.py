@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.auth.permissions import P, Role, has_permission
+from app.auth.permissions import ROLE_LABELS, P, Role, has_permission
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
 }
 
 OTHER_DASHBOARDS = [
-    NavItem(f"{role.value}", f"/dashboard/{role.value}/", f"dashboard:{role.value}")
+    NavItem(ROLE_LABELS[role], f"/dashboard/{role.value}/", f"dashboard:{role.value}")
     for role in Role
     if role != Role.ADMIN
 ]

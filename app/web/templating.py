@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from app.auth import csrf
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
-from app.web.i18n import LANGUAGES, current_language, gettext
+from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -28,8 +28,8 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.install_gettext_callables(
-    lambda message: gettext(message),
-    lambda singular, plural, n: gettext(singular if n == 1 else plural),
+    lambda message, **params: gettext(message, **params),
+    lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
     newstyle=True,
 )
 COUNTER_LABELS = {

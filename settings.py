@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -53,6 +54,7 @@ class Settings:
     login_max_failures_per_ip: int = 20
     login_window_seconds: int = 900
     default_language: str = "ru"
+    time_zone: str = "Asia/Tashkent"
     data_dir: Path = field(default_factory=lambda: BASE_DIR / "data")
     backup_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "backups")
     backup_keep: int = 7
@@ -79,6 +81,7 @@ class Settings:
             login_max_failures_per_ip=_env_int("LOGIN_MAX_FAILURES_PER_IP", 20),
             login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 900),
             default_language=_env("DEFAULT_LANGUAGE", "ru"),
+            time_zone=_env("TIME_ZONE", "Asia/Tashkent"),
             data_dir=data_dir,
             backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
             backup_keep=_env_int("BACKUP_KEEP", 7),
@@ -105,6 +108,10 @@ class Settings:
                 "APP_ENV=production needs a real SECRET_KEY (32+ random characters), e.g. "
                 "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"TIME_ZONE={self.time_zone!r} is not a known time zone, e.g. Asia/Tashkent") from exc
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -19,6 +22,14 @@ from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_VERSION = "1"
+_time_zone: ContextVar[str] = ContextVar("time_zone", default="Asia/Tashkent")
+
+def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A stored UTC datetime shown in the company's time zone (TIME_ZONE)."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(_time_zone.get())).strftime(fmt)
+
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -60,6 +71,7 @@ env.globals.update(
     COUNTER_LABELS=COUNTER_LABELS, query_with=query_with, role_choices=role_choices,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
+env.filters["local"] = local_time
 env.globals["ui"] = env.get_template("components/macros.html").module
 
 
@@ -98,6 +110,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render `template`; an HTMX request gets only `block` when one is named."""
+    _time_zone.set(request.app.state.settings.time_zone)
     viewer = getattr(request.state, "viewer", None)
     if viewer is not None:
         current_language.set(viewer.language)

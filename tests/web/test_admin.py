@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 
 from openpyxl import load_workbook
 
@@ -128,3 +129,36 @@ def test_home_shows_team_and_recent_actions(client_as, db):
     data = mop.get("/api/mop/").json()
     assert data["counters"]["active_sales"] >= 1
     assert "changes_7d" not in data["counters"]  # only admins see everyone's activity
+
+
+def test_audit_and_users_pages_run_a_fixed_number_of_queries(client_as, db, count_queries):
+    from app.domain.audit.crud import audit
+
+    admin = client_as(Role.ADMIN)
+    actors = [make_user(db, Role.SALES) for _ in range(3)]
+
+    def queries(path: str) -> int:
+        with count_queries() as statements:
+            assert admin.get(path).status_code == 200
+        return len(statements)
+
+    audit.record(db, actors[0], "user", 1, "update", {"a": 1}, {"a": 2})
+    few_audit, few_users = queries("/dashboard/admin/audit"), queries("/dashboard/admin/users")
+    for n in range(30):
+        audit.record(db, actors[n % 3], "user", n, "update", {"a": n}, {"a": n + 1})
+        make_user(db, Role.MOP)
+    assert queries("/dashboard/admin/audit") == few_audit  # actors are joined, not loaded per row
+    assert queries("/dashboard/admin/users") == few_users
+
+
+def test_audit_times_are_shown_in_the_company_time_zone(client_as, db):
+    from datetime import datetime
+
+    from app.domain.audit.crud import audit
+
+    admin = client_as(Role.ADMIN)
+    entry = audit.record(db, None, "probe", "tz", "create")
+    entry.at = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)
+    db.flush()
+    page = admin.get("/dashboard/admin/audit", params={"entity": "probe"})
+    assert "02.03.2026 01:30:00" in page.text  # Tashkent is UTC+5

@@ -1,0 +1,46 @@
+"""Settings come from the environment with safe defaults; unsafe production settings refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from settings import DEV_SECRET_KEY, ConfigError, Settings
+
+
+def test_defaults_are_local_and_embedded(monkeypatch):
+    for name in ("DATABASE_URL", "APP_ENV", "SECRET_KEY", "BROKER_URL", "REDIS_URL", "PORT", "DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    config = Settings.from_env()
+    assert config.database_url.startswith("sqlite:///") and config.database_url.endswith("data/crm.db")
+    assert (config.host, config.port, config.workers) == ("127.0.0.1", 8000, 1)
+    assert config.celery_broker == "" and not config.production
+
+
+def test_environment_overrides(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@h/db")
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("REDIS_URL", "redis://r:6379/0")
+    config = Settings.from_env()
+    assert (config.database_url, config.port, config.celery_broker) == ("postgresql+psycopg://u@h/db", 9000,
+                                                                        "redis://r:6379/0")
+    assert not config.is_sqlite
+
+
+@pytest.mark.parametrize("secret", ["", DEV_SECRET_KEY, "too-short"])
+def test_production_needs_a_real_secret(monkeypatch, secret):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        Settings.from_env()
+
+
+def test_production_with_a_real_secret_starts(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    assert Settings.from_env().production
+
+
+def test_unknown_time_zone_is_refused(monkeypatch):
+    monkeypatch.setenv("TIME_ZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError, match="TIME_ZONE"):
+        Settings.from_env()

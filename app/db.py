@@ -98,9 +98,9 @@ def write_session_factory(url: str) -> sessionmaker[Session]:
 
 
 @contextmanager
-def write_session(url: str) -> Iterator[Session]:
-    """A write session for tasks and the CLI: commits on success, rolls back on error."""
-    session = write_session_factory(url)()
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on any error, always close."""
+    session = factory()
     try:
         yield session
         session.commit()
@@ -109,3 +109,8 @@ def write_session(url: str) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def write_session(url: str):
+    """A write unit of work for tasks and the CLI (see `transaction`)."""
+    return transaction(write_session_factory(url))

@@ -13,6 +13,7 @@ from app.auth import csrf
 from app.auth.models import User
 from app.auth.permissions import Role, dashboard_permission, has_permission
 from app.auth.tokens import read_token
+from app.db import transaction
 from app.web.errors import CSRFError, Forbidden, NotAuthenticated
 from settings import Settings
 
@@ -45,15 +46,8 @@ def get_db(request: Request) -> Iterator[Session]:
     """A session per request; the request boundary commits, an error rolls back."""
     state = request.app.state
     factory = state.read_sessions if request.method in SAFE_METHODS else state.write_sessions
-    session = factory()
-    try:
+    with transaction(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -13,8 +13,8 @@ from app.auth.deps import CurrentUser, DbSession, OptionalUser, get_settings
 from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.web.errors import Invalid, TooManyRequests
-from app.web.forms import validate_form
-from app.web.i18n import current_language, gettext
+from app.web.forms import submit_form
+from app.web.i18n import gettext
 from app.web.templating import render
 
 html_router = APIRouter(include_in_schema=False)
@@ -113,13 +113,9 @@ def profile_page(request: Request, user: CurrentUser):
 @html_router.post("/profile/password")
 async def profile_password(request: Request, db: DbSession, user: CurrentUser):
     """Change the caller's password; other sessions end, this one is renewed."""
-    data, errors = validate_form(PasswordChange, dict(await request.form()))
-    if errors:
+    done, _, errors = await submit_form(request, db, PasswordChange, lambda d: users.change_own_password(db, user, d))
+    if not done:
         return _profile(request, user, errors, status_code=422)
-    try:
-        users.change_own_password(db, user, data)
-    except Invalid as exc:
-        return _profile(request, user, {exc.field or "__all__": gettext(exc.message)}, status_code=422)
     response = _profile(request, user, saved="password")
     set_session(request, response, session_token(get_settings(request), user), user.language)
     return response
@@ -128,13 +124,12 @@ async def profile_password(request: Request, db: DbSession, user: CurrentUser):
 @html_router.post("/profile/language")
 async def profile_language(request: Request, db: DbSession, user: CurrentUser):
     """Switch the caller's interface language."""
-    data, errors = validate_form(LanguageChange, dict(await request.form()))
-    if errors:
+    done, _, errors = await submit_form(request, db, LanguageChange,
+                                        lambda d: users.set_language(db, user, d.language))
+    if not done:
         return _profile(request, user, errors, status_code=422)
-    users.set_language(db, user, data.language)
-    current_language.set(data.language)
     response = RedirectResponse("/profile", status_code=303)
-    set_language_cookie(request, response, data.language)
+    set_language_cookie(request, response, done.language)
     return response
 
 

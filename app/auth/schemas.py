@@ -34,26 +34,6 @@ class PasswordMixin(BaseModel):
     password: str = Field(min_length=8, max_length=128)
 
 
-class UserCreate(PasswordMixin):
-    """Fields to create a user."""
-
-    username: str = Field(min_length=3, max_length=64, pattern=USERNAME_PATTERN)
-    full_name: str = Field("", max_length=200)
-    phone: str = Field("", max_length=32)
-    role: Role
-    language: str = Field("ru", pattern="^(ru|en)$")
-
-    @field_validator("username")
-    @classmethod
-    def _lower_username(cls, value: str) -> str:
-        return value.lower()
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        return normalise_phone(value)
-
-
 class UserUpdate(BaseModel):
     """Fields an admin may change on a user."""
 
@@ -66,6 +46,17 @@ class UserUpdate(BaseModel):
     @classmethod
     def _phone(cls, value: str) -> str:
         return normalise_phone(value)
+
+
+class UserCreate(UserUpdate, PasswordMixin):
+    """Fields to create a user: the editable ones plus username and password."""
+
+    username: str = Field(min_length=3, max_length=64, pattern=USERNAME_PATTERN)
+
+    @field_validator("username")
+    @classmethod
+    def _lower_username(cls, value: str) -> str:
+        return value.lower()
 
 
 class PasswordReset(PasswordMixin):

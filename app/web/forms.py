@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
+from app.web.errors import AppError
 from app.web.i18n import gettext
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 _MESSAGES = {
     "missing": "This field is required.",
@@ -40,6 +44,25 @@ def error_message(error: Mapping[str, Any]) -> str:
         return gettext(template)
     params = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
     return gettext(template, **params)
+
+
+async def submit_form(
+    request: Request, db: Session, model: type[M], action: Callable[[M], R]
+) -> tuple[R | None, dict[str, Any], dict[str, str]]:
+    """Validate the posted form and run `action` in a savepoint.
+
+    Returns (result, submitted values, {}) on success, or (None, values, {field: message})
+    when the input is invalid or the action raises an AppError (its changes undone).
+    """
+    values = dict(await request.form())
+    data, errors = validate_form(model, values)
+    if data is None:
+        return None, values, errors
+    try:
+        with db.begin_nested():
+            return action(data), values, {}
+    except AppError as exc:
+        return None, values, {exc.field or "__all__": gettext(exc.message, **exc.params)}
 
 
 def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:

@@ -9,15 +9,14 @@ from fastapi.responses import RedirectResponse
 
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
+from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserUpdate
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import html_router
-from app.web.errors import AppError
-from app.web.forms import validate_form
-from app.web.i18n import gettext
+from app.web.forms import submit_form
 from app.web.templating import render
 
 router = html_router(Role.ADMIN)
@@ -37,8 +36,15 @@ def users_export_file(db: DbSession, f: Annotated[UserFilter, Query()], format: 
     return users_export(db, f, format)
 
 
-def _user_form(request: Request, target, values: dict, errors: dict, status_code: int = 200):
-    context = {"target": target, "values": values, "errors": errors}
+def _user_values(target: User) -> dict:
+    """The edit form's values for an existing user."""
+    return {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
+            "language": target.language}
+
+
+def _user_form(request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200,
+               **extra):
+    context = {"target": target, "values": values, "errors": errors, **extra}
     return render(request, "admin/user_form.html", context, status_code=status_code)
 
 
@@ -51,42 +57,27 @@ def new_user_page(request: Request):
 @router.post("/users")
 async def create_user(request: Request, db: DbSession, user: CurrentUser):
     """Create a user from the form; the form again with errors next to the fields."""
-    form = dict(await request.form())
-    data, errors = validate_form(UserCreate, form)
-    if data:
-        try:
-            created = users.create(db, user, data)
-        except AppError as exc:
-            errors = {exc.field or "__all__": gettext(exc.message)}
-        else:
-            return RedirectResponse(f"{USERS_URL}/{created.id}?saved=1", status_code=303)
-    return _user_form(request, None, form, errors, status_code=422)
+    created, values, errors = await submit_form(request, db, UserCreate, lambda d: users.create(db, user, d))
+    if created:
+        return RedirectResponse(f"{USERS_URL}/{created.id}?saved=1", status_code=303)
+    return _user_form(request, None, values, errors, status_code=422)
 
 
 @router.get("/users/{user_id}")
 def edit_user_page(request: Request, db: DbSession, user_id: int, saved: str = ""):
     """The edit form of one user, with activation and password reset."""
     target = users.get(db, user_id)
-    values = {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
-              "language": target.language}
-    context = {"target": target, "values": values, "errors": {}, "saved": saved}
-    return render(request, "admin/user_form.html", context)
+    return _user_form(request, target, _user_values(target), {}, saved=saved)
 
 
 @router.post("/users/{user_id}")
 async def update_user(request: Request, db: DbSession, user: CurrentUser, user_id: int):
     """Save a user's details and role."""
     target = users.get(db, user_id)
-    form = dict(await request.form())
-    data, errors = validate_form(UserUpdate, form)
-    if data:
-        try:
-            users.update(db, user, user_id, data)
-        except AppError as exc:
-            errors = {exc.field or "__all__": gettext(exc.message)}
-        else:
-            return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
-    return _user_form(request, target, form, errors, status_code=422)
+    saved, values, errors = await submit_form(request, db, UserUpdate, lambda d: users.update(db, user, user_id, d))
+    if saved:
+        return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
+    return _user_form(request, target, values, errors, status_code=422)
 
 
 @router.post("/users/{user_id}/active")
@@ -103,14 +94,11 @@ async def set_user_active(request: Request, db: DbSession, user: CurrentUser, us
 async def reset_user_password(request: Request, db: DbSession, user: CurrentUser, user_id: int):
     """Set a new password for a user."""
     target = users.get(db, user_id)
-    data, errors = validate_form(PasswordReset, dict(await request.form()))
-    if errors:
-        values = {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
-                  "language": target.language}
-        context = {"target": target, "values": values, "errors": {}, "password_errors": errors}
-        return render(request, "admin/user_form.html", context, status_code=422)
-    users.reset_password(db, user, user_id, data.password)
-    return RedirectResponse(f"{USERS_URL}/{user_id}?saved=password", status_code=303)
+    done, _, errors = await submit_form(request, db, PasswordReset,
+                                        lambda d: users.reset_password(db, user, user_id, d.password))
+    if done:
+        return RedirectResponse(f"{USERS_URL}/{user_id}?saved=password", status_code=303)
+    return _user_form(request, target, _user_values(target), {}, status_code=422, password_errors=errors)
 
 
 @router.get("/audit")

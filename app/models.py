@@ -3,5 +3,10 @@
 from app.auth.models import LoginFailure, User
 from app.db import Base
 from app.domain.audit.models import AuditEntry
+from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
+from app.domain.leads.models import Lead, LeadTouch
 
-__all__ = ["AuditEntry", "Base", "LoginFailure", "User"]
+__all__ = [
+    "Apartment", "AuditEntry", "Base", "Building", "Complex", "ComplexImage", "FloorGrid", "Lead",
+    "LeadTouch", "LoginFailure", "User",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -33,6 +33,10 @@ class UserCRUD:
 
     def page(self, db: Session, f: UserFilter) -> Page[User]:
         """One page of users matching the filter."""
+        return paginate(db, self.query(f), f.page, f.page_size)
+
+    def query(self, f: UserFilter) -> Select:
+        """The filtered, sorted users (for pages and exports)."""
         q = select(User)
         if f.q:
             like = f"%{f.q.lower()}%"
@@ -47,8 +51,7 @@ class UserCRUD:
             q = q.where(User.role == f.role)
         if f.active is not None:
             q = q.where(User.is_active == f.active)
-        q = apply_sort(q, f.sort, self.sort_columns, "username").order_by(User.id)
-        return paginate(db, q, f.page, f.page_size)
+        return apply_sort(q, f.sort, self.sort_columns, "username").order_by(User.id)
 
     def get(self, db: Session, user_id: int) -> User:
         """The user with this id, or NotFound."""

@@ -49,6 +49,14 @@ class Invalid(AppError):
     status_code = 422
 
 
+class InvalidMany(Invalid):
+    """Several problems at once, each {"loc": [...], "msg": str}; JSON lists them all."""
+
+    def __init__(self, message: str, problems: list[dict], **params: object) -> None:
+        super().__init__(message, **params)
+        self.problems = problems
+
+
 class TooManyRequests(AppError):
     """Too many attempts; `retry_after` seconds to wait."""
 

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.web.errors import AppError, NotAuthenticated, TooManyRequests
+from app.web.errors import AppError, InvalidMany, NotAuthenticated, TooManyRequests
 from app.web.forms import error_message
 from app.web.i18n import gettext
 from app.web.templating import is_htmx, render
@@ -60,6 +60,10 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
             return Response(status_code=204, headers={"HX-Redirect": f"/login?next={quote(target)}"})
         return RedirectResponse(f"/login?next={quote(target)}", status_code=302)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    if wants_json(request) and isinstance(exc, InvalidMany):
+        detail = [{"loc": problem["loc"], "msg": _problem_message(problem), "type": "value_error"}
+                  for problem in exc.problems]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code)
     if wants_json(request) and exc.field:
         detail = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
@@ -70,6 +74,12 @@ HTTP_MESSAGES = {
     404: "There is no such page. Check the address or go back to your dashboard.",
     405: "This page cannot be used that way.",
 }
+
+
+def _problem_message(problem: dict) -> str:
+    """One problem of an InvalidMany, translated."""
+    message_id = problem["msg"]
+    return gettext(message_id, **problem.get("params", {}))
 
 
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:

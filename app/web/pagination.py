@@ -53,6 +53,11 @@ def paginate(db: Session, query: Select, page: int, page_size: int) -> Page:
     return Page(items=list(rows), total=total, page=page, page_size=page_size)
 
 
+def iterate_all(db: Session, query: Select, batch: int = 1000, limit: int = 1_000_000):
+    """Every row of `query` in batches from one cursor (exports): no COUNT, no OFFSET."""
+    yield from db.scalars(query.limit(limit).execution_options(yield_per=batch))
+
+
 def apply_sort(query: Select, sort: str, columns: dict, default: str) -> Select:
     """Order `query` by `sort` ("name" or "-name") among allowed `columns`; else `default`."""
     key = sort if sort.lstrip("-") in columns else default

@@ -16,6 +16,7 @@ from jinja2_fragments import render_block
 from pydantic import BaseModel
 
 from app.auth import csrf
+from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.navigation import navigation_for
@@ -82,9 +83,8 @@ def is_htmx(request: Request) -> bool:
 
 def csrf_token_for(request: Request) -> str:
     """The CSRF token for this browser and the current user, for forms and hx-headers."""
-    user = getattr(request.state, "viewer", None)
     nonce = getattr(request.state, "csrf_nonce", "")
-    return csrf.make_csrf_token(request.app.state.settings.secret_key, nonce, user.id if user else None)
+    return csrf.make_csrf_token(request.app.state.settings.secret_key, nonce, session_user_id(request))
 
 
 def base_context(request: Request) -> dict[str, Any]:

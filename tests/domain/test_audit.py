@@ -33,6 +33,7 @@ def test_page_filters(db):
     audit.record(db, bob, "user", 2, "update")
     audit.record(db, bob, "booking", 3, "cancel")
     assert audit.page(db, AuditFilter(actor_id=bob.id)).total == 2
+    assert audit.page(db, AuditFilter(actor=bob.username.upper())).total == 2
     assert [e.entity for e in audit.page(db, AuditFilter(actor_id=bob.id, entity="booking")).items] == ["booking"]
     assert audit.page(db, AuditFilter(actor_id=alice.id, action="create")).total == 1
     today = date.today()

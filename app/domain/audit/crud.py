@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
@@ -65,7 +65,13 @@ class AuditCRUD:
 
     def page(self, db: Session, f: AuditFilter) -> Page[AuditEntry]:
         """One page of entries matching the filter, newest first by default."""
+        return paginate(db, self.query(f), f.page, f.page_size)
+
+    def query(self, f: AuditFilter) -> Select:
+        """The filtered, sorted entries with their actors joined (for pages and exports)."""
         q = select(AuditEntry).options(joinedload(AuditEntry.actor))
+        if f.actor:
+            q = q.join(User, AuditEntry.actor_id == User.id).where(User.username == f.actor.strip().lower())
         if f.entity:
             q = q.where(AuditEntry.entity == f.entity)
         if f.entity_id:
@@ -81,8 +87,7 @@ class AuditCRUD:
         if f.q:
             like = f"%{f.q}%"
             q = q.where(or_(AuditEntry.entity_id.ilike(like), AuditEntry.entity.ilike(like)))
-        q = apply_sort(q, f.sort, self.sort_columns, "-at").order_by(AuditEntry.id.desc())
-        return paginate(db, q, f.page, f.page_size)
+        return apply_sort(q, f.sort, self.sort_columns, "-at").order_by(AuditEntry.id.desc())
 
     def entities(self, db: Session) -> list[str]:
         """Entity names present in the log, for the filter select."""

@@ -17,6 +17,7 @@ class AuditFilter(PageParams):
     entity_id: str = Field("", max_length=40)
     action: str = Field("", max_length=40)
     actor_id: int | None = Field(None, ge=1)
+    actor: str = Field("", max_length=64)
     date_from: date | None = None
     date_to: date | None = None
 

@@ -9,27 +9,14 @@ from app.auth.schemas import UserFilter
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
 from app.web.export import export_response
-from app.web.pagination import MAX_PAGE_SIZE
-
-EXPORT_LIMIT_PAGES = 500
-
-
-def _all_pages(fetch, f):
-    """Every row of a filtered list, page by page."""
-    f = f.model_copy(update={"page": 1, "page_size": MAX_PAGE_SIZE})
-    while f.page <= EXPORT_LIMIT_PAGES:
-        page = fetch(f)
-        yield from page.items
-        if f.page >= page.pages:
-            return
-        f = f.model_copy(update={"page": f.page + 1})
+from app.web.pagination import iterate_all
 
 
 def users_export(db: Session, f: UserFilter, fmt: str):
     """The filtered users list as a file."""
     rows = (
         (u.id, u.username, u.full_name, u.phone, u.role.value, u.is_active, u.language, u.created_at)
-        for u in _all_pages(lambda x: users.page(db, x), f)
+        for u in iterate_all(db, users.query(f))
     )
     headers = ["id", "username", "full_name", "phone", "role", "active", "language", "created_at"]
     return export_response(fmt, "users", headers, rows)
@@ -40,7 +27,7 @@ def audit_export(db: Session, f: AuditFilter, fmt: str):
     rows = (
         (e.id, e.at, e.actor.username if e.actor else "", e.entity, e.entity_id, e.action,
          str(e.before or ""), str(e.after or ""))
-        for e in _all_pages(lambda x: audit.page(db, x), f)
+        for e in iterate_all(db, audit.query(f))
     )
     headers = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"]
     return export_response(fmt, "audit", headers, rows)

@@ -17,7 +17,7 @@ from app.domain.audit.schemas import AuditFilter
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import html_router
 from app.web.forms import submit_form
-from app.web.templating import render
+from app.web.templating import is_htmx, render
 
 router = html_router(Role.ADMIN)
 ExportFormat = Literal["csv", "xlsx"]
@@ -104,8 +104,9 @@ async def reset_user_password(request: Request, db: DbSession, user: CurrentUser
 @router.get("/audit")
 def audit_page(request: Request, db: DbSession, f: Annotated[AuditFilter, Query()]):
     """The audit log with filters by entity, action, actor and dates; HTMX gets the rows."""
-    context = {"page": audit.page(db, f), "f": f, "entities": audit.entities(db),
-               "actors": users.page(db, UserFilter(page_size=200)).items}
+    context = {"page": audit.page(db, f), "f": f}
+    if not is_htmx(request):  # the filter bar is only drawn on the full page
+        context["entities"] = audit.entities(db)
     return render(request, "admin/audit.html", context, block="rows")
 
 

@@ -1,0 +1,1 @@
+"""Inventory: residential complexes, buildings, apartments and drawn floor grids."""

@@ -1,0 +1,1 @@
+"""Leads: buyers' requests, one lead per phone, and (later) the sales pipeline."""

@@ -1,0 +1,113 @@
+"""Leads and their touches (each request or contact that brought them in)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.db import Base, UTCDateTime, utcnow
+from app.domain.inventory.models import Apartment, Complex
+
+
+class LeadSource(StrEnum):
+    """Where a lead came from."""
+
+    LANDING = "landing"
+    INSTAGRAM = "instagram"
+    TELEGRAM = "telegram"
+    SHEET = "sheet"
+    CALL = "call"
+    MANUAL = "manual"
+    REFERRAL = "referral"
+
+
+class LeadStatus(StrEnum):
+    """The pipeline: new -> in_work -> booked -> sold, or lost."""
+
+    NEW = "new"
+    IN_WORK = "in_work"
+    BOOKED = "booked"
+    SOLD = "sold"
+    LOST = "lost"
+
+
+class Temperature(StrEnum):
+    """How likely the lead is to buy."""
+
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+def _enum(enum_cls: type[StrEnum]) -> Enum:
+    return Enum(enum_cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+class Lead(Base):
+    """A prospective buyer; the phone (E.164) is unique: repeat requests become touches."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_status", "status"),
+        Index("ix_leads_assigned_id_status", "assigned_id", "status"),
+        Index("ix_leads_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    source: Mapped[LeadSource] = mapped_column(_enum(LeadSource))
+    status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus), default=LeadStatus.NEW)
+    temperature: Mapped[Temperature | None] = mapped_column(_enum(Temperature))
+    lost_reason: Mapped[str] = mapped_column(String(300), default="")
+    complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="SET NULL"))
+    apartment_id: Mapped[int | None] = mapped_column(ForeignKey("apartments.id", ondelete="SET NULL"))
+    assigned_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    next_callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    utm_source: Mapped[str] = mapped_column(String(100), default="")
+    utm_medium: Mapped[str] = mapped_column(String(100), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(100), default="")
+    utm_content: Mapped[str] = mapped_column(String(100), default="")
+    utm_term: Mapped[str] = mapped_column(String(100), default="")
+    touches_count: Mapped[int] = mapped_column(Integer, default=1)
+    last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    complex: Mapped[Complex | None] = relationship(lazy="raise")
+    apartment: Mapped[Apartment | None] = relationship(lazy="raise")
+    assigned: Mapped[User | None] = relationship(lazy="raise")
+    touches: Mapped[list[LeadTouch]] = relationship(
+        back_populates="lead", lazy="raise", order_by="LeadTouch.at", cascade="all, delete-orphan"
+    )
+
+
+class LeadTouch(Base):
+    """One request or contact from a lead: when, from where, about what."""
+
+    __tablename__ = "lead_touches"
+    __table_args__ = (Index("ix_lead_touches_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source: Mapped[LeadSource] = mapped_column(_enum(LeadSource))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="SET NULL"))
+    apartment_id: Mapped[int | None] = mapped_column(ForeignKey("apartments.id", ondelete="SET NULL"))
+    utm_source: Mapped[str] = mapped_column(String(100), default="")
+    utm_medium: Mapped[str] = mapped_column(String(100), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(100), default="")
+    utm_content: Mapped[str] = mapped_column(String(100), default="")
+    utm_term: Mapped[str] = mapped_column(String(100), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    lead: Mapped[Lead] = relationship(back_populates="touches", lazy="raise")

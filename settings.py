@@ -58,6 +58,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: BASE_DIR / "data")
     backup_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "backups")
     backup_keep: int = 7
+    media_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "media")
+    max_upload_mb: int = 5
+    booking_hours: int = 72
     demo_password: str = "demo12345"  # noqa: S105 - documented demo password
     log_level: str = "INFO"
 
@@ -85,11 +88,19 @@ class Settings:
             data_dir=data_dir,
             backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
             backup_keep=_env_int("BACKUP_KEEP", 7),
+            media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))),
+            max_upload_mb=_env_int("MAX_UPLOAD_MB", 5),
+            booking_hours=_env_int("BOOKING_HOURS", 72),
             demo_password=_env("DEMO_PASSWORD", "demo12345"),
             log_level=_env("LOG_LEVEL", "INFO"),
         )
         settings.check()
         return settings
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest accepted upload, in bytes."""
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,4 +1,4 @@
-"""Demo data: the demo users of every role; later capabilities add their data here."""
+"""Demo data: the demo users of every role, then each capability's data (safe to rerun)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.schemas import UserCreate
+from app.demo_inventory import load_demo_inventory
 
 DEMO_USERS = [
     ("admin", "Администратор Системы", Role.ADMIN, "+998901000001"),
@@ -31,4 +32,7 @@ def load_demo(db: Session, password: str) -> list[str]:
         data = UserCreate(username=username, full_name=full_name, role=role, phone=phone, password=password)
         users.create(db, None, data)
         created.append(username)
+    admin = db.scalar(select(User).where(User.username == "admin"))
+    if admin is not None:
+        load_demo_inventory(db, admin)
     return created

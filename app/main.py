@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
     app.include_router(health.router)
     app.include_router(auth_routes.html_router)
     app.include_router(auth_routes.api_router)

@@ -79,6 +79,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides) -> Settings:
         secret_key="test-secret-key-that-is-long-enough-for-hs256",
         data_dir=tmp_path,
         backup_dir=tmp_path / "backups",
+        media_dir=tmp_path / "media",
     )
     values.update(overrides)
     return Settings(**values)

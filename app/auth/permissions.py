@@ -34,6 +34,9 @@ class P:
     AUDIT_READ = "audit:read"
     TEAM_READ = "team:read"
     PROFILE_WRITE = "profile:write"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_WRITE = "inventory:write"
+    LEADS_READ_ALL = "leads:read_all"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -49,15 +52,17 @@ def dashboard_permission(role: Role) -> str:
 
 _EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
 _STAFF = frozenset({P.PROFILE_WRITE})
+_SELLS_OR_ACCOUNTS = frozenset({P.INVENTORY_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: _STAFF
     | _EVERY_DASHBOARD
-    | {P.USERS_READ, P.USERS_WRITE, P.AUDIT_READ, P.TEAM_READ},
-    Role.SALES: _STAFF | {P.DASHBOARD_SALES},
-    Role.MOP: _STAFF | {P.DASHBOARD_MOP, P.TEAM_READ},
-    Role.ROP: _STAFF | {P.DASHBOARD_ROP, P.TEAM_READ},
-    Role.FINANCE: _STAFF | {P.DASHBOARD_FINANCE},
+    | _SELLS_OR_ACCOUNTS
+    | {P.USERS_READ, P.USERS_WRITE, P.AUDIT_READ, P.TEAM_READ, P.INVENTORY_WRITE, P.LEADS_READ_ALL},
+    Role.SALES: _STAFF | _SELLS_OR_ACCOUNTS | {P.DASHBOARD_SALES},
+    Role.MOP: _STAFF | _SELLS_OR_ACCOUNTS | {P.DASHBOARD_MOP, P.TEAM_READ, P.LEADS_READ_ALL},
+    Role.ROP: _STAFF | _SELLS_OR_ACCOUNTS | {P.DASHBOARD_ROP, P.TEAM_READ, P.LEADS_READ_ALL},
+    Role.FINANCE: _STAFF | _SELLS_OR_ACCOUNTS | {P.DASHBOARD_FINANCE},
     Role.DISPATCHER: _STAFF | {P.DASHBOARD_DISPATCHER},
 }
 

@@ -8,6 +8,7 @@ other role with 403, and send anonymous users to /login (HTML) or 401 (JSON).
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ PARAM = re.compile(r"\{[^}]+\}")
 
 def role_routes() -> list[tuple[str, str, str, Role]]:
     """(method, path, kind, owner role) for every guarded role route of the app."""
-    app = create_app(make_settings("sqlite://", Path("unused")), check_schema=False)
+    app = create_app(make_settings("sqlite://", Path(tempfile.mkdtemp())), check_schema=False)
     found = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route

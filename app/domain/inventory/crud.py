@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -239,6 +239,10 @@ class ApartmentCRUD:
 
     def page(self, db: Session, f: ApartmentFilter) -> Page[Apartment]:
         """One page of apartments matching the filter, with building and complex loaded."""
+        return paginate(db, self.query(f), f.page, f.page_size)
+
+    def query(self, f: ApartmentFilter) -> Select:
+        """The filtered, sorted apartments with building and complex joined (pages, exports)."""
         q = select(Apartment).join(Apartment.building).options(
             joinedload(Apartment.building).joinedload(Building.complex)
         )
@@ -258,8 +262,7 @@ class ApartmentCRUD:
             q = q.where(Apartment.total_price <= f.price_max)
         if f.q:
             q = q.where(Apartment.number == f.q.strip())
-        q = apply_sort(q, f.sort, self.sort_columns, "floor").order_by(Apartment.building_id, Apartment.id)
-        return paginate(db, q, f.page, f.page_size)
+        return apply_sort(q, f.sort, self.sort_columns, "floor").order_by(Apartment.building_id, Apartment.id)
 
     def get(self, db: Session, apartment_id: int) -> Apartment:
         """An apartment with its building and complex, or NotFound."""

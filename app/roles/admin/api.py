@@ -13,11 +13,13 @@ from app.auth.permissions import Role
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserRead, UserUpdate
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter, AuditRead
+from app.roles.admin import inventory_api
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import api_router
 from app.web.pagination import Page
 
 router = api_router(Role.ADMIN)
+router.include_router(inventory_api.router)
 ExportFormat = Literal["csv", "xlsx"]
 
 

@@ -8,6 +8,8 @@ from app.auth.crud import users
 from app.auth.schemas import UserFilter
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
+from app.domain.inventory.crud import apartments
+from app.domain.inventory.schemas import ApartmentFilter
 from app.web.export import export_response
 from app.web.pagination import iterate_all
 
@@ -20,6 +22,18 @@ def users_export(db: Session, f: UserFilter, fmt: str):
     )
     headers = ["id", "username", "full_name", "phone", "role", "active", "language", "created_at"]
     return export_response(fmt, "users", headers, rows)
+
+
+def apartments_export(db: Session, f: ApartmentFilter, fmt: str):
+    """The filtered apartments as a file."""
+    rows = (
+        (a.id, a.building.complex.name, a.building.name, a.section, a.floor, a.number, a.rooms, a.area,
+         a.price_per_m2, a.total_price, a.building.complex.currency.value, a.status.value)
+        for a in iterate_all(db, apartments.query(f))
+    )
+    headers = ["id", "complex", "building", "section", "floor", "number", "rooms", "area", "price_per_m2",
+               "total_price", "currency", "status"]
+    return export_response(fmt, "apartments", headers, rows)
 
 
 def audit_export(db: Session, f: AuditFilter, fmt: str):

@@ -1,0 +1,57 @@
+"""Image uploads: type checked by content (not by name), size capped, stored under MEDIA_DIR."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from app.web.errors import Invalid
+
+SIGNATURES = {
+    b"\xff\xd8\xff": ".jpg",
+    b"\x89PNG\r\n\x1a\n": ".png",
+}
+CHUNK = 64 * 1024
+
+
+def image_extension(head: bytes) -> str | None:
+    """The file extension for JPEG, PNG or WebP content, or None for anything else."""
+    for signature, extension in SIGNATURES.items():
+        if head.startswith(signature):
+            return extension
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    return None
+
+
+async def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int,
+                     field: str = "image") -> str:
+    """Store an uploaded JPEG/PNG/WebP; returns its path under the media folder.
+
+    Invalid (naming `field`) when nothing was sent, the content is not such an image,
+    or it is larger than `max_bytes`. Nothing is left on disk after a refusal.
+    """
+    if upload is None or not upload.filename:
+        raise Invalid("Choose an image file.", field=field)
+    head = await upload.read(16)
+    extension = image_extension(head)
+    if extension is None:
+        raise Invalid("Only JPEG, PNG or WebP images can be uploaded.", field=field)
+    relative = f"{folder}/{secrets.token_hex(12)}{extension}"
+    target = media_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = len(head)
+    try:
+        with target.open("wb") as out:
+            out.write(head)
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise Invalid("The image is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))
+                out.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return relative

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from app.auth.deps import CurrentUser, DbSession, role_guard
-from app.auth.permissions import Role
+from app.auth.permissions import P, Role, has_permission
 from app.domain.staff.crud import staff
 from app.domain.staff.schemas import HomeSummary
+from app.roles import lead_lists, staff_grid
 from app.web.templating import render
 
 
@@ -22,6 +23,10 @@ def html_router(role: Role) -> APIRouter:
         summary = staff.home(db, user, role)
         return render(request, "components/home.html", {"summary": summary, "role": role})
 
+    if has_permission(role, P.INVENTORY_READ):
+        router.include_router(staff_grid.html_routes(f"/dashboard/{role.value}"))
+    if has_permission(role, P.LEADS_READ):
+        router.include_router(lead_lists.html_routes(f"/dashboard/{role.value}"))
     return router
 
 
@@ -34,4 +39,8 @@ def api_router(role: Role) -> APIRouter:
         """The role's home data: counters, team and the user's recent actions."""
         return staff.home(db, user, role)
 
+    if has_permission(role, P.INVENTORY_READ):
+        router.include_router(staff_grid.api_routes())
+    if has_permission(role, P.LEADS_READ):
+        router.include_router(lead_lists.api_routes())
     return router

@@ -22,11 +22,30 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
         NavItem("Dashboard", "/dashboard/admin/", P.DASHBOARD_ADMIN),
         NavItem("Users", "/dashboard/admin/users", P.USERS_READ),
         NavItem("Audit log", "/dashboard/admin/audit", P.AUDIT_READ),
+        NavItem("Complexes", "/dashboard/admin/complexes", P.INVENTORY_WRITE),
+        NavItem("Apartments", "/dashboard/admin/apartments", P.INVENTORY_WRITE),
+        NavItem("Apartment grid", "/dashboard/admin/grid", P.INVENTORY_READ),
+        NavItem("Leads", "/dashboard/admin/leads", P.LEADS_READ_ALL),
     ],
-    Role.SALES: [NavItem("Dashboard", "/dashboard/sales/", P.DASHBOARD_SALES)],
-    Role.MOP: [NavItem("Dashboard", "/dashboard/mop/", P.DASHBOARD_MOP)],
-    Role.ROP: [NavItem("Dashboard", "/dashboard/rop/", P.DASHBOARD_ROP)],
-    Role.FINANCE: [NavItem("Dashboard", "/dashboard/finance/", P.DASHBOARD_FINANCE)],
+    Role.SALES: [
+        NavItem("Dashboard", "/dashboard/sales/", P.DASHBOARD_SALES),
+        NavItem("My leads", "/dashboard/sales/leads", P.LEADS_READ),
+        NavItem("Apartment grid", "/dashboard/sales/grid", P.INVENTORY_READ),
+    ],
+    Role.MOP: [
+        NavItem("Dashboard", "/dashboard/mop/", P.DASHBOARD_MOP),
+        NavItem("Leads", "/dashboard/mop/leads", P.LEADS_READ_ALL),
+        NavItem("Apartment grid", "/dashboard/mop/grid", P.INVENTORY_READ),
+    ],
+    Role.ROP: [
+        NavItem("Dashboard", "/dashboard/rop/", P.DASHBOARD_ROP),
+        NavItem("Leads", "/dashboard/rop/leads", P.LEADS_READ_ALL),
+        NavItem("Apartment grid", "/dashboard/rop/grid", P.INVENTORY_READ),
+    ],
+    Role.FINANCE: [
+        NavItem("Dashboard", "/dashboard/finance/", P.DASHBOARD_FINANCE),
+        NavItem("Apartment grid", "/dashboard/finance/grid", P.INVENTORY_READ),
+    ],
     Role.DISPATCHER: [NavItem("Dashboard", "/dashboard/dispatcher/", P.DASHBOARD_DISPATCHER)],
 }
 

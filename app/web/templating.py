@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +45,11 @@ env.install_gettext_callables(
     lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
     newstyle=True,
 )
+STATUS_LABELS = {"free": "Free", "booked": "Booked", "sold": "Sold", "not_for_sale": "Not for sale"}
+LEAD_STATUS_LABELS = {"new": "New", "in_work": "In work", "booked": "Booked", "sold": "Sold", "lost": "Lost"}
+LEAD_SOURCE_LABELS = {"landing": "Landing page", "instagram": "Instagram", "telegram": "Telegram",
+                      "sheet": "Google Sheets", "call": "Phone call", "manual": "Entered by hand",
+                      "referral": "Referral"}
 COUNTER_LABELS = {
     "active_admin": "Active admins",
     "active_sales": "Active salespeople",
@@ -54,6 +60,14 @@ COUNTER_LABELS = {
     "my_changes_7d": "My changes in 7 days",
     "changes_7d": "All changes in 7 days",
 }
+
+
+def money(value: Decimal | int | float | None, currency: str = "UZS") -> str:
+    """A price as people read it: thousands separated by spaces, whole units."""
+    if value is None:
+        return ""
+    amount = f"{Decimal(value):,.0f}".replace(",", "\u00a0")
+    return f"${amount}" if currency == "USD" else f"{amount}\u00a0{gettext('sum')}"
 
 
 def query_with(model: BaseModel, **overrides: Any) -> str:
@@ -69,11 +83,14 @@ def role_choices() -> list[tuple[str, str]]:
 
 env.globals.update(
     ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
-    COUNTER_LABELS=COUNTER_LABELS, query_with=query_with, role_choices=role_choices,
+    COUNTER_LABELS=COUNTER_LABELS, STATUS_LABELS=STATUS_LABELS, LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
+    LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS, query_with=query_with, role_choices=role_choices,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
 env.filters["local"] = local_time
+env.filters["money"] = money
 env.globals["ui"] = env.get_template("components/macros.html").module
+env.globals["grid_ui"] = env.get_template("components/grid.html").module
 
 
 def is_htmx(request: Request) -> bool:

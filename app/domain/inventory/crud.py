@@ -108,6 +108,12 @@ class ComplexCRUD:
         ).first()
         return (row[0], row[1]) if row else None
 
+    def version_of_building(self, db: Session, building_id: int) -> int:
+        """The inventory version of the complex a building belongs to (0 when unknown)."""
+        q = select(Complex.inventory_version).join(Building, Building.complex_id == Complex.id).where(
+            Building.id == building_id)
+        return db.scalar(q) or 0
+
     def create(self, db: Session, actor: User, data: ComplexCreate) -> Complex:
         """Create a complex; Conflict when the slug is taken."""
         if db.scalar(select(Complex.id).where(Complex.slug == data.slug)):

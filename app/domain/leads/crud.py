@@ -46,6 +46,10 @@ class LeadCRUD:
 
     def page(self, db: Session, actor: User, f: LeadFilter) -> Page[Lead]:
         """One page of visible leads matching the filter, with what a list shows loaded."""
+        return paginate(db, self.query(actor, f), f.page, f.page_size)
+
+    def query(self, actor: User, f: LeadFilter) -> Select:
+        """Visible leads matching the filter, sorted (pages and exports)."""
         q = self.visible(actor).options(joinedload(Lead.assigned), joinedload(Lead.complex))
         if f.q:
             digits = "".join(ch for ch in f.q if ch.isdigit())
@@ -61,8 +65,7 @@ class LeadCRUD:
             q = q.where(Lead.complex_id == f.complex_id)
         if f.assigned_id:
             q = q.where(Lead.assigned_id == f.assigned_id)
-        q = apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
-        return paginate(db, q, f.page, f.page_size)
+        return apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
 
     def submit_request(self, db: Session, data: LeadRequest, address: str,
                        source: LeadSource = LeadSource.LANDING) -> tuple[Lead, bool]:

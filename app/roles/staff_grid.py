@@ -1,0 +1,145 @@
+"""The staff apartment grid, shared by every role that sells or accounts (admin, sales,
+MOP, ROP, finance): an index of buildings, a building's grid with live updates, and an
+apartment card; each page with its JSON twin."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from app.auth.deps import DbSession
+from app.domain.inventory.crud import apartments, buildings, complexes
+from app.domain.inventory.grids import floor_grids
+from app.domain.inventory.schemas import ApartmentRead
+from app.web.live import POLL_SECONDS, unchanged
+from app.web.templating import render
+
+
+class GridBuilding(BaseModel):
+    """A building in the grid index."""
+
+    id: int
+    name: str
+    floors: int
+
+
+class GridComplex(BaseModel):
+    """A complex in the grid index."""
+
+    id: int
+    name: str
+    currency: str
+    buildings: list[GridBuilding]
+
+
+class GridCellRead(BaseModel):
+    """A drawn cell of a floor."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    apartment: ApartmentRead | None
+
+
+class GridFloorRead(BaseModel):
+    """One floor: drawn cells where a layout exists, and its apartments."""
+
+    floor: int
+    cols: int
+    rows: int
+    cells: list[GridCellRead]
+    apartments: list[ApartmentRead]
+
+
+class BuildingGridRead(BaseModel):
+    """A building's whole grid with the inventory version it reflects."""
+
+    building_id: int
+    name: str
+    complex_name: str
+    currency: str
+    version: int
+    floors: list[GridFloorRead]
+
+
+class ApartmentCard(ApartmentRead):
+    """An apartment with where it is and its currency."""
+
+    complex_name: str
+    building_name: str
+    currency: str
+
+
+def _index(db) -> list[GridComplex]:
+    return [GridComplex(id=c.id, name=c.name, currency=c.currency.value,
+                        buildings=[GridBuilding(id=b.id, name=b.name, floors=b.floors) for b in c.buildings])
+            for c in complexes.all(db)]
+
+
+def _card(db, apartment_id: int) -> ApartmentCard:
+    apartment = apartments.get(db, apartment_id)
+    return ApartmentCard(**ApartmentRead.model_validate(apartment).model_dump(),
+                         complex_name=apartment.building.complex.name, building_name=apartment.building.name,
+                         currency=apartment.building.complex.currency.value)
+
+
+def html_routes(role_prefix: str) -> APIRouter:
+    """The grid pages of one role's dashboard."""
+    router = APIRouter()
+
+    @router.get("/grid")
+    def grid_index(request: Request, db: DbSession):
+        """Complexes and their buildings, each linking to its grid."""
+        return render(request, "components/grid_index.html", {"complexes": _index(db), "base": role_prefix})
+
+    @router.get("/buildings/{building_id}/grid")
+    def building_grid(request: Request, db: DbSession, building_id: int, since: int | None = None):
+        """A building's grid, top floor first, coloured by status; polled for live changes."""
+        building = buildings.get(db, building_id)
+        version = complexes.version_of_building(db, building_id)
+        if (nothing := unchanged(version, since)) is not None:
+            return nothing
+        context = {"building": building, "floors": floor_grids.building_view(db, building), "version": version,
+                   "base": role_prefix, "poll_seconds": POLL_SECONDS}
+        return render(request, "components/building_grid.html", context, block="live")
+
+    @router.get("/apartments/{apartment_id}/card")
+    def apartment_card(request: Request, db: DbSession, apartment_id: int):
+        """The apartment card shown in a modal."""
+        return render(request, "components/apartment_card.html", {"card": _card(db, apartment_id)},
+                      block="card")
+
+    return router
+
+
+def api_routes() -> APIRouter:
+    """The JSON twin of the grid pages."""
+    router = APIRouter()
+
+    @router.get("/grid", response_model=list[GridComplex])
+    def grid_index(db: DbSession):
+        """Complexes and their buildings."""
+        return _index(db)
+
+    @router.get("/buildings/{building_id}/grid", response_model=BuildingGridRead)
+    def building_grid(db: DbSession, building_id: int):
+        """A building's floors, top first, with drawn cells and apartments."""
+        building = buildings.get(db, building_id)
+        floors = [
+            GridFloorRead(floor=f.floor, cols=f.cols, rows=f.rows,
+                          cells=[GridCellRead(x=c.x, y=c.y, w=c.w, h=c.h, apartment=c.apartment) for c in f.cells],
+                          apartments=f.apartments)
+            for f in floor_grids.building_view(db, building)
+        ]
+        return BuildingGridRead(building_id=building.id, name=building.name, complex_name=building.complex.name,
+                                currency=building.complex.currency.value, floors=floors,
+                                version=complexes.version_of_building(db, building_id))
+
+    @router.get("/apartments/{apartment_id}/card", response_model=ApartmentCard)
+    def apartment_card(db: DbSession, apartment_id: int):
+        """One apartment with its complex, building and currency."""
+        return _card(db, apartment_id)
+
+    return router
+

@@ -12,6 +12,7 @@ from app import health
 from app.auth import routes as auth_routes
 from app.auth.deps import csrf_protect
 from app.db import session_factory, write_session_factory
+from app.public import api as public_api
 from app.public import html as public_html
 from app.roles import include_role_routers
 from app.web.handlers import install_error_handlers
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.include_router(health.router)
     app.include_router(auth_routes.html_router)
     app.include_router(auth_routes.api_router)
+    app.include_router(public_api.router)
     app.include_router(public_html.router)
     include_role_routers(app)
     return app

@@ -104,7 +104,7 @@ def html_routes(role_prefix: str) -> APIRouter:
                    "base": role_prefix, "poll_seconds": POLL_SECONDS}
         return render(request, "components/building_grid.html", context, block="live")
 
-    @router.get("/apartments/{apartment_id}/card")
+    @router.get("/apartment-cards/{apartment_id}")
     def apartment_card(request: Request, db: DbSession, apartment_id: int):
         """The apartment card shown in a modal."""
         return render(request, "components/apartment_card.html", {"card": _card(db, apartment_id)},

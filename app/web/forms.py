@@ -54,7 +54,13 @@ async def submit_form(
     Returns (result, submitted values, {}) on success, or (None, values, {field: message})
     when the input is invalid or the action raises an AppError (its changes undone).
     """
-    values = dict(await request.form())
+    return submit_values(db, model, dict(await request.form()), action)
+
+
+def submit_values(
+    db: Session, model: type[M], values: dict[str, Any], action: Callable[[M], R]
+) -> tuple[R | None, dict[str, Any], dict[str, str]]:
+    """`submit_form` for values already read from the request (lists, checkboxes adjusted)."""
     data, errors = validate_form(model, values)
     if data is None:
         return None, values, errors

@@ -76,6 +76,11 @@ def query_with(model: BaseModel, **overrides: Any) -> str:
     return urlencode({k: (v.value if hasattr(v, "value") else v) for k, v in values.items() if v not in ("", None)})
 
 
+def status_choices() -> list[tuple[str, str]]:
+    """(value, translated label) for every apartment status, for selects."""
+    return [(value, gettext(label)) for value, label in STATUS_LABELS.items()]
+
+
 def role_choices() -> list[tuple[str, str]]:
     """(value, translated label) for every role, for selects."""
     return [(role.value, gettext(ROLE_LABELS[role])) for role in Role]
@@ -84,7 +89,8 @@ def role_choices() -> list[tuple[str, str]]:
 env.globals.update(
     ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
     COUNTER_LABELS=COUNTER_LABELS, STATUS_LABELS=STATUS_LABELS, LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
-    LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS, query_with=query_with, role_choices=role_choices,
+    LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS, status_choices=status_choices, query_with=query_with,
+    role_choices=role_choices,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
 env.filters["local"] = local_time

@@ -14,7 +14,7 @@ from app.auth.permissions import Role
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserUpdate
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
-from app.roles.admin import grid_editor
+from app.roles.admin import grid_editor, inventory_html
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import html_router
 from app.web.forms import submit_form
@@ -22,6 +22,7 @@ from app.web.templating import is_htmx, render
 
 router = html_router(Role.ADMIN)
 router.include_router(grid_editor.router)
+router.include_router(inventory_html.router)
 ExportFormat = Literal["csv", "xlsx"]
 USERS_URL = "/dashboard/admin/users"
 

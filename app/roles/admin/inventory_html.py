@@ -1,0 +1,251 @@
+"""Admin pages of the inventory: complexes (with pictures and buildings), buildings
+(edit, generate apartments, floors), apartments (filters, bulk actions, edit, layout)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from app.auth.deps import CurrentUser, DbSession, get_settings
+from app.domain.inventory.crud import apartments, buildings, complexes
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex
+from app.domain.inventory.schemas import (
+    ApartmentFilter,
+    ApartmentUpdate,
+    BuildingCreate,
+    BuildingUpdate,
+    BulkApartments,
+    ComplexCreate,
+    ComplexFilter,
+    ComplexUpdate,
+    GenerateApartments,
+)
+from app.roles.admin.exports import apartments_export
+from app.web.errors import AppError
+from app.web.forms import submit_form, submit_values
+from app.web.i18n import gettext
+from app.web.templating import render
+from app.web.uploads import save_image
+
+router = APIRouter()
+BASE = "/dashboard/admin"
+ExportFormat = Literal["csv", "xlsx"]
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- complexes ---------------------------------------------------------------------------
+
+def complex_values(target: Complex) -> dict:
+    """The edit form's values of a complex."""
+    return {name: getattr(target, name) for name in ("name", "slug", "city", "address", "description")} | {
+        "currency": target.currency.value, "is_public": target.is_public}
+
+
+def _complex_page(request: Request, db, target: Complex | None, values: dict, errors: dict, status_code=200,
+                  **extra):
+    context = {"target": target, "values": values, "errors": errors, **extra}
+    return render(request, "admin/complex_form.html", context, status_code=status_code)
+
+
+def _checkbox(values: dict, name: str) -> dict:
+    """HTML checkboxes send nothing when unticked."""
+    return {**values, name: values.get(name) in ("on", "true", "1")}
+
+
+@router.get("/complexes")
+def complexes_page(request: Request, db: DbSession, f: Annotated[ComplexFilter, Query()]):
+    """Complexes with search and the public filter; HTMX gets the rows."""
+    return render(request, "admin/complexes.html", {"page": complexes.page(db, f), "f": f}, block="rows")
+
+
+@router.get("/complexes/new")
+def new_complex_page(request: Request, db: DbSession):
+    """An empty form for a new complex."""
+    return _complex_page(request, db, None, {"currency": "UZS", "is_public": False}, {})
+
+
+@router.post("/complexes")
+async def create_complex(request: Request, db: DbSession, user: CurrentUser):
+    """Create a complex; the form again with errors next to the fields."""
+    values = _checkbox(dict(await request.form()), "is_public")
+    created, _, errors = submit_values(db, ComplexCreate, values, lambda d: complexes.create(db, user, d))
+    if created:
+        return _see(f"{BASE}/complexes/{created.id}?saved=1")
+    return _complex_page(request, db, None, values, errors, status_code=422)
+
+
+@router.get("/complexes/{complex_id}")
+def complex_page(request: Request, db: DbSession, complex_id: int, saved: str = ""):
+    """A complex: its details, pictures and buildings."""
+    target = complexes.get(db, complex_id)
+    return _complex_page(request, db, target, complex_values(target), {}, saved=saved)
+
+
+@router.post("/complexes/{complex_id}")
+async def update_complex(request: Request, db: DbSession, user: CurrentUser, complex_id: int):
+    """Save a complex's details."""
+    target = complexes.get(db, complex_id)
+    values = _checkbox(dict(await request.form()), "is_public")
+    done, _, errors = submit_values(db, ComplexUpdate, values,
+                                    lambda d: complexes.update(db, user, complex_id, d))
+    if done:
+        return _see(f"{BASE}/complexes/{complex_id}?saved=1")
+    return _complex_page(request, db, target, {**values, "slug": target.slug}, errors, status_code=422)
+
+
+@router.post("/complexes/{complex_id}/images")
+async def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
+                               image: Annotated[UploadFile | None, File()] = None):
+    """Upload a picture of the complex (JPEG, PNG or WebP up to MAX_UPLOAD_MB)."""
+    target = complexes.get(db, complex_id)
+    settings = get_settings(request)
+    try:
+        path = await save_image(image, settings.media_dir, "complexes", settings.max_upload_bytes)
+    except AppError as exc:
+        return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
+                             image_error=gettext(exc.message, **exc.params))
+    complexes.add_image(db, user, complex_id, path)
+    return _see(f"{BASE}/complexes/{complex_id}?saved=image")
+
+
+@router.post("/complexes/{complex_id}/images/{image_id}/delete")
+def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, image_id: int):
+    """Remove a picture of the complex."""
+    complexes.delete_image(db, user, complex_id, image_id)
+    return _see(f"{BASE}/complexes/{complex_id}")
+
+
+@router.post("/complexes/{complex_id}/buildings")
+async def create_building(request: Request, db: DbSession, user: CurrentUser, complex_id: int):
+    """Add a building to the complex from the form on the complex page."""
+    target = complexes.get(db, complex_id)
+    created, values, errors = await submit_form(request, db, BuildingCreate,
+                                                lambda d: buildings.create(db, user, complex_id, d))
+    if created:
+        return _see(f"{BASE}/buildings/{created.id}?saved=1")
+    return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
+                         building_values=values, building_errors=errors)
+
+
+# --- buildings ---------------------------------------------------------------------------
+
+def _building_page(request: Request, db, building: Building, status_code=200, **extra):
+    counts = {}
+    for apartment in apartments.for_building(db, building.id):
+        counts[apartment.floor] = counts.get(apartment.floor, 0) + 1
+    context = {"building": building, "floor_counts": counts,
+               "values": {"name": building.name, "floors": building.floors, "sections": building.sections},
+               "errors": {}, "gen_values": {"units_per_floor": 4, "first_floor": 1, "numbering": "floor",
+                                            "rooms": 2, "area": "60", "price_per_m2": ""},
+               "gen_errors": {}, **extra}
+    return render(request, "admin/building.html", context, status_code=status_code)
+
+
+@router.get("/buildings/{building_id}")
+def building_page(request: Request, db: DbSession, building_id: int, saved: str = ""):
+    """A building: details, apartment generation, and its floors with the layout editor."""
+    return _building_page(request, db, buildings.get(db, building_id), saved=saved)
+
+
+@router.post("/buildings/{building_id}")
+async def update_building(request: Request, db: DbSession, user: CurrentUser, building_id: int):
+    """Save a building's name, floors and sections."""
+    building = buildings.get(db, building_id)
+    done, values, errors = await submit_form(request, db, BuildingUpdate,
+                                             lambda d: buildings.update(db, user, building_id, d))
+    if done:
+        return _see(f"{BASE}/buildings/{building_id}?saved=1")
+    return _building_page(request, db, building, status_code=422, values=values, errors=errors)
+
+
+@router.post("/buildings/{building_id}/generate")
+async def generate_apartments(request: Request, db: DbSession, user: CurrentUser, building_id: int):
+    """Create the building's missing apartments from floors x units per floor."""
+    building = buildings.get(db, building_id)
+    result, values, errors = await submit_form(request, db, GenerateApartments,
+                                               lambda d: buildings.generate(db, user, building_id, d))
+    if result:
+        return _see(f"{BASE}/buildings/{building_id}?saved=generated-{result['created']}-{result['skipped']}")
+    return _building_page(request, db, building, status_code=422, gen_values=values, gen_errors=errors)
+
+
+# --- apartments --------------------------------------------------------------------------
+
+@router.get("/apartments")
+def apartments_page(request: Request, db: DbSession, f: Annotated[ApartmentFilter, Query()], done: str = ""):
+    """Apartments with filters and bulk actions; HTMX gets the rows."""
+    context = {"page": apartments.page(db, f), "f": f, "complexes": complexes.all(db), "done": done,
+               "statuses": list(ApartmentStatus)}
+    return render(request, "admin/apartments.html", context, block="rows")
+
+
+@router.get("/apartments/export")
+def apartments_export_file(db: DbSession, f: Annotated[ApartmentFilter, Query()], format: ExportFormat = "csv"):
+    """The filtered apartments as CSV or XLSX."""
+    return apartments_export(db, f, format)
+
+
+@router.post("/apartments/bulk")
+async def bulk_apartments(request: Request, db: DbSession, user: CurrentUser):
+    """Apply a bulk action to the ticked apartments, then show the list again."""
+    form = await request.form()
+    values = {"ids": form.getlist("ids"), "action": form.get("action", ""),
+              "price_per_m2": form.get("price_per_m2") or None}
+    result, _, errors = submit_values(db, BulkApartments, values, lambda d: apartments.bulk(db, user, d))
+    back = form.get("back", "")
+    back = back if back.startswith("?") else ""
+    if result:
+        separator = "&" if back else "?"
+        return _see(f"{BASE}/apartments{back}{separator}done={result['changed']}-{result['skipped']}")
+    message = "; ".join(errors.values())
+    return _see(f"{BASE}/apartments{back}{'&' if back else '?'}done=error-{message}")
+
+
+def _apartment_page(request: Request, target: Apartment, values: dict, errors: dict, status_code=200, **extra):
+    context = {"target": target, "values": values, "errors": errors, "statuses": list(ApartmentStatus), **extra}
+    return render(request, "admin/apartment_form.html", context, status_code=status_code)
+
+
+def apartment_values(target: Apartment) -> dict:
+    """The edit form's values of an apartment."""
+    return {name: getattr(target, name) for name in ("number", "floor", "section", "rooms", "area", "price_per_m2")
+            } | {"status": target.status.value}
+
+
+@router.get("/apartments/{apartment_id}")
+def apartment_page(request: Request, db: DbSession, apartment_id: int, saved: str = ""):
+    """Edit one apartment and its layout picture."""
+    target = apartments.get(db, apartment_id)
+    return _apartment_page(request, target, apartment_values(target), {}, saved=saved)
+
+
+@router.post("/apartments/{apartment_id}")
+async def update_apartment(request: Request, db: DbSession, user: CurrentUser, apartment_id: int):
+    """Save an apartment."""
+    target = apartments.get(db, apartment_id)
+    done, values, errors = await submit_form(request, db, ApartmentUpdate,
+                                             lambda d: apartments.update(db, user, apartment_id, d))
+    if done:
+        return _see(f"{BASE}/apartments/{apartment_id}?saved=1")
+    return _apartment_page(request, target, values, errors, status_code=422)
+
+
+@router.post("/apartments/{apartment_id}/layout")
+async def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
+                        image: Annotated[UploadFile | None, File()] = None):
+    """Upload the apartment's layout picture."""
+    target = apartments.get(db, apartment_id)
+    settings = get_settings(request)
+    try:
+        path = await save_image(image, settings.media_dir, "layouts", settings.max_upload_bytes)
+    except AppError as exc:
+        return _apartment_page(request, target, apartment_values(target), {}, status_code=422,
+                               image_error=gettext(exc.message, **exc.params))
+    apartments.set_layout_image(db, user, apartment_id, path)
+    return _see(f"{BASE}/apartments/{apartment_id}?saved=image")
+

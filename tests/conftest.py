@@ -133,6 +133,7 @@ def app(settings, db):
 
     def test_db():
         db.commit()  # keep the test's own setup; a failing request undoes only its changes
+        db.expire_all()  # each request reads fresh rows, as with a session of its own
         try:
             yield db
             db.commit()

@@ -34,3 +34,30 @@ def make_user(db: Session, role: Role, username: str | None = None, **fields) ->
     db.add(user)
     db.flush()
     return user
+
+
+def make_complex(db: Session, slug: str = "test-complex", public: bool = True, currency: str = "UZS", **fields):
+    """A complex (public by default) created through its CRUD, as an admin would."""
+    from app.domain.inventory.crud import complexes
+    from app.domain.inventory.schemas import ComplexCreate
+
+    admin = fields.pop("actor", None) or make_user(db, Role.ADMIN)
+    data = ComplexCreate(name=fields.pop("name", slug.replace("-", " ").title()), slug=slug, is_public=public,
+                         currency=currency, **fields)
+    return complexes.create(db, admin, data)
+
+
+def make_building(db: Session, complex_id: int, name: str = "A", floors: int = 5, units: int = 4,
+                  price_per_m2: str = "1000", sections: int = 1):
+    """A building with floors x units free apartments numbered by floor (101, 102, ...)."""
+    from decimal import Decimal
+
+    from app.domain.inventory.crud import buildings
+    from app.domain.inventory.schemas import BuildingCreate, GenerateApartments
+
+    admin = make_user(db, Role.ADMIN)
+    building = buildings.create(db, admin, complex_id, BuildingCreate(name=name, floors=floors, sections=sections))
+    if units:
+        buildings.generate(db, admin, building.id, GenerateApartments(
+            units_per_floor=units, numbering="floor", price_per_m2=Decimal(price_per_m2)))
+    return building

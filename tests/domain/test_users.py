@@ -99,3 +99,9 @@ def test_page_filters_searches_and_sorts(db):
     assert [u.username for u in users.page(db, UserFilter(q="1112233")).items] == ["mike"]
     second = users.page(db, UserFilter(q="seller", page=2, page_size=1, sort="username"))
     assert [u.username for u in second.items] == ["zeta"] and second.pages == 2
+
+
+def test_search_folds_cyrillic_case(db):
+    make_user(db, Role.SALES, username="aziz", full_name="Азиз Каримов")
+    assert [u.username for u in users.page(db, UserFilter(q="азиз")).items] == ["aziz"]
+    assert [u.username for u in users.page(db, UserFilter(q="КАРИМ")).items] == ["aziz"]

@@ -125,7 +125,7 @@ class FloorGridCRUD:
         last = db.scalar(select(func.max(FloorGrid.version)).where(
             FloorGrid.building_id == building_id, FloorGrid.floor == floor)) or 0
         grid = FloorGrid(building_id=building_id, floor=floor, version=last + 1, cols=layout.cols,
-                         rows=layout.rows, cells=[c.model_dump() for c in layout.cells], created_by_id=actor.id)
+                         rows=layout.rows, cells=[c.model_dump() for c in layout.cells], created_by=actor)
         db.add(grid)
         bump_inventory(db, [building.complex_id])
         db.flush()

@@ -38,6 +38,15 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+async def _store_upload(request: Request, image: UploadFile | None, folder: str) -> tuple[str | None, str | None]:
+    """(stored path, None), or (None, the translated reason) for a refused picture."""
+    settings = get_settings(request)
+    try:
+        return await save_image(image, settings.media_dir, folder, settings.max_upload_bytes), None
+    except AppError as exc:
+        return None, gettext(exc.message, **exc.params)
+
+
 # --- complexes ---------------------------------------------------------------------------
 
 def complex_values(target: Complex) -> dict:
@@ -103,12 +112,9 @@ async def upload_complex_image(request: Request, db: DbSession, user: CurrentUse
                                image: Annotated[UploadFile | None, File()] = None):
     """Upload a picture of the complex (JPEG, PNG or WebP up to MAX_UPLOAD_MB)."""
     target = complexes.get(db, complex_id)
-    settings = get_settings(request)
-    try:
-        path = await save_image(image, settings.media_dir, "complexes", settings.max_upload_bytes)
-    except AppError as exc:
-        return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
-                             image_error=gettext(exc.message, **exc.params))
+    path, error = await _store_upload(request, image, "complexes")
+    if error:
+        return _complex_page(request, db, target, complex_values(target), {}, status_code=422, image_error=error)
     complexes.add_image(db, user, complex_id, path)
     return _see(f"{BASE}/complexes/{complex_id}?saved=image")
 
@@ -240,12 +246,9 @@ async def upload_layout(request: Request, db: DbSession, user: CurrentUser, apar
                         image: Annotated[UploadFile | None, File()] = None):
     """Upload the apartment's layout picture."""
     target = apartments.get(db, apartment_id)
-    settings = get_settings(request)
-    try:
-        path = await save_image(image, settings.media_dir, "layouts", settings.max_upload_bytes)
-    except AppError as exc:
-        return _apartment_page(request, target, apartment_values(target), {}, status_code=422,
-                               image_error=gettext(exc.message, **exc.params))
+    path, error = await _store_upload(request, image, "layouts")
+    if error:
+        return _apartment_page(request, target, apartment_values(target), {}, status_code=422, image_error=error)
     apartments.set_layout_image(db, user, apartment_id, path)
     return _see(f"{BASE}/apartments/{apartment_id}?saved=image")
 

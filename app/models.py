@@ -4,9 +4,11 @@ from app.auth.models import LoginFailure, User
 from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
-from app.domain.leads.models import Lead, LeadTouch
+from app.domain.bookings.models import Booking
+from app.domain.contracts.models import Contract, Counter, Instalment
+from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
 
 __all__ = [
-    "Apartment", "AuditEntry", "Base", "Building", "Complex", "ComplexImage", "FloorGrid", "Lead",
-    "LeadTouch", "LoginFailure", "User",
+    "Apartment", "AuditEntry", "Base", "Booking", "Building", "Complex", "ComplexImage", "Contract", "Counter",
+    "FloorGrid", "Instalment", "Lead", "LeadComment", "LeadStatusChange", "LeadTouch", "LoginFailure", "User",
 ]

@@ -58,6 +58,7 @@ class Lead(Base):
         Index("ix_leads_status", "status"),
         Index("ix_leads_assigned_id_status", "assigned_id", "status"),
         Index("ix_leads_created_at", "created_at"),
+        Index("ix_leads_assigned_id_next_callback_at", "assigned_id", "next_callback_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +88,36 @@ class Lead(Base):
     touches: Mapped[list[LeadTouch]] = relationship(
         back_populates="lead", lazy="raise", order_by="LeadTouch.at", cascade="all, delete-orphan"
     )
+
+
+class LeadComment(Base):
+    """A note on a lead by a staff member."""
+
+    __tablename__ = "lead_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class LeadStatusChange(Base):
+    """One step of a lead through the pipeline: from, to, who, when, why."""
+
+    __tablename__ = "lead_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[LeadStatus | None] = mapped_column(_enum(LeadStatus))
+    to_status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    by: Mapped[User | None] = relationship(lazy="raise")
 
 
 class LeadTouch(Base):

@@ -1,0 +1,1 @@
+"""Contracts (договоры) made from bookings, with their payment schedules."""

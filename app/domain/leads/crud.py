@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -13,10 +14,28 @@ from app.auth.permissions import Role
 from app.db import utcnow
 from app.domain.audit.crud import audit
 from app.domain.inventory.models import Apartment, Building, Complex
-from app.domain.leads.models import UTM_FIELDS, Lead, LeadSource, LeadTouch
-from app.domain.leads.schemas import LeadFilter, LeadRequest
-from app.web.errors import Forbidden, Invalid, TooManyRequests
+from app.domain.leads.models import (
+    UTM_FIELDS,
+    Lead,
+    LeadComment,
+    LeadSource,
+    LeadStatus,
+    LeadStatusChange,
+    LeadTouch,
+)
+from app.domain.leads.rules import OPEN_STATUSES, can_move
+from app.domain.leads.schemas import (
+    Assignment,
+    CommentCreate,
+    LeadCreate,
+    LeadEdit,
+    LeadFilter,
+    LeadRequest,
+    StatusChange,
+)
+from app.web.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from app.web.pagination import Page, apply_sort, paginate
+from settings import settings
 
 LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
 ALL_LEADS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP})
@@ -27,6 +46,17 @@ REQUEST_WINDOW = timedelta(minutes=10)
 def snapshot(lead: Lead) -> dict:
     """The audited fields of a lead."""
     return {name: getattr(lead, name) for name in LEAD_FIELDS}
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of `day` in the company's time zone, as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.time_zone))
+
+
+def end_of_today() -> datetime:
+    """The coming midnight in the company's time zone: callbacks before it are due today."""
+    today = utcnow().astimezone(ZoneInfo(settings.time_zone)).date()
+    return day_start(today + timedelta(days=1))
 
 
 class LeadCRUD:
@@ -65,6 +95,16 @@ class LeadCRUD:
             q = q.where(Lead.complex_id == f.complex_id)
         if f.assigned_id:
             q = q.where(Lead.assigned_id == f.assigned_id)
+        if f.unassigned:
+            q = q.where(Lead.assigned_id.is_(None))
+        if f.temperature:
+            q = q.where(Lead.temperature == f.temperature)
+        if f.callback_due:
+            q = q.where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < end_of_today())
+        if f.created_from:
+            q = q.where(Lead.created_at >= day_start(f.created_from))
+        if f.created_to:
+            q = q.where(Lead.created_at < day_start(f.created_to + timedelta(days=1)))
         return apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
 
     def submit_request(self, db: Session, data: LeadRequest, address: str,
@@ -138,3 +178,147 @@ class LeadCRUD:
 
 
 leads = LeadCRUD()
+
+
+class PipelineCRUD:
+    """The salesperson's work on a lead: manual leads, status, temperature, callbacks,
+    comments and assignment; row-scoped through LeadCRUD.visible."""
+
+    def get(self, db: Session, actor: User, lead_id: int) -> Lead:
+        """A lead the actor may see (with its salesperson and interest), or NotFound."""
+        q = leads.visible(actor).where(Lead.id == lead_id).options(
+            joinedload(Lead.assigned), joinedload(Lead.complex), joinedload(Lead.apartment))
+        lead = db.scalar(q)
+        if lead is None:
+            raise NotFound("Lead not found.")
+        return lead
+
+    def timeline(self, db: Session, lead: Lead) -> dict[str, list]:
+        """A lead's comments, status changes and requests, oldest first."""
+        comments = db.scalars(select(LeadComment).where(LeadComment.lead_id == lead.id)
+                              .options(joinedload(LeadComment.author)).order_by(LeadComment.at)).all()
+        changes = db.scalars(select(LeadStatusChange).where(LeadStatusChange.lead_id == lead.id)
+                             .options(joinedload(LeadStatusChange.by)).order_by(LeadStatusChange.at)).all()
+        touches = db.scalars(select(LeadTouch).where(LeadTouch.lead_id == lead.id).order_by(LeadTouch.at)).all()
+        return {"comments": list(comments), "changes": list(changes), "touches": list(touches)}
+
+    def create(self, db: Session, actor: User, data: LeadCreate) -> tuple[Lead, bool]:
+        """A lead entered by hand; the phone's existing lead when the caller may have it.
+
+        Returns (lead, created). A salesperson entering a phone that belongs to someone else's
+        lead (or to nobody's yet) gets Conflict naming the owner.
+        """
+        existing = db.scalar(select(Lead).where(Lead.phone == data.phone).options(joinedload(Lead.assigned)))
+        if existing is not None:
+            if actor.role != Role.SALES or existing.assigned_id == actor.id:
+                return existing, False
+            owner = existing.assigned.display_name if existing.assigned else None
+            if owner:
+                raise Conflict("This phone already belongs to a lead of %(owner)s.", field="phone", owner=owner)
+            raise Conflict("This phone already belongs to an unassigned lead: ask the MOP to assign it.",
+                           field="phone")
+        if data.complex_id and db.get(Complex, data.complex_id) is None:
+            raise Invalid("Unknown complex.", field="complex_id")
+        lead = Lead(name=data.name, phone=data.phone, source=data.source, temperature=data.temperature,
+                    complex_id=data.complex_id, assigned_id=actor.id if actor.role == Role.SALES else None,
+                    **{name: getattr(data, name) for name in UTM_FIELDS})
+        db.add(lead)
+        db.flush()
+        self._history(db, actor, lead, None, LeadStatus.NEW)
+        if data.comment.strip():
+            db.add(LeadComment(lead_id=lead.id, author_id=actor.id, text=data.comment.strip()))
+        audit.record(db, actor, "lead", lead.id, "create", None, snapshot(lead))
+        return lead, True
+
+    def change_status(self, db: Session, actor: User, lead_id: int, change: StatusChange) -> Lead:
+        """Move a lead by hand along the allowed transitions (see rules.MANUAL_TRANSITIONS)."""
+        lead = self.get(db, actor, lead_id)
+        if lead.status == change.status:
+            return lead
+        if not can_move(lead.status, change.status):
+            raise Invalid("A lead cannot go from “%(from)s” to “%(to)s” by hand.", field="status",
+                          **{"from": lead.status.value, "to": change.status.value})
+        self.set_status(db, actor, lead, change.status, change.reason)
+        return lead
+
+    def set_status(self, db: Session, actor: User | None, lead: Lead, status: LeadStatus, reason: str = "") -> None:
+        """Record a status change (by hand, or by a booking or contract) with its history."""
+        before = snapshot(lead)
+        previous = lead.status
+        lead.status = status
+        lead.lost_reason = reason.strip() if status == LeadStatus.LOST else ""
+        db.flush()
+        self._history(db, actor, lead, previous, status, reason)
+        audit.record(db, actor, "lead", lead.id, "status", before, snapshot(lead))
+
+    def edit(self, db: Session, actor: User, lead_id: int, data: LeadEdit) -> Lead:
+        """Set the temperature and the next callback time."""
+        lead = self.get(db, actor, lead_id)
+        before = {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at}
+        lead.temperature, lead.next_callback_at = data.temperature, data.next_callback_at
+        db.flush()
+        audit.record(db, actor, "lead", lead.id, "edit", before,
+                     {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at})
+        return lead
+
+    def comment(self, db: Session, actor: User, lead_id: int, data: CommentCreate) -> LeadComment:
+        """Add a note to a lead."""
+        lead = self.get(db, actor, lead_id)
+        note = LeadComment(lead_id=lead.id, author_id=actor.id, text=data.text, author=actor)
+        db.add(note)
+        db.flush()
+        audit.record(db, actor, "lead", lead.id, "comment", None, {"text": data.text[:200]})
+        return note
+
+    def assign(self, db: Session, actor: User, data: Assignment) -> int:
+        """Give leads to an active salesperson (MOP and admin only); returns how many changed."""
+        if actor.role not in (Role.MOP, Role.ADMIN):
+            raise Forbidden("Only the MOP or an admin assigns leads.")
+        seller = db.get(User, data.salesperson_id)
+        if seller is None or seller.role != Role.SALES or not seller.is_active:
+            raise Invalid("Choose an active salesperson.", field="salesperson_id")
+        targets = db.scalars(select(Lead).where(Lead.id.in_(data.lead_ids))).all()
+        if len(targets) != len(set(data.lead_ids)):
+            raise NotFound("Some of the selected leads do not exist.")
+        changed = 0
+        for lead in targets:
+            if lead.assigned_id == seller.id:
+                continue
+            before = snapshot(lead)
+            lead.assigned_id = seller.id
+            if lead.status == LeadStatus.NEW:
+                lead.status = LeadStatus.IN_WORK
+                self._history(db, actor, lead, LeadStatus.NEW, LeadStatus.IN_WORK, "assigned")
+            changed += 1
+            db.flush()
+            audit.record(db, actor, "lead", lead.id, "assign", before, snapshot(lead))
+        return changed
+
+    def callbacks(self, db: Session, actor: User, limit: int = 200) -> list[Lead]:
+        """Open leads whose callback is due today or overdue, the most overdue first."""
+        q = (leads.visible(actor)
+             .where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < end_of_today(),
+                    Lead.status.in_(OPEN_STATUSES))
+             .options(joinedload(Lead.assigned), joinedload(Lead.complex))
+             .order_by(Lead.next_callback_at).limit(limit))
+        return list(db.scalars(q))
+
+    def kanban(self, db: Session, actor: User, f: LeadFilter, per_column: int = 20,
+               pages: dict[str, int] | None = None) -> dict[LeadStatus, Page[Lead]]:
+        """One page per status column (each paged on its own) of the filtered visible leads."""
+        pages = pages or {}
+        columns = {}
+        for status in LeadStatus:
+            column_filter = f.model_copy(update={"status": status, "page": pages.get(status.value, 1),
+                                                 "page_size": per_column})
+            columns[status] = leads.page(db, actor, column_filter)
+        return columns
+
+    @staticmethod
+    def _history(db, actor, lead: Lead, previous, status, reason: str = "") -> None:
+        db.add(LeadStatusChange(lead_id=lead.id, from_status=previous, to_status=status,
+                                by_id=actor.id if actor else None, reason=reason.strip()[:300]))
+        db.flush()
+
+
+pipeline = PipelineCRUD()

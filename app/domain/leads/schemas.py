@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.auth.schemas import normalise_phone
 from app.domain.leads.models import LeadSource, LeadStatus, Temperature
@@ -52,8 +52,93 @@ class LeadFilter(PageParams):
 
     status: LeadStatus | None = None
     source: LeadSource | None = None
+    temperature: Temperature | None = None
     complex_id: int | None = Field(None, ge=1)
     assigned_id: int | None = Field(None, ge=1)
+    unassigned: bool | None = None
+    callback_due: bool | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+class LeadCreate(UTMFields):
+    """A lead entered by hand (a call, a walk-in, a referral)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=3, max_length=32)
+    source: LeadSource = LeadSource.MANUAL
+    temperature: Temperature | None = None
+    complex_id: int | None = Field(None, ge=1)
+    comment: str = Field("", max_length=2000)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("Enter the name.")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        normalised = normalise_phone(value)
+        if not normalised:
+            raise ValueError("Enter a valid phone number.")
+        return normalised
+
+
+class StatusChange(BaseModel):
+    """Move a lead along the pipeline; "lost" needs a reason."""
+
+    status: LeadStatus
+    reason: str = Field("", max_length=300)
+
+    @model_validator(mode="after")
+    def _reason_for_lost(self) -> StatusChange:
+        if self.status == LeadStatus.LOST and not self.reason.strip():
+            raise ValueError("Say why the lead is lost.")
+        return self
+
+
+class LeadEdit(BaseModel):
+    """Temperature and next callback of a lead."""
+
+    temperature: Temperature | None = None
+    next_callback_at: datetime | None = None
+
+
+class CommentCreate(BaseModel):
+    """A note on a lead."""
+
+    text: str = Field(min_length=1, max_length=2000)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Write the comment.")
+        return value.strip()
+
+
+class Assignment(BaseModel):
+    """Give one or many leads to a salesperson."""
+
+    lead_ids: list[int] = Field(min_length=1, max_length=500)
+    salesperson_id: int = Field(ge=1)
+
+
+class MergeLeads(BaseModel):
+    """Fold a duplicate lead into the one that stays."""
+
+    keep_id: int = Field(ge=1)
+    merge_id: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _different(self) -> MergeLeads:
+        if self.keep_id == self.merge_id:
+            raise ValueError("Choose two different leads.")
+        return self
 
 
 class LeadPerson(BaseModel):
@@ -79,6 +164,8 @@ class LeadRead(BaseModel):
     apartment_id: int | None
     assigned: LeadPerson | None
     touches_count: int
+    next_callback_at: datetime | None
+    lost_reason: str
     utm_source: str
     utm_medium: str
     utm_campaign: str

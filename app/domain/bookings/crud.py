@@ -1,0 +1,214 @@
+"""Bookings: never two on one apartment, expiry, cancellation, extensions; all audited.
+
+A booking is made in one transaction: expire what has run out on that apartment, then a
+conditional UPDATE of the apartment (free -> booked) whose row count says who won, then the
+booking row, which a partial unique index on active bookings backs on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.db import utcnow
+from app.domain.audit.crud import audit
+from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
+from app.domain.bookings.schemas import BookingCreate, BookingFilter, ExtensionRequest
+from app.domain.inventory.crud import bump_inventory
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building
+from app.domain.leads.crud import pipeline
+from app.domain.leads.models import Lead, LeadStatus
+from app.web.errors import Conflict, Forbidden, Invalid, NotFound
+from app.web.pagination import Page, apply_sort, paginate
+
+BOOKING_FIELDS = ("apartment_id", "lead_id", "salesperson_id", "status", "expires_at", "extension_status",
+                  "extension_hours")
+ALL_BOOKINGS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP, Role.FINANCE})
+BOOKABLE_LEAD_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.IN_WORK, LeadStatus.BOOKED})
+
+
+def snapshot(booking: Booking) -> dict:
+    """The audited fields of a booking."""
+    return {name: getattr(booking, name) for name in BOOKING_FIELDS}
+
+
+def _complex_of(db: Session, apartment_id: int) -> int | None:
+    q = select(Building.complex_id).join(Apartment, Apartment.building_id == Building.id).where(
+        Apartment.id == apartment_id)
+    return db.scalar(q)
+
+
+class BookingCRUD:
+    """Bookings, row-scoped: salespeople see their own; MOP, ROP, finance and admin all."""
+
+    sort_columns = {"created_at": Booking.created_at, "expires_at": Booking.expires_at}
+
+    def visible(self, actor: User) -> Select:
+        """Bookings the actor may see."""
+        q = select(Booking)
+        if actor.role in ALL_BOOKINGS_ROLES:
+            return q
+        if actor.role == Role.SALES:
+            return q.where(Booking.salesperson_id == actor.id)
+        raise Forbidden("You do not have access to bookings.")
+
+    def page(self, db: Session, actor: User, f: BookingFilter) -> Page[Booking]:
+        """One page of visible bookings with apartment, lead and salesperson loaded."""
+        q = self.visible(actor).options(
+            joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+            joinedload(Booking.lead), joinedload(Booking.salesperson))
+        if f.status:
+            q = q.where(Booking.status == f.status)
+        if f.lead_id:
+            q = q.where(Booking.lead_id == f.lead_id)
+        if f.extension:
+            q = q.where(Booking.extension_status == f.extension)
+        q = apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Booking.id.desc())
+        return paginate(db, q, f.page, f.page_size)
+
+    def get(self, db: Session, actor: User, booking_id: int) -> Booking:
+        """A visible booking with its apartment (and complex), lead and salesperson, or NotFound."""
+        q = self.visible(actor).where(Booking.id == booking_id).options(
+            joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+            joinedload(Booking.lead), joinedload(Booking.salesperson))
+        booking = db.scalar(q)
+        if booking is None:
+            raise NotFound("Booking not found.")
+        return booking
+
+    def for_lead(self, db: Session, lead_id: int) -> list[Booking]:
+        """Every booking of a lead, newest first (the lead's page is already row-scoped)."""
+        q = (select(Booking).where(Booking.lead_id == lead_id)
+             .options(joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                      joinedload(Booking.salesperson))
+             .order_by(Booking.created_at.desc()))
+        return list(db.scalars(q))
+
+    def create(self, db: Session, actor: User, data: BookingCreate, default_hours: int) -> Booking:
+        """Book a free apartment for a lead the actor may work with; Conflict when it is not free."""
+        lead = pipeline.get(db, actor, data.lead_id)
+        if actor.role == Role.SALES and lead.assigned_id != actor.id:
+            raise Forbidden("You can book only for your own leads.")
+        if lead.status not in BOOKABLE_LEAD_STATUSES:
+            raise Invalid("A lead that is sold or lost cannot book.", field="lead_id")
+        if db.get(Apartment, data.apartment_id) is None:
+            raise NotFound("Apartment not found.")
+        self._expire(db, Booking.apartment_id == data.apartment_id)
+        taken = db.execute(
+            update(Apartment)
+            .where(Apartment.id == data.apartment_id, Apartment.status == ApartmentStatus.FREE)
+            .values(status=ApartmentStatus.BOOKED, updated_at=utcnow())
+        )
+        if taken.rowcount != 1:
+            raise Conflict("This apartment is not free any more.")
+        hours = data.hours or default_hours
+        booking = Booking(apartment_id=data.apartment_id, lead_id=lead.id, salesperson_id=lead.assigned_id or actor.id,
+                          expires_at=utcnow() + timedelta(hours=hours))
+        try:
+            with db.begin_nested():
+                db.add(booking)
+                db.flush()
+        except IntegrityError as exc:
+            raise Conflict("This apartment is not free any more.") from exc
+        if lead.status != LeadStatus.BOOKED:
+            pipeline.set_status(db, actor, lead, LeadStatus.BOOKED, f"booking {booking.id}")
+        bump_inventory(db, [_complex_of(db, data.apartment_id)])
+        audit.record(db, actor, "booking", booking.id, "create", None, snapshot(booking))
+        return booking
+
+    def cancel(self, db: Session, actor: User, booking_id: int, reason: str = "") -> Booking:
+        """Cancel an active booking (its salesperson, the MOP or an admin); the apartment is freed."""
+        booking = self.get(db, actor, booking_id)
+        if actor.role not in (Role.SALES, Role.MOP, Role.ADMIN):
+            raise Forbidden("You cannot cancel bookings.")
+        if booking.status != BookingStatus.ACTIVE:
+            raise Conflict("This booking is no longer active.")
+        self._end(db, actor, booking, BookingStatus.CANCELLED, reason or "cancelled")
+        return booking
+
+    def request_extension(self, db: Session, actor: User, booking_id: int, data: ExtensionRequest) -> Booking:
+        """Ask for more hours on an active booking; the MOP decides."""
+        booking = self.get(db, actor, booking_id)
+        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= utcnow():
+            raise Conflict("This booking is no longer active.")
+        if booking.extension_status == ExtensionStatus.PENDING:
+            raise Conflict("An extension request is already waiting for the MOP.")
+        before = snapshot(booking)
+        booking.extension_status = ExtensionStatus.PENDING
+        booking.extension_hours, booking.extension_reason = data.hours, data.reason.strip()
+        db.flush()
+        audit.record(db, actor, "booking", booking.id, "request_extension", before, snapshot(booking))
+        return booking
+
+    def decide_extension(self, db: Session, actor: User, booking_id: int, approve: bool) -> Booking:
+        """The MOP (or an admin) approves or rejects a pending extension."""
+        if actor.role not in (Role.MOP, Role.ADMIN):
+            raise Forbidden("Only the MOP or an admin decides on extensions.")
+        booking = self.get(db, actor, booking_id)
+        if booking.extension_status != ExtensionStatus.PENDING:
+            raise Conflict("There is no pending extension request on this booking.")
+        if booking.status != BookingStatus.ACTIVE:
+            raise Conflict("This booking is no longer active.")
+        before = snapshot(booking)
+        booking.extension_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
+        booking.extension_decided_by_id = actor.id
+        if approve:
+            booking.expires_at = max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
+        db.flush()
+        audit.record(db, actor, "booking", booking.id, "approve_extension" if approve else "reject_extension",
+                     before, snapshot(booking))
+        return booking
+
+    def pending_extensions(self, db: Session, actor: User) -> list[Booking]:
+        """Active bookings waiting for an extension decision, soonest expiry first."""
+        q = (self.visible(actor)
+             .where(Booking.status == BookingStatus.ACTIVE, Booking.extension_status == ExtensionStatus.PENDING)
+             .options(joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                      joinedload(Booking.lead), joinedload(Booking.salesperson))
+             .order_by(Booking.expires_at))
+        return list(db.scalars(q))
+
+    def expire_due(self, db: Session, now: datetime | None = None) -> int:
+        """End every active booking past its expiry, freeing its apartment; returns how many."""
+        return self._expire(db, Booking.expires_at <= (now or utcnow()), now)
+
+    def convert(self, db: Session, actor: User, booking: Booking) -> None:
+        """Mark a booking as turned into a contract (the contract marks the apartment sold)."""
+        before = snapshot(booking)
+        booking.status, booking.ended_at, booking.end_reason = BookingStatus.CONVERTED, utcnow(), "contract"
+        db.flush()
+        audit.record(db, actor, "booking", booking.id, "convert", before, snapshot(booking))
+
+    def _expire(self, db: Session, condition, now: datetime | None = None) -> int:
+        now = now or utcnow()
+        due = db.scalars(select(Booking).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at <= now,
+                                               condition)).all()
+        for booking in due:
+            self._end(db, None, booking, BookingStatus.EXPIRED, "expired")
+        return len(due)
+
+    def _end(self, db: Session, actor: User | None, booking: Booking, status: BookingStatus, reason: str) -> None:
+        """Finish a booking, free its apartment and put the lead back in work if nothing else holds it."""
+        before = snapshot(booking)
+        booking.status, booking.ended_at, booking.end_reason = status, utcnow(), reason[:300]
+        db.flush()
+        db.execute(
+            update(Apartment)
+            .where(Apartment.id == booking.apartment_id, Apartment.status == ApartmentStatus.BOOKED)
+            .values(status=ApartmentStatus.FREE, updated_at=utcnow())
+        )
+        still_held = db.scalar(select(func.count()).where(Booking.lead_id == booking.lead_id,
+                                                          Booking.status == BookingStatus.ACTIVE))
+        lead = db.get(Lead, booking.lead_id)
+        if lead is not None and lead.status == LeadStatus.BOOKED and not still_held:
+            pipeline.set_status(db, actor, lead, LeadStatus.IN_WORK, f"booking {booking.id} {status.value}")
+        bump_inventory(db, [_complex_of(db, booking.apartment_id)])
+        audit.record(db, actor, "booking", booking.id, status.value, before, snapshot(booking))
+
+
+bookings = BookingCRUD()

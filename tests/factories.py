@@ -61,3 +61,23 @@ def make_building(db: Session, complex_id: int, name: str = "A", floors: int = 5
         buildings.generate(db, admin, building.id, GenerateApartments(
             units_per_floor=units, numbering="floor", price_per_m2=Decimal(price_per_m2)))
     return building
+
+
+def make_lead(db: Session, owner: User | None = None, phone: str | None = None, name: str = "Buyer", **fields):
+    """A lead assigned to `owner` (a salesperson), created as a request would."""
+    from app.domain.leads.models import Lead, LeadSource
+
+    lead = Lead(name=name, phone=phone or f"+99890{next(_counter):07d}", source=fields.pop("source", LeadSource.CALL),
+                assigned_id=owner.id if owner else None, **fields)
+    db.add(lead)
+    db.flush()
+    return lead
+
+
+def free_apartment(db: Session, slug: str | None = None, price_per_m2: str = "1000"):
+    """A free apartment in a new public complex (one building, one floor, one flat)."""
+    from app.domain.inventory.crud import apartments
+
+    complex_ = make_complex(db, slug or f"complex-{next(_counter)}")
+    building = make_building(db, complex_.id, floors=1, units=1, price_per_m2=price_per_m2)
+    return apartments.for_building(db, building.id)[0]

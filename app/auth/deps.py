@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -13,12 +17,13 @@ from app.auth import csrf
 from app.auth.models import User
 from app.auth.permissions import Role, dashboard_permission, has_permission
 from app.auth.tokens import read_token
-from app.db import transaction
 from app.web.errors import CSRFError, Forbidden, NotAuthenticated
 from settings import Settings
 
 SESSION_COOKIE = "crm_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+COMMIT_THREADS = 16
+DB_REQUEST_SLOTS = 20  # well under the 40 worker threads, and under the connection pool size
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,57 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; the request boundary commits, an error rolls back."""
+@dataclass
+class _LoopResources:
+    """Per event loop: request slots for the database, a commit thread limiter, SQLite's write gate."""
+
+    db_slots: anyio.CapacityLimiter
+    commit_limiter: anyio.CapacityLimiter
+    sqlite_write_gate: anyio.Lock
+
+
+_loop_resources: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _resources() -> _LoopResources:
+    loop = asyncio.get_running_loop()
+    if loop not in _loop_resources:
+        _loop_resources[loop] = _LoopResources(anyio.CapacityLimiter(DB_REQUEST_SLOTS),
+                                               anyio.CapacityLimiter(COMMIT_THREADS), anyio.Lock())
+    return _loop_resources[loop]
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session per request; the request boundary commits, an error rolls back.
+
+    Sync endpoints, dependencies and even response validation share one thread pool. If every
+    thread were blocked on a lock (a row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) or on
+    the connection pool, the transaction holding the lock could never finish. So: at most
+    DB_REQUEST_SLOTS requests hold a session at once (others wait without a thread), commits
+    run on a thread limiter of their own, and on SQLite writes in one process pass a gate one
+    at a time. The booking race test drives exactly this.
+    """
     state = request.app.state
-    factory = state.read_sessions if request.method in SAFE_METHODS else state.write_sessions
-    with transaction(factory) as session:
+    writes = request.method not in SAFE_METHODS
+    factory = state.write_sessions if writes else state.read_sessions
+    resources = _resources()
+    gate = resources.sqlite_write_gate if writes and state.settings.is_sqlite else None
+    limiter = resources.commit_limiter
+    await resources.db_slots.acquire()
+    if gate is not None:
+        await gate.acquire()
+    session = factory()
+    try:
         yield session
+        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
+    except BaseException:
+        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(session.close, limiter=limiter)
+        if gate is not None:
+            gate.release()
+        resources.db_slots.release()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]

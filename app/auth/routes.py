@@ -13,7 +13,7 @@ from app.auth.deps import CurrentUser, DbSession, OptionalUser, get_settings
 from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.web.errors import Invalid, TooManyRequests
-from app.web.forms import submit_form
+from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
 from app.web.templating import render
 
@@ -100,6 +100,7 @@ def issue_api_token(request: Request, db: DbSession, body: TokenRequest):
 
 # --- profile: every user, their own account -------------------------------------------
 
+
 def _profile(request: Request, user, errors: dict | None = None, saved: str = "", status_code: int = 200):
     return render(request, "auth/profile.html", {"errors": errors or {}, "saved": saved}, status_code=status_code)
 
@@ -111,9 +112,9 @@ def profile_page(request: Request, user: CurrentUser):
 
 
 @html_router.post("/profile/password")
-async def profile_password(request: Request, db: DbSession, user: CurrentUser):
+def profile_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Change the caller's password; other sessions end, this one is renewed."""
-    done, _, errors = await submit_form(request, db, PasswordChange, lambda d: users.change_own_password(db, user, d))
+    done, _, errors = submit_values(db, PasswordChange, dict(form), lambda d: users.change_own_password(db, user, d))
     if not done:
         return _profile(request, user, errors, status_code=422)
     response = _profile(request, user, saved="password")
@@ -122,10 +123,9 @@ async def profile_password(request: Request, db: DbSession, user: CurrentUser):
 
 
 @html_router.post("/profile/language")
-async def profile_language(request: Request, db: DbSession, user: CurrentUser):
+def profile_language(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Switch the caller's interface language."""
-    done, _, errors = await submit_form(request, db, LanguageChange,
-                                        lambda d: users.set_language(db, user, d.language))
+    done, _, errors = submit_values(db, LanguageChange, dict(form), lambda d: users.set_language(db, user, d.language))
     if not done:
         return _profile(request, user, errors, status_code=422)
     response = RedirectResponse("/profile", status_code=303)

@@ -8,7 +8,7 @@ from app.auth.deps import CurrentUser, DbSession, role_guard
 from app.auth.permissions import P, Role, has_permission
 from app.domain.staff.crud import staff
 from app.domain.staff.schemas import HomeSummary
-from app.roles import lead_lists, staff_grid
+from app.roles import lead_lists, pipeline, staff_grid
 from app.web.templating import render
 
 
@@ -43,4 +43,5 @@ def api_router(role: Role) -> APIRouter:
         router.include_router(staff_grid.api_routes())
     if has_permission(role, P.LEADS_READ):
         router.include_router(lead_lists.api_routes())
+    router.include_router(pipeline.api_routes(role))
     return router

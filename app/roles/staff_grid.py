@@ -136,7 +136,7 @@ def api_routes() -> APIRouter:
                                 currency=building.complex.currency.value, floors=floors,
                                 version=complexes.version_of_building(db, building_id))
 
-    @router.get("/apartments/{apartment_id}/card", response_model=ApartmentCard)
+    @router.get("/apartment-cards/{apartment_id}", response_model=ApartmentCard)
     def apartment_card(db: DbSession, apartment_id: int):
         """One apartment with its complex, building and currency."""
         return _card(db, apartment_id)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.web.errors import AppError
 from app.web.i18n import gettext
@@ -46,21 +47,22 @@ def error_message(error: Mapping[str, Any]) -> str:
     return gettext(template, **params)
 
 
-async def submit_form(
-    request: Request, db: Session, model: type[M], action: Callable[[M], R]
-) -> tuple[R | None, dict[str, Any], dict[str, str]]:
-    """Validate the posted form and run `action` in a savepoint.
+async def read_form(request: Request) -> FormData:
+    """The posted form, read before a sync handler runs (so no DB work waits on the event loop)."""
+    return await request.form()
 
-    Returns (result, submitted values, {}) on success, or (None, values, {field: message})
-    when the input is invalid or the action raises an AppError (its changes undone).
-    """
-    return submit_values(db, model, dict(await request.form()), action)
+
+PostedForm = Annotated[FormData, Depends(read_form)]
 
 
 def submit_values(
     db: Session, model: type[M], values: dict[str, Any], action: Callable[[M], R]
 ) -> tuple[R | None, dict[str, Any], dict[str, str]]:
-    """`submit_form` for values already read from the request (lists, checkboxes adjusted)."""
+    """Validate `values` with `model` and run `action` in a savepoint.
+
+    Returns (result, values, {}) on success, or (None, values, {field: message}) when the input
+    is invalid or the action raises an AppError (its changes undone).
+    """
     data, errors = validate_form(model, values)
     if data is None:
         return None, values, errors

@@ -26,7 +26,7 @@ def image_extension(head: bytes) -> str | None:
     return None
 
 
-async def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int,
+def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int,
                      field: str = "image") -> str:
     """Store an uploaded JPEG/PNG/WebP; returns its path under the media folder.
 
@@ -35,7 +35,8 @@ async def save_image(upload: UploadFile | None, media_dir: Path, folder: str, ma
     """
     if upload is None or not upload.filename:
         raise Invalid("Choose an image file.", field=field)
-    head = await upload.read(16)
+    upload.file.seek(0)
+    head = upload.file.read(16)
     extension = image_extension(head)
     if extension is None:
         raise Invalid("Only JPEG, PNG or WebP images can be uploaded.", field=field)
@@ -46,7 +47,7 @@ async def save_image(upload: UploadFile | None, media_dir: Path, folder: str, ma
     try:
         with target.open("wb") as out:
             out.write(head)
-            while chunk := await upload.read(CHUNK):
+            while chunk := upload.file.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise Invalid("The image is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))

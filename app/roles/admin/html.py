@@ -17,7 +17,7 @@ from app.domain.audit.schemas import AuditFilter
 from app.roles.admin import grid_editor, inventory_html
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import html_router
-from app.web.forms import submit_form
+from app.web.forms import PostedForm, submit_values
 from app.web.templating import is_htmx, render
 
 router = html_router(Role.ADMIN)
@@ -41,12 +41,15 @@ def users_export_file(db: DbSession, f: Annotated[UserFilter, Query()], format: 
 
 def _user_values(target: User) -> dict:
     """The edit form's values for an existing user."""
-    return {"full_name": target.full_name, "phone": target.phone, "role": target.role.value,
-            "language": target.language}
+    return {
+        "full_name": target.full_name,
+        "phone": target.phone,
+        "role": target.role.value,
+        "language": target.language,
+    }
 
 
-def _user_form(request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200,
-               **extra):
+def _user_form(request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200, **extra):
     context = {"target": target, "values": values, "errors": errors, **extra}
     return render(request, "admin/user_form.html", context, status_code=status_code)
 
@@ -58,9 +61,9 @@ def new_user_page(request: Request):
 
 
 @router.post("/users")
-async def create_user(request: Request, db: DbSession, user: CurrentUser):
+def create_user(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Create a user from the form; the form again with errors next to the fields."""
-    created, values, errors = await submit_form(request, db, UserCreate, lambda d: users.create(db, user, d))
+    created, values, errors = submit_values(db, UserCreate, dict(form), lambda d: users.create(db, user, d))
     if created:
         return RedirectResponse(f"{USERS_URL}/{created.id}?saved=1", status_code=303)
     return _user_form(request, None, values, errors, status_code=422)
@@ -74,19 +77,18 @@ def edit_user_page(request: Request, db: DbSession, user_id: int, saved: str = "
 
 
 @router.post("/users/{user_id}")
-async def update_user(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+def update_user(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int):
     """Save a user's details and role."""
     target = users.get(db, user_id)
-    saved, values, errors = await submit_form(request, db, UserUpdate, lambda d: users.update(db, user, user_id, d))
+    saved, values, errors = submit_values(db, UserUpdate, dict(form), lambda d: users.update(db, user, user_id, d))
     if saved:
         return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
     return _user_form(request, target, values, errors, status_code=422)
 
 
 @router.post("/users/{user_id}/active")
-async def set_user_active(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+def set_user_active(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int):
     """Deactivate or reactivate a user from the list or the edit page."""
-    form = await request.form()
     target = users.set_active(db, user, user_id, form.get("active") == "true")
     if request.headers.get("hx-request") == "true":
         return render(request, "admin/users.html", {"u": target}, block="user_row")
@@ -94,11 +96,12 @@ async def set_user_active(request: Request, db: DbSession, user: CurrentUser, us
 
 
 @router.post("/users/{user_id}/password")
-async def reset_user_password(request: Request, db: DbSession, user: CurrentUser, user_id: int):
+def reset_user_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int):
     """Set a new password for a user."""
     target = users.get(db, user_id)
-    done, _, errors = await submit_form(request, db, PasswordReset,
-                                        lambda d: users.reset_password(db, user, user_id, d.password))
+    done, _, errors = submit_values(
+        db, PasswordReset, dict(form), lambda d: users.reset_password(db, user, user_id, d.password)
+    )
     if done:
         return RedirectResponse(f"{USERS_URL}/{user_id}?saved=password", status_code=303)
     return _user_form(request, target, _user_values(target), {}, status_code=422, password_errors=errors)

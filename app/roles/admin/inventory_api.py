@@ -73,12 +73,12 @@ def update_complex(db: DbSession, user: CurrentUser, complex_id: int, body: Comp
 
 
 @router.post("/complexes/{complex_id}/images", response_model=ImageRead, status_code=201)
-async def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
+def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
                                image: Annotated[UploadFile | None, File()] = None):
     """Upload a JPEG/PNG/WebP picture of a complex (422 for another type or too large)."""
     complexes.get(db, complex_id)
     settings = get_settings(request)
-    path = await save_image(image, settings.media_dir, "complexes", settings.max_upload_bytes)
+    path = save_image(image, settings.media_dir, "complexes", settings.max_upload_bytes)
     return complexes.add_image(db, user, complex_id, path)
 
 
@@ -156,12 +156,12 @@ def update_apartment(db: DbSession, user: CurrentUser, apartment_id: int, body: 
 
 
 @router.post("/apartments/{apartment_id}/layout", response_model=ApartmentRead)
-async def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
+def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
                         image: Annotated[UploadFile | None, File()] = None):
     """Upload the apartment's layout picture."""
     apartments.get(db, apartment_id)
     settings = get_settings(request)
-    path = await save_image(image, settings.media_dir, "layouts", settings.max_upload_bytes)
+    path = save_image(image, settings.media_dir, "layouts", settings.max_upload_bytes)
     return apartments.set_layout_image(db, user, apartment_id, path)
 
 

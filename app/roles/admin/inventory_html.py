@@ -24,7 +24,7 @@ from app.domain.inventory.schemas import (
 )
 from app.roles.admin.exports import apartments_export
 from app.web.errors import AppError
-from app.web.forms import submit_form, submit_values
+from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
 from app.web.templating import render
 from app.web.uploads import save_image
@@ -38,11 +38,11 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def _store_upload(request: Request, image: UploadFile | None, folder: str) -> tuple[str | None, str | None]:
+def _store_upload(request: Request, image: UploadFile | None, folder: str) -> tuple[str | None, str | None]:
     """(stored path, None), or (None, the translated reason) for a refused picture."""
     settings = get_settings(request)
     try:
-        return await save_image(image, settings.media_dir, folder, settings.max_upload_bytes), None
+        return save_image(image, settings.media_dir, folder, settings.max_upload_bytes), None
     except AppError as exc:
         return None, gettext(exc.message, **exc.params)
 
@@ -79,9 +79,9 @@ def new_complex_page(request: Request, db: DbSession):
 
 
 @router.post("/complexes")
-async def create_complex(request: Request, db: DbSession, user: CurrentUser):
+def create_complex(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Create a complex; the form again with errors next to the fields."""
-    values = _checkbox(dict(await request.form()), "is_public")
+    values = _checkbox(dict(form), "is_public")
     created, _, errors = submit_values(db, ComplexCreate, values, lambda d: complexes.create(db, user, d))
     if created:
         return _see(f"{BASE}/complexes/{created.id}?saved=1")
@@ -96,10 +96,10 @@ def complex_page(request: Request, db: DbSession, complex_id: int, saved: str = 
 
 
 @router.post("/complexes/{complex_id}")
-async def update_complex(request: Request, db: DbSession, user: CurrentUser, complex_id: int):
+def update_complex(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: int):
     """Save a complex's details."""
     target = complexes.get(db, complex_id)
-    values = _checkbox(dict(await request.form()), "is_public")
+    values = _checkbox(dict(form), "is_public")
     done, _, errors = submit_values(db, ComplexUpdate, values,
                                     lambda d: complexes.update(db, user, complex_id, d))
     if done:
@@ -108,11 +108,11 @@ async def update_complex(request: Request, db: DbSession, user: CurrentUser, com
 
 
 @router.post("/complexes/{complex_id}/images")
-async def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
+def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
                                image: Annotated[UploadFile | None, File()] = None):
     """Upload a picture of the complex (JPEG, PNG or WebP up to MAX_UPLOAD_MB)."""
     target = complexes.get(db, complex_id)
-    path, error = await _store_upload(request, image, "complexes")
+    path, error = _store_upload(request, image, "complexes")
     if error:
         return _complex_page(request, db, target, complex_values(target), {}, status_code=422, image_error=error)
     complexes.add_image(db, user, complex_id, path)
@@ -127,11 +127,11 @@ def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, imag
 
 
 @router.post("/complexes/{complex_id}/buildings")
-async def create_building(request: Request, db: DbSession, user: CurrentUser, complex_id: int):
+def create_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: int):
     """Add a building to the complex from the form on the complex page."""
     target = complexes.get(db, complex_id)
-    created, values, errors = await submit_form(request, db, BuildingCreate,
-                                                lambda d: buildings.create(db, user, complex_id, d))
+    created, values, errors = submit_values(db, BuildingCreate, dict(form),
+lambda d: buildings.create(db, user, complex_id, d))
     if created:
         return _see(f"{BASE}/buildings/{created.id}?saved=1")
     return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
@@ -159,22 +159,22 @@ def building_page(request: Request, db: DbSession, building_id: int, saved: str 
 
 
 @router.post("/buildings/{building_id}")
-async def update_building(request: Request, db: DbSession, user: CurrentUser, building_id: int):
+def update_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int):
     """Save a building's name, floors and sections."""
     building = buildings.get(db, building_id)
-    done, values, errors = await submit_form(request, db, BuildingUpdate,
-                                             lambda d: buildings.update(db, user, building_id, d))
+    done, values, errors = submit_values(db, BuildingUpdate, dict(form),
+lambda d: buildings.update(db, user, building_id, d))
     if done:
         return _see(f"{BASE}/buildings/{building_id}?saved=1")
     return _building_page(request, db, building, status_code=422, values=values, errors=errors)
 
 
 @router.post("/buildings/{building_id}/generate")
-async def generate_apartments(request: Request, db: DbSession, user: CurrentUser, building_id: int):
+def generate_apartments(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int):
     """Create the building's missing apartments from floors x units per floor."""
     building = buildings.get(db, building_id)
-    result, values, errors = await submit_form(request, db, GenerateApartments,
-                                               lambda d: buildings.generate(db, user, building_id, d))
+    result, values, errors = submit_values(db, GenerateApartments, dict(form),
+lambda d: buildings.generate(db, user, building_id, d))
     if result:
         return _see(f"{BASE}/buildings/{building_id}?saved=generated-{result['created']}-{result['skipped']}")
     return _building_page(request, db, building, status_code=422, gen_values=values, gen_errors=errors)
@@ -197,9 +197,8 @@ def apartments_export_file(db: DbSession, f: Annotated[ApartmentFilter, Query()]
 
 
 @router.post("/apartments/bulk")
-async def bulk_apartments(request: Request, db: DbSession, user: CurrentUser):
+def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Apply a bulk action to the ticked apartments, then show the list again."""
-    form = await request.form()
     values = {"ids": form.getlist("ids"), "action": form.get("action", ""),
               "price_per_m2": form.get("price_per_m2") or None}
     result, _, errors = submit_values(db, BulkApartments, values, lambda d: apartments.bulk(db, user, d))
@@ -231,22 +230,22 @@ def apartment_page(request: Request, db: DbSession, apartment_id: int, saved: st
 
 
 @router.post("/apartments/{apartment_id}")
-async def update_apartment(request: Request, db: DbSession, user: CurrentUser, apartment_id: int):
+def update_apartment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, apartment_id: int):
     """Save an apartment."""
     target = apartments.get(db, apartment_id)
-    done, values, errors = await submit_form(request, db, ApartmentUpdate,
-                                             lambda d: apartments.update(db, user, apartment_id, d))
+    done, values, errors = submit_values(db, ApartmentUpdate, dict(form),
+lambda d: apartments.update(db, user, apartment_id, d))
     if done:
         return _see(f"{BASE}/apartments/{apartment_id}?saved=1")
     return _apartment_page(request, target, values, errors, status_code=422)
 
 
 @router.post("/apartments/{apartment_id}/layout")
-async def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
+def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
                         image: Annotated[UploadFile | None, File()] = None):
     """Upload the apartment's layout picture."""
     target = apartments.get(db, apartment_id)
-    path, error = await _store_upload(request, image, "layouts")
+    path, error = _store_upload(request, image, "layouts")
     if error:
         return _apartment_page(request, target, apartment_values(target), {}, status_code=422, image_error=error)
     apartments.set_layout_image(db, user, apartment_id, path)

@@ -3,9 +3,9 @@
 from app.auth.models import LoginFailure, User
 from app.db import Base
 from app.domain.audit.models import AuditEntry
-from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
+from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
 
 __all__ = [

@@ -1,16 +1,324 @@
-"""Public HTML pages: the landing page."""
+"""Public pages for buyers: the landing, a complex's page with its live apartment grid and
+filters, the apartment card, the instalment calculator and the request form.
+
+A complex page is assembled per request from parts rendered once per (complex, inventory
+version, filters, language) and kept in `app.public.cache`; the version is checked with one
+cheap query before anything is loaded, so a revalidation (ETag, 304) or a poll of an
+unchanged grid (204) costs that one query.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import hashlib
+import time
+from decimal import ROUND_CEILING, Decimal
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from app.auth.deps import OptionalUser
-from app.web.templating import render
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2_fragments import render_block
+from markupsafe import Markup
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.deps import DbSession, optional_user, session_user_id
+from app.domain.inventory.crud import apartments, complexes
+from app.domain.inventory.grids import floor_grids
+from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
+from app.domain.leads.crud import leads
+from app.domain.leads.models import UTM_FIELDS
+from app.domain.leads.schemas import LeadRequest
+from app.public.api import PUBLIC_STATUSES, PublicFilter, client_address, public_complexes
+from app.public.cache import GridKey, RenderedComplex, cache_of, etag_matches, make_etag
+from app.web.errors import AppError, NotFound, TooManyRequests
+from app.web.forms import validate_form
+from app.web.i18n import current_language, gettext
+from app.web.live import POLL_SECONDS, unchanged
+from app.web.templating import TEMPLATES_DIR, env, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
+# The public macros as a global, like `ui`: blocks rendered alone (HTMX fragments) use them too.
+env.globals["public_ui"] = env.get_template("public/macros.html").module
+
+PARTS_TEMPLATE = "public/complex_parts.html"
+CACHED_PARTS = ("hero", "filters", "live")
+TEMPLATE_FILES = ("public/complex.html", PARTS_TEMPLATE, "public/layout.html", "public/macros.html",
+                  "components/grid.html")
+# ETags change with the markup too (a deploy), not only with the data.
+TEMPLATE_TOKEN = hashlib.sha256(b"".join((TEMPLATES_DIR / name).read_bytes() for name in TEMPLATE_FILES)).hexdigest()
+CSRF_BUCKET_SECONDS = 6 * 3600  # a revalidated page keeps a CSRF token at most this old (tokens live 24 h)
+MONTH_CHOICES = (6, 12, 18, 24, 36)
+FORM_FIELDS = ("name", "phone", "apartment_id", "message", *UTM_FIELDS)
+VISIBLE_FIELDS = frozenset({"name", "phone", "message"})
+HONEYPOT = "website"
+
+
+class Instalment(BaseModel):
+    """The instalment calculator: price, down payment share and months; no interest."""
+
+    price: Decimal = Field(Decimal(0), ge=0, le=Decimal("1e15"), max_digits=18, decimal_places=2)
+    down_pct: int = Field(30, ge=0, le=90)
+    months: int = Field(12, ge=1, le=120)
+
+    @classmethod
+    def from_query(cls, params, price: Decimal | None = None) -> Instalment:
+        """The calculator's inputs from a query string; a value that makes no sense gets its default."""
+        data: dict[str, Any] = {"price": price} if price is not None else {}
+        data |= {name: params[name] for name in cls.model_fields if params.get(name) not in (None, "")}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            return cls.model_validate({k: v for k, v in data.items() if k not in bad})
+
+    @property
+    def down_payment(self) -> Decimal:
+        """The first payment."""
+        return (self.price * self.down_pct / 100).quantize(Decimal(1))
+
+    @property
+    def remainder(self) -> Decimal:
+        """What is paid in instalments."""
+        return self.price - self.down_payment
+
+    @property
+    def monthly(self) -> Decimal:
+        """The monthly payment, rounded up to a whole unit."""
+        return (self.remainder / self.months).quantize(Decimal(1), rounding=ROUND_CEILING)
+
+    def query_string(self) -> str:
+        """The inputs as a query string."""
+        return urlencode({"price": format(self.price.normalize(), "f"), "down_pct": self.down_pct,
+                          "months": self.months})
+
+
+class LeadForm(BaseModel):
+    """The request form as posted: plain strings, checked by LeadRequest afterwards."""
+
+    name: str = ""
+    phone: str = ""
+    apartment_id: str = ""
+    message: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_content: str = ""
+    utm_term: str = ""
+    website: str = ""
+    place: str = "page"
+
+
+def utm_of(params) -> dict[str, str]:
+    """The UTM tags of a query string (what a campaign link carries)."""
+    return {name: params[name][:100] for name in UTM_FIELDS if params.get(name)}
+
+
+def _language(request: Request, db: Session) -> str:
+    """The language the page is rendered in: a logged-in user's own, else the browser's."""
+    if session_user_id(request) is not None:
+        user = optional_user(request, db)
+        if user is not None:
+            current_language.set(user.language)
+    return current_language.get()
+
+
+def _cache_headers(etag: str, private: bool) -> dict[str, str]:
+    """Revalidate every time (cheap: one query), by ETag."""
+    return {"ETag": etag, "Cache-Control": f"{'private' if private else 'public'}, no-cache",
+            "Vary": "HX-Request, Cookie, Accept-Language"}
+
+
+def _not_modified(etag: str, private: bool) -> Response:
+    return Response(status_code=304, headers=_cache_headers(etag, private))
+
+
+def _page_etag(request: Request, key: GridKey, *extra: object) -> str:
+    """The full page's ETag: the cached parts' key, plus what differs per browser and user."""
+    nonce = getattr(request.state, "csrf_nonce", "") or ""
+    bucket = int(time.time() // CSRF_BUCKET_SECONDS)
+    return make_etag("page", TEMPLATE_TOKEN, key.token(), session_user_id(request) or 0, nonce, bucket, *extra)
+
+
+def _not_found(request: Request, db: Session) -> HTMLResponse:
+    optional_user(request, db)
+    return render(request, "public/not_found.html", {}, status_code=404)
+
+
+def _complex_key(db: Session, slug: str, f: PublicFilter, language: str) -> GridKey | None:
+    found = complexes.version_of(db, slug)
+    return GridKey(found[0], found[1], f.key(), language) if found else None
+
+
+def _rendered(request: Request, db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:
+    """The complex page's parts for `key`: from the cache, or rendered now and cached."""
+    cache = cache_of(request.app.state)
+    entry = cache.get(key)
+    if entry is None:
+        entry = render_complex(db, slug, key, f)
+        cache.put(key, entry)
+    return entry
+
+
+def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:
+    """Load a complex's inventory and render the page parts that depend only on `key`.
+
+    The version was read before the data, so the data is at least as new as the key says.
+    """
+    found = complexes.public_by_slug(db, slug)
+    blocks = [(b, floor_grids.building_view(db, b)) for b in found.buildings]
+    shown = [a for _, floors in blocks for floor in floors for a in floor.apartments
+             if a.status in PUBLIC_STATUSES]
+    matching = {a.id for a in shown if f.matches(a)} if f.active else None
+    free = [a for a in shown if a.status == ApartmentStatus.FREE]
+    facts = {"name": found.name, "slug": found.slug, "currency": found.currency.value, "city": found.city,
+             "address": found.address, "price_from": min((a.total_price for a in free), default=None),
+             "free": len(free)}
+    poll_query = urlencode({"since": key.version}) + (f"&{f.query_string()}" if f.active else "")
+    context = {
+        "complex": found, "facts": facts, "f": f, "version": key.version, "poll_seconds": POLL_SECONDS,
+        "poll_url": f"/c/{slug}/grid?{poll_query}", "card_url": f"/c/{slug}/apartments/",
+        "buildings": [_building_summary(b, floors, matching) for b, floors in blocks],
+        "matching": matching, "found_count": len(matching) if matching is not None else len(shown),
+        "shown_count": len(shown), "rooms_choices": sorted({a.rooms for a in shown}),
+        "floors_top": max((b.floors for b in found.buildings), default=1),
+    }
+    parts = {name: render_block(env, PARTS_TEMPLATE, name, context) for name in CACHED_PARTS}
+    return RenderedComplex(parts=parts, facts=facts)
+
+
+def _building_summary(building, floors, matching) -> dict[str, Any]:
+    flats = [a for floor in floors for a in floor.apartments if a.status in PUBLIC_STATUSES]
+    return {"building": building, "floors": floors,
+            "free": sum(1 for a in flats if a.status == ApartmentStatus.FREE), "total": len(flats),
+            "found": sum(1 for a in flats if a.id in matching) if matching is not None else None}
+
 
 @router.get("/")
-def landing(request: Request, user: OptionalUser):
-    """The public landing page; staff see a link to their dashboard."""
-    return render(request, "public/landing.html", {})
+def landing(request: Request, db: DbSession):
+    """Public complexes, each with a picture, its lowest price and free apartments."""
+    optional_user(request, db)
+    utm = utm_of(request.query_params)
+    return render(request, "public/landing.html",
+                  {"complexes": public_complexes(db), "utm_query": urlencode(utm)})
+
+
+@router.get("/c/{slug}")
+def complex_page(request: Request, db: DbSession, slug: str):
+    """A complex's page: description, pictures, filters, the live grid, calculator and request form."""
+    language = _language(request, db)
+    f = PublicFilter.from_query(request.query_params)
+    key = _complex_key(db, slug, f, language)
+    if key is None:
+        return _not_found(request, db)
+    utm = utm_of(request.query_params)
+    calc_params = {k: request.query_params[k] for k in Instalment.model_fields if k in request.query_params}
+    etag = _page_etag(request, key, sorted(utm.items()), sorted(calc_params.items()))
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return _not_modified(etag, private=True)
+    entry = _rendered(request, db, slug, key, f)
+    optional_user(request, db)
+    price_from = entry.facts["price_from"]
+    context = {
+        "parts": {name: Markup(html) for name, html in entry.parts.items()},  # noqa: S704 - our own rendering
+        "facts": entry.facts, "slug": slug, "utm": utm, "values": utm, "errors": {},
+        "calc": Instalment.from_query(request.query_params, price=price_from),
+        "month_choices": MONTH_CHOICES,
+    }
+    return render(request, "public/complex.html", context, headers=_cache_headers(etag, private=True))
+
+
+@router.get("/c/{slug}/grid")
+def complex_grid(request: Request, db: DbSession, slug: str, since: int | None = None):
+    """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
+    language = _language(request, db)
+    f = PublicFilter.from_query(request.query_params)
+    key = _complex_key(db, slug, f, language)
+    if key is None:
+        raise NotFound("Complex not found.")
+    if (nothing := unchanged(key.version, since)) is not None:
+        return nothing
+    etag = make_etag("live", TEMPLATE_TOKEN, key.token())
+    if since is None and etag_matches(request.headers.get("if-none-match"), etag):
+        return _not_modified(etag, private=False)
+    entry = _rendered(request, db, slug, key, f)
+    headers = _cache_headers(etag, private=False)
+    if since is None:  # a filter change: the address bar shows the filters (and keeps the campaign tags)
+        query = "&".join(q for q in (f.query_string(), urlencode(utm_of(request.query_params))) if q)
+        headers["HX-Push-Url"] = f"/c/{slug}" + (f"?{query}" if query else "")
+    return HTMLResponse(entry.parts["live"], headers=headers)
+
+
+def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
+    """An apartment of this public complex that buyers may see, or NotFound."""
+    apartment = apartments.get(db, apartment_id)
+    place = apartment.building.complex
+    if place.slug != slug or not place.is_public or apartment.status not in PUBLIC_STATUSES:
+        raise NotFound("Apartment not found.")
+    return apartment
+
+
+@router.get("/c/{slug}/apartments/{apartment_id}")
+def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int):
+    """An apartment's card (a modal on the complex page), with its request form."""
+    optional_user(request, db)
+    apartment = _public_apartment(db, slug, apartment_id)
+    context = {"apartment": apartment, "complex": apartment.building.complex, "slug": slug,
+               "currency": apartment.building.complex.currency.value, "values": {}, "errors": {}}
+    return render(request, "public/apartment.html", context, block="card")
+
+
+@router.get("/c/{slug}/calculator")
+def calculator(request: Request, db: DbSession, slug: str):
+    """The instalment calculator (its result only when the form asks for it)."""
+    currency = db.scalar(select(Complex.currency).where(Complex.slug == slug, Complex.is_public.is_(True)))
+    if currency is None:
+        raise NotFound("Complex not found.")
+    calc = Instalment.from_query(request.query_params)
+    if not is_htmx(request):
+        return RedirectResponse(f"/c/{slug}?{calc.query_string()}#calculator", status_code=303)
+    block = "calc_result" if request.headers.get("hx-target") == "calc-result" else "calculator"
+    context = {"calc": calc, "slug": slug, "facts": {"currency": currency.value}, "month_choices": MONTH_CHOICES}
+    return render(request, "public/complex.html", context, block=block)
+
+
+@router.post("/c/{slug}/request")
+def submit_request(request: Request, db: DbSession, slug: str, form: Annotated[LeadForm, Form()]):
+    """A buyer's request: the thank-you, or the form again with the error next to the field."""
+    optional_user(request, db)
+    values = form.model_dump()
+    if form.website.strip():  # the honeypot: only bots fill it; they are thanked and forgotten
+        return _lead_form(request, slug, values, {}, done=True)
+    data, errors = validate_form(LeadRequest, {
+        **{name: values[name] for name in FORM_FIELDS if values[name].strip()}, "complex_slug": slug})
+    if data is None:
+        return _lead_form(request, slug, values, _shown_errors(errors), status=422)
+    try:
+        with db.begin_nested():
+            leads.submit_request(db, data, client_address(request))
+    except TooManyRequests as exc:
+        return _lead_form(request, slug, values, {"__all__": gettext(exc.message)}, status=429,
+                          headers={"Retry-After": str(exc.retry_after)})
+    except AppError as exc:
+        message = gettext(exc.message, **exc.params)
+        return _lead_form(request, slug, values, _shown_errors({exc.field or "__all__": message}),
+                          status=exc.status_code)
+    return _lead_form(request, slug, values, {}, done=True)
+
+
+def _shown_errors(errors: dict[str, str]) -> dict[str, str]:
+    """Errors of hidden fields (apartment, campaign tags) shown above the form."""
+    shown = {k: v for k, v in errors.items() if k in VISIBLE_FIELDS}
+    hidden = [v for k, v in errors.items() if k not in VISIBLE_FIELDS]
+    return shown | ({"__all__": hidden[0]} if hidden else {})
+
+
+def _lead_form(request: Request, slug: str, values: dict, errors: dict, *, done: bool = False,
+               status: int = 200, headers: dict | None = None) -> HTMLResponse:
+    context = {"slug": slug, "values": values, "errors": errors, "done": done,
+               "place": "card" if values.get("place") == "card" else "page",
+               "utm": {k: values[k] for k in UTM_FIELDS if values.get(k)}}
+    return render(request, "public/request.html", context, block="lead_form", status_code=status,
+                  headers=headers)

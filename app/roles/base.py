@@ -8,7 +8,7 @@ from app.auth.deps import CurrentUser, DbSession, role_guard
 from app.auth.permissions import P, Role, has_permission
 from app.domain.staff.crud import staff
 from app.domain.staff.schemas import HomeSummary
-from app.roles import lead_lists, pipeline, staff_grid
+from app.roles import contracts_html, lead_lists, pipeline, pipeline_html, staff_grid
 from app.web.templating import render
 
 
@@ -27,6 +27,8 @@ def html_router(role: Role) -> APIRouter:
         router.include_router(staff_grid.html_routes(f"/dashboard/{role.value}"))
     if has_permission(role, P.LEADS_READ):
         router.include_router(lead_lists.html_routes(f"/dashboard/{role.value}"))
+    router.include_router(pipeline_html.html_routes(role))
+    router.include_router(contracts_html.html_routes(role))
     return router
 
 

@@ -27,6 +27,8 @@ _MESSAGES = {
     "decimal_parsing": "Enter a number.",
     "float_parsing": "Enter a number.",
     "greater_than_equal": "Must be at least %(ge)s.",
+    "greater_than": "Must be greater than %(gt)s.",
+    "less_than": "Must be less than %(lt)s.",
     "less_than_equal": "Must be at most %(le)s.",
     "date_from_datetime_parsing": "Enter a valid date.",
     "date_parsing": "Enter a valid date.",

@@ -116,7 +116,7 @@ class FloorGridCRUD:
     def save(self, db: Session, actor: User, building_id: int, floor: int, layout: GridLayout) -> FloorGrid:
         """Validate and store a layout as the floor's next version; InvalidMany lists every problem."""
         building = buildings.get(db, building_id)
-        self._check_floor(building, floor)
+        self.check_floor(building, floor)
         all_apartments = apartments.for_building(db, building_id)
         on_floor = {a.id: a for a in all_apartments if a.floor == floor}
         problems = grid_problems(layout, on_floor, {a.id for a in all_apartments}, floor)
@@ -197,7 +197,8 @@ class FloorGridCRUD:
         return floors
 
     @staticmethod
-    def _check_floor(building: Building, floor: int) -> None:
+    def check_floor(building: Building, floor: int) -> None:
+        """NotFound unless `floor` is one of the building's floors."""
         if not 1 <= floor <= building.floors:
             raise NotFound("This floor does not exist in the building.")
 

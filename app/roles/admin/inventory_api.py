@@ -168,7 +168,7 @@ def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_
 @router.get("/buildings/{building_id}/floors/{floor}/grid", response_model=GridRead)
 def get_grid(db: DbSession, building_id: int, floor: int):
     """The newest layout of a floor (an empty 12 x 4 grid when none is saved)."""
-    buildings.get(db, building_id)
+    floor_grids.check_floor(buildings.get(db, building_id), floor)
     return grid_read(floor_grids.current(db, building_id, floor), building_id, floor)
 
 
@@ -181,6 +181,7 @@ def put_grid(db: DbSession, user: CurrentUser, building_id: int, floor: int, bod
 @router.get("/buildings/{building_id}/floors/{floor}/grid/versions", response_model=list[GridVersionRead])
 def grid_versions(db: DbSession, building_id: int, floor: int):
     """The floor's saved layout versions, newest first."""
+    floor_grids.check_floor(buildings.get(db, building_id), floor)
     return [GridVersionRead(version=g.version, created_at=g.created_at, cells=len(g.cells),
                             created_by=g.created_by.username if g.created_by else None)
             for g in floor_grids.history(db, building_id, floor)]

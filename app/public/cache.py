@@ -1,0 +1,132 @@
+"""Rendered public HTML in a small in-process LRU, and the ETags built from the same keys.
+
+A key is (complex id, inventory version, normalised filters, language). The version is read
+from the database on every request (`complexes.version_of`, one indexed query), and every
+change to a complex, its buildings, apartments, pictures or floor grids bumps it in the same
+transaction as the change. So the cache never needs invalidating and is safe with several
+processes: after a change, every process asks for a key with the new version, misses, and
+renders afresh; the entries of older versions are simply never asked for again and age out of
+the LRU. A stale page cannot be served. Each process (each app) keeps its own bounded copy;
+nothing is shared and nothing outlives the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import State
+
+MAX_ENTRIES = 256
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class GridKey:
+    """What a rendered complex page depends on: nothing else goes into it."""
+
+    complex_id: int
+    version: int
+    filters: tuple[tuple[str, str], ...]
+    language: str
+
+    def token(self) -> str:
+        """The key as one short string (ETags)."""
+        raw = f"{self.complex_id}|{self.version}|{self.filters}|{self.language}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+@dataclass
+class RenderedComplex:
+    """The cached parts of a complex page: rendered HTML by part name, and a few plain facts."""
+
+    parts: dict[str, str]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Roughly how many bytes the entry holds."""
+        return sum(len(html) for html in self.parts.values()) + 512
+
+
+class RenderCache:
+    """A thread-safe LRU bounded by entry count and total size."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+        """An empty cache holding at most `max_entries` entries and about `max_bytes` bytes."""
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._entries: OrderedDict[GridKey, RenderedComplex] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: GridKey) -> RenderedComplex | None:
+        """The entry of `key` (now the most recently used), or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: GridKey, entry: RenderedComplex) -> None:
+        """Store `entry`, evicting the least recently used ones beyond the bounds."""
+        if entry.size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+
+    def clear(self) -> None:
+        """Forget everything (tests, benchmarks)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        """How many entries are held."""
+        return len(self._entries)
+
+
+_create_lock = threading.Lock()
+
+
+def cache_of(state: State) -> RenderCache:
+    """The cache of one app (kept on app.state, made on first use)."""
+    cache = getattr(state, "public_render_cache", None)
+    if cache is None:
+        with _create_lock:
+            cache = getattr(state, "public_render_cache", None)
+            if cache is None:
+                cache = RenderCache()
+                state.public_render_cache = cache
+    return cache
+
+
+def make_etag(*parts: object) -> str:
+    """A weak ETag over `parts` (weak: equal pages may differ in bytes such as a CSRF token)."""
+    raw = "|".join(str(part) for part in parts)
+    return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:24]}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """True when an If-None-Match header names `etag` (weak comparison, lists and * allowed)."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False

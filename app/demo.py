@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.schemas import UserCreate
 from app.demo_inventory import load_demo_inventory
+from app.demo_pipeline import load_demo_pipeline
 
 DEMO_USERS = [
     ("admin", "Администратор Системы", Role.ADMIN, "+998901000001"),
@@ -35,4 +36,5 @@ def load_demo(db: Session, password: str) -> list[str]:
     admin = db.scalar(select(User).where(User.username == "admin"))
     if admin is not None:
         load_demo_inventory(db, admin)
+        load_demo_pipeline(db)
     return created

@@ -91,3 +91,34 @@ def test_backup_through_a_real_worker_on_redis(redis_celery, sqlite_with_data, t
     assert path.endswith(".sqlite3") and (tmp_path / "worker").exists()
     with sqlite3.connect(path) as copy:
         assert copy.execute("SELECT count(*) FROM users").fetchone() == (1,)
+
+
+def test_expiry_job_frees_apartments_of_run_out_bookings(tmp_path, monkeypatch):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.auth.permissions import Role
+    from app.db import utcnow
+    from app.domain.bookings import crud as bookings_crud
+    from app.domain.bookings.crud import bookings
+    from app.domain.bookings.schemas import BookingCreate
+    from app.domain.inventory.models import Apartment, ApartmentStatus
+    from tasks.bookings import expire_bookings
+    from tests.factories import free_apartment, make_lead
+
+    url = f"sqlite:///{tmp_path / 'expiry.db'}"
+    upgrade(url)
+    with write_session(url) as db:
+        seller = make_user(db, Role.SALES)
+        apartment_id = free_apartment(db).id
+        bookings.create(db, seller, BookingCreate(apartment_id=apartment_id, lead_id=make_lead(db, seller).id,
+                                                  hours=1), 72)
+    monkeypatch.setattr(backup_module.default_settings, "database_url", url)
+    assert expire_bookings.apply().get() == 0  # not yet
+    later = utcnow() + timedelta(hours=1, minutes=1)
+    monkeypatch.setattr(bookings_crud, "utcnow", lambda: later)
+    assert expire_bookings.apply().get() == 1
+    with write_session(url) as db:
+        assert db.scalar(select(Apartment.status).where(Apartment.id == apartment_id)) == ApartmentStatus.FREE
+    assert BEAT_SCHEDULE["expire-bookings"]["schedule"] == 60.0

@@ -32,8 +32,10 @@ from app.domain.leads.schemas import (
     LeadEdit,
     LeadFilter,
     LeadRead,
+    MergeLeads,
     StatusChange,
 )
+from app.domain.pipeline.merge import merge_leads
 from app.roles.pipeline_schemas import CommentRead, KanbanColumn, LeadDetail
 from app.web.pagination import Page
 
@@ -119,6 +121,11 @@ def _assign_api(router: APIRouter) -> None:
     def assign(db: DbSession, user: CurrentUser, body: Assignment):
         """Give leads to a salesperson: {"changed": n}."""
         return {"changed": pipeline.assign(db, user, body)}
+
+    @router.post("/leads/merge", response_model=LeadRead)
+    def merge(db: DbSession, user: CurrentUser, body: MergeLeads):
+        """Fold a duplicate lead into the one that stays; its comments, history and bookings move."""
+        return merge_leads(db, user, body)
 
 
 def _bookings_api(router: APIRouter, role: Role) -> None:

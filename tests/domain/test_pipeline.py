@@ -113,3 +113,31 @@ def test_kanban_pages_each_column(db):
     columns = pipeline.kanban(db, seller, LeadFilter(), per_column=2, pages={"new": 3})
     assert columns[LeadStatus.NEW].total == 5 and len(columns[LeadStatus.NEW].items) == 1
     assert columns[LeadStatus.IN_WORK].total == 1 and columns[LeadStatus.SOLD].total == 0
+
+
+def test_merge_moves_the_story_and_deletes_the_duplicate(db):
+    from app.domain.bookings.crud import bookings
+    from app.domain.bookings.schemas import BookingCreate
+    from app.domain.leads.models import Lead, LeadComment
+    from app.domain.leads.schemas import MergeLeads
+    from app.domain.pipeline.merge import merge_leads
+    from tests.factories import free_apartment
+
+    seller, mop = make_user(db, Role.SALES), make_user(db, Role.MOP)
+    keep = make_lead(db, seller, name="Азиз")
+    duplicate = make_lead(db, seller, name="Aziz K", utm_source="instagram", temperature=Temperature.HOT)
+    pipeline.comment(db, seller, duplicate.id, CommentCreate(text="wants 3 rooms"))
+    booking = bookings.create(db, seller, BookingCreate(apartment_id=free_apartment(db).id, lead_id=duplicate.id), 72)
+    with pytest.raises(Forbidden):
+        merge_leads(db, seller, MergeLeads(keep_id=keep.id, merge_id=duplicate.id))
+    duplicate_id = duplicate.id
+    merged = merge_leads(db, mop, MergeLeads(keep_id=keep.id, merge_id=duplicate_id))
+    assert db.get(Lead, duplicate_id) is None
+    assert merged.status == LeadStatus.BOOKED and merged.utm_source == "instagram"
+    assert merged.temperature == Temperature.HOT and merged.touches_count == 2
+    db.refresh(booking)
+    assert booking.lead_id == keep.id
+    texts = [c.text for c in db.scalars(select(LeadComment).where(LeadComment.lead_id == keep.id))]
+    assert "wants 3 rooms" in texts and any(t.startswith(f"Merged lead #{duplicate_id}") for t in texts)
+    with pytest.raises(ValueError):
+        MergeLeads(keep_id=keep.id, merge_id=keep.id)

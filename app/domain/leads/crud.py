@@ -220,7 +220,7 @@ class PipelineCRUD:
         if data.complex_id and db.get(Complex, data.complex_id) is None:
             raise Invalid("Unknown complex.", field="complex_id")
         lead = Lead(name=data.name, phone=data.phone, source=data.source, temperature=data.temperature,
-                    complex_id=data.complex_id, assigned_id=actor.id if actor.role == Role.SALES else None,
+                    complex_id=data.complex_id, assigned=actor if actor.role == Role.SALES else None,
                     **{name: getattr(data, name) for name in UTM_FIELDS})
         db.add(lead)
         db.flush()

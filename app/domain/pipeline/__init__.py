@@ -1,0 +1,1 @@
+"""Operations across leads, bookings and contracts (above all three in the domain order)."""

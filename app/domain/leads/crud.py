@@ -83,9 +83,9 @@ class LeadCRUD:
         q = self.visible(actor).options(joinedload(Lead.assigned), joinedload(Lead.complex))
         if f.q:
             digits = "".join(ch for ch in f.q if ch.isdigit())
-            conditions = [func.lower(Lead.name).like(f"%{f.q.strip().lower()}%")]
+            conditions = [Lead.search_key.contains(f.q.strip().lower(), autoescape=True)]
             if len(digits) >= 3:
-                conditions.append(Lead.phone.like(f"%{digits}%"))
+                conditions.append(Lead.search_key.contains(digits))
             q = q.where(or_(*conditions))
         if f.status:
             q = q.where(Lead.status == f.status)

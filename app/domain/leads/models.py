@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -59,6 +59,7 @@ class Lead(Base):
         Index("ix_leads_assigned_id_status", "assigned_id", "status"),
         Index("ix_leads_created_at", "created_at"),
         Index("ix_leads_assigned_id_next_callback_at", "assigned_id", "next_callback_at"),
+        Index("ix_leads_status_created_at", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,7 @@ class Lead(Base):
     utm_content: Mapped[str] = mapped_column(String(100), default="")
     utm_term: Mapped[str] = mapped_column(String(100), default="")
     touches_count: Mapped[int] = mapped_column(Integer, default=1)
+    search_key: Mapped[str] = mapped_column(String(260), default="", server_default="")
     last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -88,6 +90,17 @@ class Lead(Base):
     touches: Mapped[list[LeadTouch]] = relationship(
         back_populates="lead", lazy="raise", order_by="LeadTouch.at", cascade="all, delete-orphan"
     )
+
+
+def lead_search_key(name: str, phone: str) -> str:
+    """What a lead is found by: its name in lower case and its phone's digits."""
+    return f"{(name or '').lower()} {''.join(ch for ch in phone or '' if ch.isdigit())}"[:260]
+
+
+@event.listens_for(Lead, "before_insert")
+@event.listens_for(Lead, "before_update")
+def _keep_search_key(_mapper, _connection, lead: Lead) -> None:
+    lead.search_key = lead_search_key(lead.name, lead.phone)
 
 
 class LeadComment(Base):

@@ -67,6 +67,15 @@ def _resources() -> _LoopResources:
     return _loop_resources[loop]
 
 
+def _finish(session: Session, writes: bool) -> None:
+    """Commit a write session, then close; a read session just closes (one thread hop)."""
+    try:
+        if writes:
+            session.commit()
+    finally:
+        session.close()
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session per request; the request boundary commits, an error rolls back.
 
@@ -89,12 +98,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     session = factory()
     try:
         yield session
-        await anyio.to_thread.run_sync(session.commit, limiter=limiter)
+        await anyio.to_thread.run_sync(_finish, session, writes, limiter=limiter)
     except BaseException:
-        await anyio.to_thread.run_sync(session.rollback, limiter=limiter)
+        await anyio.to_thread.run_sync(session.close, limiter=limiter)  # closing rolls back
         raise
     finally:
-        await anyio.to_thread.run_sync(session.close, limiter=limiter)
         if gate is not None:
             gate.release()
         resources.db_slots.release()

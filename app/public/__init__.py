@@ -1,1 +1,1 @@
-"""Public pages for buyers: the landing (complexes join with the inventory capability)."""
+"""Public pages for buyers: the landing, complex pages with the live grid, the request form."""

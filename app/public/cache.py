@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from starlette.datastructures import State
 
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
+RENDER_LOCKS = 32
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,23 @@ class GridKey:
         return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
+@dataclass(frozen=True)
+class PageKey:
+    """A whole complex page: its parts' key plus what the page around them shows."""
+    # The visitor's role (dashboard link), campaign tags and calculator inputs; the CSRF token
+    # differs per visitor and is spliced in per request (RenderedPage.with_token).
+
+    grid: GridKey
+    role: str
+    utm: tuple[tuple[str, str], ...]
+    calc: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class RenderedComplex:
-    """The cached parts of a complex page: rendered HTML by part name, and a few plain facts."""
+    """The cached parts of a complex page: UTF-8 HTML by part name, and a few plain facts."""
 
-    parts: dict[str, str]
+    parts: dict[str, bytes]
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,18 +66,42 @@ class RenderedComplex:
         return sum(len(html) for html in self.parts.values()) + 512
 
 
+@dataclass
+class RenderedPage:
+    """A whole page as UTF-8 chunks to be joined with the visitor's CSRF token."""
+
+    chunks: list[bytes]
+
+    @property
+    def size(self) -> int:
+        """Roughly how many bytes the entry holds."""
+        return sum(len(chunk) for chunk in self.chunks) + 256
+
+    def with_token(self, token: str) -> bytes:
+        """The page for one visitor."""
+        return token.encode().join(self.chunks)
+
+
+Entry = RenderedComplex | RenderedPage
+
+
 class RenderCache:
     """A thread-safe LRU bounded by entry count and total size."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         """An empty cache holding at most `max_entries` entries and about `max_bytes` bytes."""
         self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: OrderedDict[GridKey, RenderedComplex] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._render_locks = [threading.Lock() for _ in range(RENDER_LOCKS)]
         self.hits = self.misses = 0
 
-    def get(self, key: GridKey) -> RenderedComplex | None:
+    def render_lock(self, key: Hashable) -> threading.Lock:
+        """A lock to hold while rendering `key`, so concurrent misses after a change render it once."""
+        return self._render_locks[hash(key) % RENDER_LOCKS]
+
+    def get(self, key: Hashable) -> Entry | None:
         """The entry of `key` (now the most recently used), or None."""
         with self._lock:
             entry = self._entries.get(key)
@@ -74,7 +112,7 @@ class RenderCache:
             self.hits += 1
             return entry
 
-    def put(self, key: GridKey, entry: RenderedComplex) -> None:
+    def put(self, key: Hashable, entry: Entry) -> None:
         """Store `entry`, evicting the least recently used ones beyond the bounds."""
         if entry.size > self.max_bytes:
             return

@@ -10,12 +10,14 @@ unchanged grid (204) costs that one query.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from decimal import ROUND_CEILING, Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
@@ -31,17 +33,24 @@ from app.domain.leads.crud import leads
 from app.domain.leads.models import UTM_FIELDS
 from app.domain.leads.schemas import LeadRequest
 from app.public.api import PUBLIC_STATUSES, PublicFilter, client_address, public_complexes
-from app.public.cache import GridKey, RenderedComplex, cache_of, etag_matches, make_etag
+from app.public.cache import (
+    GridKey,
+    PageKey,
+    RenderedComplex,
+    RenderedPage,
+    cache_of,
+    etag_matches,
+    make_etag,
+)
 from app.web.errors import AppError, NotFound, TooManyRequests
 from app.web.forms import validate_form
 from app.web.i18n import current_language, gettext
 from app.web.live import POLL_SECONDS, unchanged
-from app.web.templating import TEMPLATES_DIR, env, is_htmx, render
+from app.web.templating import TEMPLATES_DIR, csrf_token_for, env, is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 
 # The public macros as a global, like `ui`: blocks rendered alone (HTMX fragments) use them too.
-env.globals["public_ui"] = env.get_template("public/macros.html").module
 
 PARTS_TEMPLATE = "public/complex_parts.html"
 CACHED_PARTS = ("hero", "filters", "live")
@@ -54,6 +63,9 @@ MONTH_CHOICES = (6, 12, 18, 24, 36)
 FORM_FIELDS = ("name", "phone", "apartment_id", "message", *UTM_FIELDS)
 VISIBLE_FIELDS = frozenset({"name", "phone", "message"})
 HONEYPOT = "website"
+WHITESPACE = re.compile(r"\s+")
+PART_MARK = "<!--cached-part:%s-->"
+CSRF_MARK = "CSRF-TOKEN-GOES-HERE-3f9c1a"
 
 
 class Instalment(BaseModel):
@@ -66,13 +78,13 @@ class Instalment(BaseModel):
     @classmethod
     def from_query(cls, params, price: Decimal | None = None) -> Instalment:
         """The calculator's inputs from a query string; a value that makes no sense gets its default."""
-        data: dict[str, Any] = {"price": price} if price is not None else {}
-        data |= {name: params[name] for name in cls.model_fields if params.get(name) not in (None, "")}
+        defaults: dict[str, Any] = {"price": price} if price is not None else {}
+        given = {name: params[name] for name in cls.model_fields if params.get(name) not in (None, "")}
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(defaults | given)
         except ValidationError as exc:
             bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-            return cls.model_validate({k: v for k, v in data.items() if k not in bad})
+            return cls.model_validate(defaults | {k: v for k, v in given.items() if k not in bad})
 
     @property
     def down_payment(self) -> Decimal:
@@ -153,20 +165,21 @@ def _complex_key(db: Session, slug: str, f: PublicFilter, language: str) -> Grid
 
 
 def _rendered(request: Request, db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:
-    """The complex page's parts for `key`: from the cache, or rendered now and cached."""
+    """The complex page's parts for `key`: from the cache, or rendered now (once) and cached."""
     cache = cache_of(request.app.state)
     entry = cache.get(key)
     if entry is None:
-        entry = render_complex(db, slug, key, f)
-        cache.put(key, entry)
+        with cache.render_lock(key):
+            entry = cache.get(key)
+            if entry is None:
+                entry = render_complex(db, slug, key, f)
+                cache.put(key, entry)
     return entry
 
 
 def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:
-    """Load a complex's inventory and render the page parts that depend only on `key`.
-
-    The version was read before the data, so the data is at least as new as the key says.
-    """
+    """Load a complex's inventory and render the page parts that depend only on `key`."""
+    # The version was read before the data, so the data is at least as new as the key says.
     found = complexes.public_by_slug(db, slug)
     blocks = [(b, floor_grids.building_view(db, b)) for b in found.buildings]
     shown = [a for _, floors in blocks for floor in floors for a in floor.apartments
@@ -185,8 +198,14 @@ def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> Ren
         "shown_count": len(shown), "rooms_choices": sorted({a.rooms for a in shown}),
         "floors_top": max((b.floors for b in found.buildings), default=1),
     }
-    parts = {name: render_block(env, PARTS_TEMPLATE, name, context) for name in CACHED_PARTS}
+    parts = {name: _compact(render_block(env, PARTS_TEMPLATE, name, context)) for name in CACHED_PARTS}
     return RenderedComplex(parts=parts, facts=facts)
+
+
+def _compact(html: str) -> bytes:
+    """HTML with each run of whitespace as one space, encoded once (a big grid gets ~15% smaller)."""
+    # Browsers show any run of whitespace as one space; the parts hold no <pre> or <textarea>.
+    return WHITESPACE.sub(" ", html).encode()
 
 
 def _building_summary(building, floors, matching) -> dict[str, Any]:
@@ -194,6 +213,19 @@ def _building_summary(building, floors, matching) -> dict[str, Any]:
     return {"building": building, "floors": floors,
             "free": sum(1 for a in flats if a.status == ApartmentStatus.FREE), "total": len(flats),
             "found": sum(1 for a in flats if a.id in matching) if matching is not None else None}
+
+
+def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: Instalment) -> RenderedPage:
+    """The whole page around the cached parts, with a stand-in where each visitor's CSRF token goes."""
+    context = {
+        "parts": {name: Markup(PART_MARK % name) for name in entry.parts},  # noqa: S704 - a constant
+        "facts": entry.facts, "slug": slug, "utm": utm, "values": utm, "errors": {}, "calc": calc,
+        "month_choices": MONTH_CHOICES, "csrf_token": CSRF_MARK,
+    }
+    chunks = render(request, "public/complex.html", context).body.split(CSRF_MARK.encode())
+    for name, html in entry.parts.items():  # after the split: the parts' text is never taken for a stand-in
+        chunks = [chunk.replace((PART_MARK % name).encode(), html) for chunk in chunks]
+    return RenderedPage(chunks=chunks)
 
 
 @router.get("/")
@@ -205,8 +237,13 @@ def landing(request: Request, db: DbSession):
                   {"complexes": public_complexes(db), "utm_query": urlencode(utm)})
 
 
+# The complex page and its grid fragment are async: a cached answer costs one indexed query
+# (the version), run right here without a thread hop of its own; a miss loads and renders in
+# the thread pool (once per key: see RenderCache.render_lock).
+
+
 @router.get("/c/{slug}")
-def complex_page(request: Request, db: DbSession, slug: str):
+async def complex_page(request: Request, db: DbSession, slug: str):
     """A complex's page: description, pictures, filters, the live grid, calculator and request form."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
@@ -214,24 +251,26 @@ def complex_page(request: Request, db: DbSession, slug: str):
     if key is None:
         return _not_found(request, db)
     utm = utm_of(request.query_params)
-    calc_params = {k: request.query_params[k] for k in Instalment.model_fields if k in request.query_params}
-    etag = _page_etag(request, key, sorted(utm.items()), sorted(calc_params.items()))
+    calc_params = tuple(sorted((k, request.query_params[k]) for k in Instalment.model_fields
+                               if k in request.query_params))
+    etag = _page_etag(request, key, sorted(utm.items()), calc_params)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return _not_modified(etag, private=True)
-    entry = _rendered(request, db, slug, key, f)
-    optional_user(request, db)
-    price_from = entry.facts["price_from"]
-    context = {
-        "parts": {name: Markup(html) for name, html in entry.parts.items()},  # noqa: S704 - our own rendering
-        "facts": entry.facts, "slug": slug, "utm": utm, "values": utm, "errors": {},
-        "calc": Instalment.from_query(request.query_params, price=price_from),
-        "month_choices": MONTH_CHOICES,
-    }
-    return render(request, "public/complex.html", context, headers=_cache_headers(etag, private=True))
+    user = optional_user(request, db)
+    cache = cache_of(request.app.state)
+    page_key = PageKey(key, user.role.value if user else "", tuple(sorted(utm.items())), calc_params)
+    page = cache.get(page_key)
+    if page is None:
+        entry = await run_in_threadpool(_rendered, request, db, slug, key, f)
+        calc = Instalment.from_query(request.query_params, price=entry.facts["price_from"])
+        page = _page(request, entry, slug, utm, calc)
+        cache.put(page_key, page)
+    return Response(page.with_token(csrf_token_for(request)), media_type="text/html; charset=utf-8",
+                    headers=_cache_headers(etag, private=True))
 
 
 @router.get("/c/{slug}/grid")
-def complex_grid(request: Request, db: DbSession, slug: str, since: int | None = None):
+async def complex_grid(request: Request, db: DbSession, slug: str, since: int | None = None):
     """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
@@ -243,12 +282,12 @@ def complex_grid(request: Request, db: DbSession, slug: str, since: int | None =
     etag = make_etag("live", TEMPLATE_TOKEN, key.token())
     if since is None and etag_matches(request.headers.get("if-none-match"), etag):
         return _not_modified(etag, private=False)
-    entry = _rendered(request, db, slug, key, f)
+    entry = cache_of(request.app.state).get(key) or await run_in_threadpool(_rendered, request, db, slug, key, f)
     headers = _cache_headers(etag, private=False)
     if since is None:  # a filter change: the address bar shows the filters (and keeps the campaign tags)
         query = "&".join(q for q in (f.query_string(), urlencode(utm_of(request.query_params))) if q)
         headers["HX-Push-Url"] = f"/c/{slug}" + (f"?{query}" if query else "")
-    return HTMLResponse(entry.parts["live"], headers=headers)
+    return Response(entry.parts["live"], media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
@@ -289,7 +328,7 @@ def submit_request(request: Request, db: DbSession, slug: str, form: Annotated[L
     """A buyer's request: the thank-you, or the form again with the error next to the field."""
     optional_user(request, db)
     values = form.model_dump()
-    if form.website.strip():  # the honeypot: only bots fill it; they are thanked and forgotten
+    if values[HONEYPOT].strip():  # only bots fill the hidden field: they are thanked and forgotten
         return _lead_form(request, slug, values, {}, done=True)
     data, errors = validate_form(LeadRequest, {
         **{name: values[name] for name in FORM_FIELDS if values[name].strip()}, "complex_slug": slug})

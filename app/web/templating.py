@@ -97,6 +97,7 @@ env.filters["local"] = local_time
 env.filters["money"] = money
 env.globals["ui"] = env.get_template("components/macros.html").module
 env.globals["grid_ui"] = env.get_template("components/grid.html").module
+env.globals["public_ui"] = env.get_template("public/macros.html").module
 
 
 def is_htmx(request: Request) -> bool:

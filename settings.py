@@ -62,6 +62,7 @@ class Settings:
     max_upload_mb: int = 5
     booking_hours: int = 72
     sales_discount_limit_percent: int = 5
+    public_version_ttl_ms: int = 500
     demo_password: str = "demo12345"  # noqa: S105 - documented demo password
     log_level: str = "INFO"
 
@@ -93,6 +94,7 @@ class Settings:
             max_upload_mb=_env_int("MAX_UPLOAD_MB", 5),
             booking_hours=_env_int("BOOKING_HOURS", 72),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
+            public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
             demo_password=_env("DEMO_PASSWORD", "demo12345"),
             log_level=_env("LOG_LEVEL", "INFO"),
         )

@@ -15,7 +15,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app.auth.deps import SESSION_COOKIE, get_db
+from app.auth.deps import SESSION_COOKIE, get_db, get_read_session
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.service import session_token
@@ -80,6 +80,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides) -> Settings:
         data_dir=tmp_path,
         backup_dir=tmp_path / "backups",
         media_dir=tmp_path / "media",
+        public_version_ttl_ms=0,  # tests change data and look at once; the memo has its own test
     )
     values.update(overrides)
     return Settings(**values)
@@ -142,6 +143,7 @@ def app(settings, db):
             raise
 
     application.dependency_overrides[get_db] = test_db
+    application.dependency_overrides[get_read_session] = test_db
     return application
 
 

@@ -111,6 +111,19 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A read-only session for hot async pages: no slot, no thread; it connects only when a
+    query runs (in the event loop, so keep such queries tiny) and is closed right after."""
+    session = request.app.state.read_sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
 def _credentials(request: Request) -> tuple[str | None, str | None]:
     """(token, how it came: "bearer" or "cookie") from the request."""
     header = request.headers.get("authorization", "")

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.deps import DbSession, optional_user, session_user_id
+from app.auth.deps import DbSession, ReadSession, optional_user, session_user_id
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
@@ -159,8 +159,24 @@ def _not_found(request: Request, db: Session) -> HTMLResponse:
     return render(request, "public/not_found.html", {}, status_code=404)
 
 
-def _complex_key(db: Session, slug: str, f: PublicFilter, language: str) -> GridKey | None:
+def _version_of(request: Request, db: Session, slug: str) -> tuple[int, int] | None:
+    """(id, inventory version) of a public complex, read from the database at most every
+    PUBLIC_VERSION_TTL_MS per process: a change shows within that time in every process
+    (0.5 s by default, well inside the 2 s the live grid promises), and a busy page costs no
+    query at all between two reads."""
+    ttl = request.app.state.settings.public_version_ttl_ms / 1000
+    memo = request.app.state.__dict__.setdefault("public_versions", {})
+    now = time.monotonic()
+    hit = memo.get(slug)
+    if hit is not None and now - hit[1] < ttl:
+        return hit[0]
     found = complexes.version_of(db, slug)
+    memo[slug] = (found, now)
+    return found
+
+
+def _complex_key(request: Request, db: Session, slug: str, f: PublicFilter, language: str) -> GridKey | None:
+    found = _version_of(request, db, slug)
     return GridKey(found[0], found[1], f.key(), language) if found else None
 
 
@@ -237,17 +253,18 @@ def landing(request: Request, db: DbSession):
                   {"complexes": public_complexes(db), "utm_query": urlencode(utm)})
 
 
-# The complex page and its grid fragment are async: a cached answer costs one indexed query
-# (the version), run right here without a thread hop of its own; a miss loads and renders in
-# the thread pool (once per key: see RenderCache.render_lock).
+# The complex page and its grid fragment are async and open their (read-only) session
+# themselves, so a cached answer costs no thread hop and, between two reads of the version
+# (see _version_of), no query; a miss loads and renders in the thread pool (once per key: see
+# RenderCache.render_lock).
 
 
 @router.get("/c/{slug}")
-async def complex_page(request: Request, db: DbSession, slug: str):
+async def complex_page(request: Request, db: ReadSession, slug: str):
     """A complex's page: description, pictures, filters, the live grid, calculator and request form."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
-    key = _complex_key(db, slug, f, language)
+    key = _complex_key(request, db, slug, f, language)
     if key is None:
         return _not_found(request, db)
     utm = utm_of(request.query_params)
@@ -270,11 +287,11 @@ async def complex_page(request: Request, db: DbSession, slug: str):
 
 
 @router.get("/c/{slug}/grid")
-async def complex_grid(request: Request, db: DbSession, slug: str, since: int | None = None):
+async def complex_grid(request: Request, db: ReadSession, slug: str, since: int | None = None):
     """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
-    key = _complex_key(db, slug, f, language)
+    key = _complex_key(request, db, slug, f, language)
     if key is None:
         raise NotFound("Complex not found.")
     if (nothing := unchanged(key.version, since)) is not None:

@@ -23,7 +23,7 @@ from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 _time_zone: ContextVar[str] = ContextVar("time_zone", default="Asia/Tashkent")
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -66,7 +66,9 @@ def money(value: Decimal | int | float | None, currency: str = "UZS") -> str:
     """A price as people read it: thousands separated by spaces, whole units."""
     if value is None:
         return ""
-    amount = f"{Decimal(value):,.0f}".replace(",", "\u00a0")
+    value = Decimal(value)
+    cents = currency == "USD" and value != value.to_integral_value()
+    amount = (f"{value:,.2f}" if cents else f"{value:,.0f}").replace(",", "\u00a0")
     return f"${amount}" if currency == "USD" else f"{amount}\u00a0{gettext('sum')}"
 
 

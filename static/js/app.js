@@ -13,3 +13,11 @@ document.addEventListener("htmx:afterSettle", function () {
     setTimeout(function () { el.remove(); }, 5000);
   });
 });
+// Apartment grids: one delegated handler opens a cell's card in the modal (cells stay small).
+document.addEventListener("click", function (evt) {
+  var cell = evt.target.closest("[data-card-url] [data-apartment-id]");
+  if (!cell || !window.htmx) return;
+  var grid = cell.closest("[data-card-url]");
+  htmx.ajax("GET", grid.dataset.cardUrl + cell.dataset.apartmentId, {target: "#modal-body", swap: "innerHTML"})
+    .then(function () { var modal = document.getElementById("modal"); if (modal && !modal.open) modal.showModal(); });
+});

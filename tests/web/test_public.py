@@ -375,3 +375,28 @@ def test_cached_pages_never_mix_visitors_languages_or_roles(client, client_as, s
     sent = staff.post("/c/bahor-test/request", headers={**HTMX, "X-CSRF-Token": token},
                       data={"name": "Колл-центр", "phone": "+998901230000"})
     assert sent.status_code == 200  # the token spliced into the cached page is this user's own
+
+
+def test_version_memo_shows_a_change_after_its_ttl(app, client, db, monkeypatch):
+    """Between two database reads a busy page costs no query; a change shows once the memo expires."""
+    from app.domain.inventory.crud import apartments as apartment_crud
+    from app.domain.inventory.models import ApartmentStatus
+    from app.public import html as public_html
+    from tests.factories import make_building, make_complex
+
+    app.state.settings.public_version_ttl_ms = 500
+    clock = [1000.0]
+    monkeypatch.setattr(public_html.time, "monotonic", lambda: clock[0])
+    complex_ = make_complex(db, "memo")
+    flat = apartment_crud.for_building(db, make_building(db, complex_.id, floors=1, units=1).id)[0]
+    first = client.get("/c/memo")
+    assert f'data-apartment-id="{flat.id}" data-status="free"' in first.text
+    flat.status = ApartmentStatus.SOLD
+    from app.domain.inventory.crud import bump_inventory
+
+    bump_inventory(db, [complex_.id])
+    db.flush()
+    clock[0] += 0.2
+    assert 'data-status="free"' in client.get("/c/memo").text  # still within the memo's half second
+    clock[0] += 0.4
+    assert f'data-apartment-id="{flat.id}" data-status="sold"' in client.get("/c/memo").text

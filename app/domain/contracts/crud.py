@@ -62,7 +62,7 @@ class ContractCRUD:
         """One page of visible contracts."""
         q = self.visible(actor).options(
             joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Contract.lead), joinedload(Contract.salesperson))
+            joinedload(Contract.lead), joinedload(Contract.salesperson), selectinload(Contract.schedule))
         if f.status:
             q = q.where(Contract.status == f.status)
         if f.q:
@@ -96,7 +96,7 @@ class ContractCRUD:
             raise Conflict("This booking is no longer active.")
         apartment = booking.apartment
         price = Decimal(apartment.total_price)
-        self._check_money(actor, data, price, discount_limit_percent)
+        self.check_money(actor, data, price, discount_limit_percent)
         total = price - data.discount
         sold = db.execute(update(Apartment).where(Apartment.id == apartment.id,
                                                   Apartment.status == ApartmentStatus.BOOKED)
@@ -142,7 +142,8 @@ class ContractCRUD:
         return contract
 
     @staticmethod
-    def _check_money(actor: User, data: ContractCreate, price: Decimal, limit_percent: int) -> None:
+    def check_money(actor: User, data: ContractCreate, price: Decimal, limit_percent: int) -> None:
+        """Invalid (naming the field) when the discount or down payment breaks a rule."""
         if data.discount >= price:
             raise Invalid("The discount must be less than the price.", field="discount")
         if data.discount and not data.discount_reason:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, 
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import Assignment, LeadFilter
+from app.roles.pipeline_exports import contracts_export
 from app.web.errors import AppError
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
@@ -152,6 +153,12 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
                    "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
                    "cancel_values": {}, "cancel_errors": {}, "saved": "", **extra}
         return render(request, "contracts/detail.html", context, status_code=status_code)
+
+    @router.get("/contracts/export")
+    def contracts_export_file(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
+                              format: Literal["csv", "xlsx"] = "csv"):
+        """The filtered contracts as CSV or XLSX."""
+        return contracts_export(db, user, f, format)
 
     @router.get("/contracts/{contract_id:int}")
     def contract_detail(request: Request, db: DbSession, user: CurrentUser, contract_id: int, saved: str = ""):

@@ -5,7 +5,7 @@ JSON twin over the same CRUD call; row scope lives in the CRUD classes."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -36,6 +36,7 @@ from app.domain.leads.schemas import (
     StatusChange,
 )
 from app.domain.pipeline.merge import merge_leads
+from app.roles.pipeline_exports import contracts_export
 from app.roles.pipeline_schemas import CommentRead, KanbanColumn, LeadDetail
 from app.web.pagination import Page
 
@@ -171,6 +172,12 @@ def _contracts_api(router: APIRouter, role: Role) -> None:
     def list_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
         """Contracts the caller may see."""
         return contracts.page(db, user, f)
+
+    @router.get("/contracts/export")
+    def export_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
+                         format: Literal["csv", "xlsx"] = "csv"):
+        """The filtered contracts as CSV or XLSX."""
+        return contracts_export(db, user, f, format)
 
     @router.get("/contracts/{contract_id:int}", response_model=ContractRead)
     def get_contract(db: DbSession, user: CurrentUser, contract_id: int):

@@ -115,3 +115,25 @@ def test_assignment_and_merge_by_mop(client_as, user_of, db):
     assert mop.get(f"/api/mop/leads/{second.id}").status_code == 404
     assert client_as(Role.SALES).post("/api/sales/leads/assign", json={"lead_ids": [first.id],
                                                                      "salesperson_id": seller.id}).status_code == 404
+
+
+def test_contract_exports_follow_row_scope(client_as, user_of, db):
+    import csv
+    import io
+
+    sales = client_as(Role.SALES)
+    lead = make_lead(db, user_of(Role.SALES))
+    booking = sales.post("/api/sales/bookings", json={"apartment_id": free_apartment(db).id, "lead_id": lead.id}).json()
+    sales.post("/api/sales/contracts", json={"booking_id": booking["id"], "buyer_full_name": "Каримов Азиз",
+                                              "buyer_passport": "AB1234567", "buyer_phone": "+998901234567",
+                                              "down_payment": "0", "months": 3, "start_date": "2026-12-01"})
+    rows = list(csv.reader(io.StringIO(sales.get("/dashboard/sales/contracts/export").content.decode("utf-8-sig"))))
+    assert rows[0][0] == "number" and rows[1][3] == "Каримов Азиз"
+    other = client_as(Role.ADMIN).get("/api/admin/contracts/export", params={"format": "xlsx"})
+    assert other.status_code == 200 and other.headers["content-disposition"].endswith('contracts.xlsx"')
+    stranger = make_user(db, Role.SALES)
+    from app.auth.service import session_token
+
+    other_sales = type(sales)(sales.app)
+    other_sales.cookies.set("crm_session", session_token(sales.app.state.settings, stranger))
+    assert len(other_sales.get("/api/sales/contracts/export").content.decode("utf-8-sig").splitlines()) == 1

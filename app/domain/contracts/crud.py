@@ -60,15 +60,18 @@ class ContractCRUD:
 
     def page(self, db: Session, actor: User, f: ContractFilter) -> Page[Contract]:
         """One page of visible contracts."""
+        return paginate(db, self.query(actor, f).options(selectinload(Contract.schedule)), f.page, f.page_size)
+
+    def query(self, actor: User, f: ContractFilter) -> Select:
+        """Visible contracts matching the filter, sorted, with apartment, lead and salesperson joined."""
         q = self.visible(actor).options(
             joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Contract.lead), joinedload(Contract.salesperson), selectinload(Contract.schedule))
+            joinedload(Contract.lead), joinedload(Contract.salesperson))
         if f.status:
             q = q.where(Contract.status == f.status)
         if f.q:
             q = q.where(Contract.number.contains(f.q.strip()) | Contract.buyer_full_name.ilike(f"%{f.q.strip()}%"))
-        q = apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
-        return paginate(db, q, f.page, f.page_size)
+        return apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
 
     def get(self, db: Session, actor: User, contract_id: int) -> Contract:
         """A visible contract with its schedule, apartment, lead and salesperson, or NotFound."""

@@ -21,55 +21,11 @@ class UTMFields(BaseModel):
     utm_term: str = Field("", max_length=100)
 
 
-class LeadRequest(UTMFields):
-    """A buyer's request from a landing page (or any outside channel)."""
+class ContactFields(UTMFields):
+    """Who the lead is: a name and a phone (stored in E.164), with the campaign tags."""
 
     name: str = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=3, max_length=32)
-    complex_slug: str | None = Field(None, max_length=80)
-    apartment_id: int | None = Field(None, ge=1)
-    message: str = Field("", max_length=1000)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("Enter your name.")
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        normalised = normalise_phone(value)
-        if not normalised:
-            raise ValueError("Enter a valid phone number.")
-        return normalised
-
-
-class LeadFilter(PageParams):
-    """Filters of the leads list."""
-
-    status: LeadStatus | None = None
-    source: LeadSource | None = None
-    temperature: Temperature | None = None
-    complex_id: int | None = Field(None, ge=1)
-    assigned_id: int | None = Field(None, ge=1)
-    unassigned: bool | None = None
-    callback_due: bool | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-
-
-class LeadCreate(UTMFields):
-    """A lead entered by hand (a call, a walk-in, a referral)."""
-
-    name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(min_length=3, max_length=32)
-    source: LeadSource = LeadSource.MANUAL
-    temperature: Temperature | None = None
-    complex_id: int | None = Field(None, ge=1)
-    comment: str = Field("", max_length=2000)
 
     @field_validator("name")
     @classmethod
@@ -86,6 +42,38 @@ class LeadCreate(UTMFields):
         if not normalised:
             raise ValueError("Enter a valid phone number.")
         return normalised
+
+
+class LeadRequest(ContactFields):
+    """A buyer's request from a landing page (or any outside channel)."""
+
+    complex_slug: str | None = Field(None, max_length=80)
+    apartment_id: int | None = Field(None, ge=1)
+    message: str = Field("", max_length=1000)
+
+
+class LeadFilter(PageParams):
+    """Filters of the leads list."""
+
+    status: LeadStatus | None = None
+    source: LeadSource | None = None
+    temperature: Temperature | None = None
+    complex_id: int | None = Field(None, ge=1)
+    assigned_id: int | None = Field(None, ge=1)
+    unassigned: bool | None = None
+    callback_due: bool | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+
+
+class LeadCreate(ContactFields):
+    """A lead entered by hand (a call, a walk-in, a referral)."""
+
+    source: LeadSource = LeadSource.MANUAL
+    temperature: Temperature | None = None
+    complex_id: int | None = Field(None, ge=1)
+    comment: str = Field("", max_length=2000)
+
 
 
 class StatusChange(BaseModel):

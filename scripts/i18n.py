@@ -65,7 +65,7 @@ ERROR_CALLS = frozenset(
 # module -> names of dicts whose values are msgids translated at render time.
 RENDER_TIME_DICTS = {
     "app.auth.permissions": ("ROLE_LABELS",),
-    "app.web.templating": ("COUNTER_LABELS", "STATUS_LABELS", "LEAD_STATUS_LABELS", "LEAD_SOURCE_LABELS"),
+    "app.web.labels": ("COUNTER_LABELS", "STATUS_LABELS", "LEAD_STATUS_LABELS", "LEAD_SOURCE_LABELS"),
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),
 }

@@ -19,7 +19,19 @@ from pydantic import BaseModel
 from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
+from app.db import utcnow
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
+from app.web.labels import (
+    BOOKING_STATUS_LABELS,
+    CONTRACT_STATUS_LABELS,
+    COUNTER_LABELS,
+    EXTENSION_LABELS,
+    LEAD_SOURCE_LABELS,
+    LEAD_STATUS_LABELS,
+    LEAD_TRANSITIONS,
+    STATUS_LABELS,
+    TEMPERATURE_LABELS,
+)
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -45,21 +57,6 @@ env.install_gettext_callables(
     lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
     newstyle=True,
 )
-STATUS_LABELS = {"free": "Free", "booked": "Booked", "sold": "Sold", "not_for_sale": "Not for sale"}
-LEAD_STATUS_LABELS = {"new": "New", "in_work": "In work", "booked": "Booked", "sold": "Sold", "lost": "Lost"}
-LEAD_SOURCE_LABELS = {"landing": "Landing page", "instagram": "Instagram", "telegram": "Telegram",
-                      "sheet": "Google Sheets", "call": "Phone call", "manual": "Entered by hand",
-                      "referral": "Referral"}
-COUNTER_LABELS = {
-    "active_admin": "Active admins",
-    "active_sales": "Active salespeople",
-    "active_mop": "Active sales managers",
-    "active_rop": "Active heads of sales",
-    "active_finance": "Active financiers",
-    "active_dispatcher": "Active dispatchers",
-    "my_changes_7d": "My changes in 7 days",
-    "changes_7d": "All changes in 7 days",
-}
 
 
 def money(value: Decimal | int | float | None, currency: str = "UZS") -> str:
@@ -83,6 +80,12 @@ def status_choices() -> list[tuple[str, str]]:
     return [(value, gettext(label)) for value, label in STATUS_LABELS.items()]
 
 
+def role_can(base: str, permission: str) -> bool:
+    """True when the dashboard at `base` (/dashboard/<role>) offers routes needing `permission`."""
+    role = base.rstrip("/").rsplit("/", 1)[-1]
+    return role in {r.value for r in Role} and has_permission(role, permission)
+
+
 def role_choices() -> list[tuple[str, str]]:
     """(value, translated label) for every role, for selects."""
     return [(role.value, gettext(ROLE_LABELS[role])) for role in Role]
@@ -92,7 +95,9 @@ env.globals.update(
     ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
     COUNTER_LABELS=COUNTER_LABELS, STATUS_LABELS=STATUS_LABELS, LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
     LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS, status_choices=status_choices, query_with=query_with,
-    role_choices=role_choices,
+    role_choices=role_choices, TEMPERATURE_LABELS=TEMPERATURE_LABELS, LEAD_TRANSITIONS=LEAD_TRANSITIONS,
+    BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS, EXTENSION_LABELS=EXTENSION_LABELS,
+    CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS, role_can=role_can, utcnow=utcnow,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
 env.filters["local"] = local_time

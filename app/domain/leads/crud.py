@@ -95,6 +95,8 @@ class LeadCRUD:
             q = q.where(Lead.complex_id == f.complex_id)
         if f.assigned_id:
             q = q.where(Lead.assigned_id == f.assigned_id)
+        if f.open_only:
+            q = q.where(Lead.status.in_(OPEN_STATUSES))
         if f.unassigned:
             q = q.where(Lead.assigned_id.is_(None))
         if f.temperature:
@@ -236,8 +238,8 @@ class PipelineCRUD:
         if lead.status == change.status:
             return lead
         if not can_move(lead.status, change.status):
-            raise Invalid("A lead cannot go from “%(from)s” to “%(to)s” by hand.", field="status",
-                          **{"from": lead.status.value, "to": change.status.value})
+            raise Invalid("This status change cannot be made by hand (bookings and contracts make it).",
+                          field="status")
         self.set_status(db, actor, lead, change.status, change.reason)
         return lead
 

@@ -61,6 +61,7 @@ class LeadFilter(PageParams):
     complex_id: int | None = Field(None, ge=1)
     assigned_id: int | None = Field(None, ge=1)
     unassigned: bool | None = None
+    open_only: bool | None = None
     callback_due: bool | None = None
     created_from: date | None = None
     created_to: date | None = None

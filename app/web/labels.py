@@ -1,0 +1,37 @@
+"""Display labels of codes (statuses, sources, ...): English msgids, translated at render time."""
+
+from __future__ import annotations
+
+from app.domain.leads.models import LeadStatus
+from app.domain.leads.rules import MANUAL_TRANSITIONS
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker babel knows
+    """Mark `message` as a msgid translated at render time."""
+    return message
+
+
+STATUS_LABELS = {"free": N_("Free"), "booked": "Booked", "sold": "Sold", "not_for_sale": "Not for sale"}
+LEAD_STATUS_LABELS = {"new": "New", "in_work": "In work", "booked": "Booked", "sold": "Sold", "lost": "Lost"}
+LEAD_SOURCE_LABELS = {"landing": "Landing page", "instagram": "Instagram", "telegram": "Telegram",
+                      "sheet": "Google Sheets", "call": "Phone call", "manual": "Entered by hand",
+                      "referral": "Referral"}
+COUNTER_LABELS = {
+    "active_admin": "Active admins",
+    "active_sales": "Active salespeople",
+    "active_mop": "Active sales managers",
+    "active_rop": "Active heads of sales",
+    "active_finance": "Active financiers",
+    "active_dispatcher": "Active dispatchers",
+    "my_changes_7d": "My changes in 7 days",
+    "changes_7d": "All changes in 7 days",
+}
+TEMPERATURE_LABELS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}
+BOOKING_STATUS_LABELS = {"active": N_("Active"), "cancelled": N_("Cancelled"), "expired": N_("Expired"),
+                         "converted": N_("Contract signed")}
+CONTRACT_STATUS_LABELS = {"active": N_("Active"), "cancelled": N_("Cancelled")}
+EXTENSION_LABELS = {"none": "", "pending": N_("Extension requested"), "approved": N_("Extension approved"),
+                    "rejected": N_("Extension rejected")}
+# The status changes a person may make by hand, for selects and the kanban's drop targets.
+LEAD_TRANSITIONS = {status.value: [target.value for target in LeadStatus if target in targets]
+                    for status, targets in MANUAL_TRANSITIONS.items()}

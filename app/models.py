@@ -5,10 +5,29 @@ from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
+from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
 
 __all__ = [
-    "Apartment", "AuditEntry", "Base", "Booking", "Building", "Complex", "ComplexImage", "Contract", "Counter",
-    "FloorGrid", "Instalment", "Lead", "LeadComment", "LeadStatusChange", "LeadTouch", "LoginFailure", "User",
+    "Allocation",
+    "Apartment",
+    "AuditEntry",
+    "Base",
+    "Booking",
+    "Building",
+    "Complex",
+    "ComplexImage",
+    "Contract",
+    "Counter",
+    "ExchangeRate",
+    "FloorGrid",
+    "Instalment",
+    "Lead",
+    "LeadComment",
+    "LeadStatusChange",
+    "LeadTouch",
+    "LoginFailure",
+    "Payment",
+    "User",
 ]

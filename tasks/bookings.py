@@ -6,7 +6,8 @@ from celery import shared_task
 
 from app.db import write_session
 from app.domain.bookings.crud import bookings
-from settings import Settings, settings as default_settings
+from settings import Settings
+from settings import settings as default_settings
 
 
 def expire_bookings_now(config: Settings | None = None) -> int:

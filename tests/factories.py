@@ -81,3 +81,27 @@ def free_apartment(db: Session, slug: str | None = None, price_per_m2: str = "10
     complex_ = make_complex(db, slug or f"complex-{next(_counter)}")
     building = make_building(db, complex_.id, floors=1, units=1, price_per_m2=price_per_m2)
     return apartments.for_building(db, building.id)[0]
+
+
+def make_contract(db: Session, price_per_m2: str = "1000", down_payment: str = "0", months: int = 4,
+                  start=None, currency: str = "UZS"):
+    """A signed contract (booking converted) over a fresh apartment; returns the Contract."""
+    from datetime import date
+    from decimal import Decimal
+
+    from app.domain.bookings.crud import bookings
+    from app.domain.bookings.schemas import BookingCreate
+    from app.domain.contracts.crud import contracts
+    from app.domain.contracts.schemas import ContractCreate
+    from app.domain.inventory.crud import apartments
+
+    seller = make_user(db, Role.SALES)
+    complex_ = make_complex(db, f"contract-{next(_counter)}", currency=currency)
+    building = make_building(db, complex_.id, floors=1, units=1, price_per_m2=price_per_m2)
+    apartment = apartments.for_building(db, building.id)[0]
+    lead = make_lead(db, seller)
+    booking = bookings.create(db, seller, BookingCreate(apartment_id=apartment.id, lead_id=lead.id), 72)
+    return contracts.create(db, seller, ContractCreate(
+        booking_id=booking.id, buyer_full_name="Каримов Азиз", buyer_passport="AB1234567",
+        buyer_phone="+998901234567", down_payment=Decimal(down_payment), months=months,
+        start_date=start or date(2026, 1, 10)), 5)

@@ -1,0 +1,1 @@
+"""Finance: payments against contract schedules, exchange rates, debts and cash flow."""

@@ -1,0 +1,247 @@
+"""Payments against contract schedules: allocation oldest instalment first, credit for
+over-payments, cancellation that re-allocates, idempotent retries; balances and the overdue mark.
+
+Allocation is derived from the completed payments: after any payment or cancellation the
+contract's active allocations are reversed (kept, with reversed_at) and the completed payments
+are applied again in order (paid_at, id). The contract row is locked first, so two payments on
+one contract never allocate at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.db import utcnow
+from app.domain.audit.crud import audit
+from app.domain.contracts.models import Contract, ContractStatus, Instalment
+from app.domain.finance.models import Allocation, Payment, PaymentStatus
+from app.domain.finance.rates import convert, rates
+from app.domain.finance.schemas import (
+    ContractBalance,
+    InstalmentState,
+    PaymentCreate,
+    PaymentFilter,
+    PaymentRead,
+)
+from app.web.errors import Conflict, Forbidden, Invalid, NotFound
+from app.web.pagination import Page, apply_sort, paginate
+
+PAYMENT_FIELDS = ("contract_id", "amount", "currency", "rate", "amount_in_contract_currency", "paid_at", "method",
+                  "type", "status")
+RECORDERS = frozenset({Role.FINANCE, Role.ADMIN})
+READERS = frozenset({Role.FINANCE, Role.ADMIN, Role.ROP, Role.MOP})
+ZERO = Decimal("0")
+
+
+def snapshot(payment: Payment) -> dict:
+    """The audited fields of a payment."""
+    return {name: getattr(payment, name) for name in PAYMENT_FIELDS}
+
+
+def request_hash(data: PaymentCreate) -> str:
+    """A fingerprint of what was asked, to tell a retry from another request with the same key."""
+    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def instalment_states(schedule: list[Instalment], today: date) -> list[InstalmentState]:
+    """Each instalment with what remains and how many days it is overdue."""
+    states = []
+    for item in schedule:
+        remaining = item.amount - item.paid
+        late = (today - item.due_date).days if remaining > 0 and item.due_date < today else 0
+        states.append(InstalmentState(seq=item.seq, kind=item.kind.value, due_date=item.due_date, amount=item.amount,
+                                      paid=item.paid, remaining=remaining, days_overdue=late))
+    return states
+
+
+def balance_of(contract: Contract, received: Decimal, today: date) -> ContractBalance:
+    """A contract's totals from its schedule and what was received (in its currency)."""
+    states = instalment_states(contract.schedule, today)
+    paid = sum((s.paid for s in states), ZERO)
+    return ContractBalance(
+        contract_id=contract.id, number=contract.number, buyer=contract.buyer_full_name, currency=contract.currency,
+        total=contract.total, paid=paid, remaining=contract.total - paid,
+        overdue=sum((s.remaining for s in states if s.days_overdue), ZERO),
+        days_overdue=max((s.days_overdue for s in states), default=0), credit=max(received - paid, ZERO))
+
+
+class PaymentCRUD:
+    """Payments: finance and admins record and cancel; MOP and ROP read; sales read their own clients'."""
+
+    sort_columns = {"paid_at": Payment.paid_at, "amount": Payment.amount, "created_at": Payment.created_at}
+
+    def visible(self, actor: User) -> Select:
+        """Payments the actor may see."""
+        q = select(Payment)
+        if actor.role in READERS:
+            return q
+        if actor.role == Role.SALES:
+            return q.join(Contract, Contract.id == Payment.contract_id).where(Contract.salesperson_id == actor.id)
+        raise Forbidden("You do not have access to payments.")
+
+    def page(self, db: Session, actor: User, f: PaymentFilter) -> Page[Payment]:
+        """One page of visible payments matching the filter."""
+        q = self.visible(actor)
+        if f.contract_id:
+            q = q.where(Payment.contract_id == f.contract_id)
+        if f.status:
+            q = q.where(Payment.status == f.status)
+        if f.date_from:
+            q = q.where(Payment.paid_at >= f.date_from)
+        if f.date_to:
+            q = q.where(Payment.paid_at <= f.date_to)
+        q = apply_sort(q, f.sort, self.sort_columns, "-paid_at").order_by(Payment.id.desc())
+        return paginate(db, q, f.page, f.page_size)
+
+    def get(self, db: Session, actor: User, payment_id: int) -> Payment:
+        """A visible payment with its contract, or NotFound."""
+        q = self.visible(actor).where(Payment.id == payment_id).options(joinedload(Payment.contract))
+        payment = db.scalar(q)
+        if payment is None:
+            raise NotFound("Payment not found.")
+        return payment
+
+    def record(self, db: Session, actor: User, data: PaymentCreate,
+               idempotency_key: str | None = None) -> tuple[Payment, bool]:
+        """Record a payment and re-allocate the contract; returns (payment, replayed).
+
+        With an idempotency key, a retry of the same request returns the first payment
+        (replayed=True) instead of paying twice; the same key with other data is a Conflict.
+        """
+        if actor.role not in RECORDERS:
+            raise Forbidden("Only finance records payments.")
+        fingerprint = request_hash(data)
+        if idempotency_key:
+            earlier = self._by_key(db, idempotency_key)
+            if earlier is not None:
+                return self._replay(earlier, fingerprint)
+        contract = self._locked_contract(db, data.contract_id)
+        currency = data.currency or contract.currency
+        rate = None
+        if currency != contract.currency:
+            rate = data.rate or rates.on(db, data.paid_at)
+            if rate is None:
+                raise Invalid("No exchange rate for %(day)s: enter the rate or add it to the rates table.",
+                              field="rate", day=data.paid_at.isoformat())
+        payment = Payment(contract_id=contract.id, amount=data.amount, currency=currency, rate=rate,
+                          amount_in_contract_currency=convert(data.amount, currency, contract.currency, rate),
+                          paid_at=data.paid_at, method=data.method, type=data.type, note=data.note.strip(),
+                          idempotency_key=idempotency_key, request_hash=fingerprint, created_by_id=actor.id)
+        try:
+            with db.begin_nested():
+                db.add(payment)
+                db.flush()
+        except IntegrityError:  # the same key won a race a moment ago
+            earlier = self._by_key(db, idempotency_key) if idempotency_key else None
+            if earlier is None:
+                raise
+            return self._replay(earlier, fingerprint)
+        self.reallocate(db, contract)
+        audit.record(db, actor, "payment", payment.id, "create", None, snapshot(payment))
+        return payment, False
+
+    def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:
+        """Cancel a payment (kept, never deleted) and re-allocate the contract without it."""
+        if actor.role not in RECORDERS:
+            raise Forbidden("Only finance cancels payments.")
+        payment = self.get(db, actor, payment_id)
+        if payment.status == PaymentStatus.CANCELLED:
+            raise Conflict("This payment is already cancelled.")
+        contract = self._locked_contract(db, payment.contract_id, allow_cancelled=True)
+        before = snapshot(payment)
+        payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, utcnow(), reason
+        db.flush()
+        self.reallocate(db, contract)
+        audit.record(db, actor, "payment", payment.id, "cancel", before, {**snapshot(payment), "reason": reason})
+        return payment
+
+    def reallocate(self, db: Session, contract: Contract) -> None:
+        """Apply the contract's completed payments to its schedule, oldest instalment first."""
+        now = utcnow()
+        db.execute(update(Allocation).where(
+            Allocation.instalment_id.in_([i.id for i in contract.schedule]), Allocation.reversed_at.is_(None))
+            .values(reversed_at=now).execution_options(synchronize_session=False))
+        for item in contract.schedule:
+            item.paid = ZERO
+        payments = db.scalars(select(Payment).where(Payment.contract_id == contract.id,
+                                                    Payment.status == PaymentStatus.COMPLETED)
+                              .order_by(Payment.paid_at, Payment.id)).all()
+        open_items = sorted(contract.schedule, key=lambda i: i.seq)
+        for payment in payments:
+            left = payment.amount_in_contract_currency
+            for item in open_items:
+                if left <= 0:
+                    break
+                take = min(item.amount - item.paid, left)
+                if take <= 0:
+                    continue
+                item.paid += take
+                left -= take
+                db.add(Allocation(payment_id=payment.id, instalment_id=item.id, amount=take))
+        for item in contract.schedule:
+            if item.paid >= item.amount:
+                item.overdue_since = None
+        db.flush()
+
+    def statement_parts(self, db: Session, contract_id: int) -> tuple[Decimal, list[Payment]]:
+        """(received in the contract's currency, every payment newest first) of a contract."""
+        payments = list(db.scalars(select(Payment).where(Payment.contract_id == contract_id)
+                                   .order_by(Payment.paid_at.desc(), Payment.id.desc())))
+        received = sum((p.amount_in_contract_currency for p in payments if p.status == PaymentStatus.COMPLETED),
+                       ZERO)
+        return received, payments
+
+    def received_by_contract(self, db: Session, contract_ids: list[int]) -> dict[int, Decimal]:
+        """Completed payments per contract, in each contract's currency (one query)."""
+        if not contract_ids:
+            return {}
+        rows = db.execute(select(Payment.contract_id, func.sum(Payment.amount_in_contract_currency))
+                          .where(Payment.contract_id.in_(contract_ids), Payment.status == PaymentStatus.COMPLETED)
+                          .group_by(Payment.contract_id)).all()
+        return {contract_id: Decimal(total or 0) for contract_id, total in rows}
+
+    def mark_overdue(self, db: Session, today: date) -> int:
+        """Mark instalments due before `today` and not fully paid as overdue; returns how many were new."""
+        marked = db.execute(
+            update(Instalment)
+            .where(Instalment.due_date < today, Instalment.paid < Instalment.amount, Instalment.overdue_since.is_(None),
+                   Instalment.contract_id.in_(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE)))
+            .values(overdue_since=today).execution_options(synchronize_session=False))
+        db.execute(update(Instalment).where(Instalment.paid >= Instalment.amount, Instalment.overdue_since.is_not(None))
+                   .values(overdue_since=None).execution_options(synchronize_session=False))
+        return marked.rowcount or 0
+
+    def _by_key(self, db: Session, key: str) -> Payment | None:
+        return db.scalar(select(Payment).where(Payment.idempotency_key == key))
+
+    @staticmethod
+    def _replay(earlier: Payment, fingerprint: str) -> tuple[Payment, bool]:
+        if earlier.request_hash != fingerprint:
+            raise Conflict("This Idempotency-Key was already used for a different payment.")
+        return earlier, True
+
+    @staticmethod
+    def _locked_contract(db: Session, contract_id: int, allow_cancelled: bool = False) -> Contract:
+        """The contract with its schedule, its row locked for this transaction (PostgreSQL)."""
+        q = (select(Contract).where(Contract.id == contract_id).options(selectinload(Contract.schedule))
+             .with_for_update(of=Contract))
+        contract = db.scalar(q)
+        if contract is None:
+            raise NotFound("Contract not found.")
+        if contract.status != ContractStatus.ACTIVE and not allow_cancelled:
+            raise Conflict("The contract is cancelled: no payments can be recorded on it.")
+        return contract
+
+
+payments = PaymentCRUD()
+
+__all__ = ["PaymentRead", "balance_of", "instalment_states", "payments"]

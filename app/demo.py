@@ -9,6 +9,7 @@ from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.schemas import UserCreate
+from app.demo_finance import load_demo_finance
 from app.demo_inventory import load_demo_inventory
 from app.demo_pipeline import load_demo_pipeline
 
@@ -37,4 +38,5 @@ def load_demo(db: Session, password: str) -> list[str]:
     if admin is not None:
         load_demo_inventory(db, admin)
         load_demo_pipeline(db)
+        load_demo_finance(db, admin)
     return created

@@ -7,12 +7,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from app.auth.deps import DbSession
+from app.auth.deps import DbSession, get_settings
+from app.domain.finance.reports import overdue_days_by_apartment
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.schemas import ApartmentRead
 from app.web.live import POLL_SECONDS, unchanged
 from app.web.templating import render
+from app.web.time import company_today
 
 
 class GridBuilding(BaseModel):
@@ -100,7 +102,10 @@ def html_routes(role_prefix: str) -> APIRouter:
         version = complexes.version_of_building(db, building_id)
         if (nothing := unchanged(version, since)) is not None:
             return nothing
-        context = {"building": building, "floors": floor_grids.building_view(db, building), "version": version,
+        floors = floor_grids.building_view(db, building)
+        overdue = overdue_days_by_apartment(db, [a.id for f in floors for a in f.apartments],
+                                            company_today(get_settings(request)))
+        context = {"building": building, "floors": floors, "version": version, "overdue": overdue,
                    "base": role_prefix, "poll_seconds": POLL_SECONDS}
         return render(request, "components/building_grid.html", context, block="live")
 

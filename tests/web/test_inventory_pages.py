@@ -195,3 +195,16 @@ def test_lead_list_runs_a_fixed_number_of_queries(client_as, db, count_queries):
         lead.assigned_id = make_user(db, Role.SALES).id
     db.flush()
     assert queries() == few
+
+
+def test_staff_grid_marks_sold_apartments_with_overdue_payments(client_as, db):
+    from datetime import date
+
+    from app.domain.inventory.models import Apartment
+    from tests.factories import make_contract
+
+    contract = make_contract(db, price_per_m2="100", months=3, start=date(2025, 1, 10))
+    apartment = db.get(Apartment, contract.apartment_id)
+    page = client_as(Role.FINANCE).get(f"/dashboard/finance/buildings/{apartment.building_id}/grid").text
+    marked = page.split(f'data-apartment-id="{contract.apartment_id}"')[1].split("</button>")[0]
+    assert 'data-testid="overdue"' in marked and "!" in marked

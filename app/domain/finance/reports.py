@@ -89,6 +89,20 @@ def debts(db: Session, actor: User, f: DebtFilter, today: date) -> Page[DebtRow]
     return Page(items=items, total=total, page=f.page, page_size=f.page_size)
 
 
+def overdue_days_by_apartment(db: Session, apartment_ids: list[int], today: date) -> dict[int, int]:
+    """For sold apartments whose active contract is overdue: days since the oldest unpaid due date."""
+    if not apartment_ids:
+        return {}
+    rows = db.execute(
+        select(Contract.apartment_id, func.min(Instalment.due_date))
+        .join(Instalment, Instalment.contract_id == Contract.id)
+        .where(Contract.apartment_id.in_(apartment_ids), Contract.status == ContractStatus.ACTIVE,
+               Instalment.due_date < today, Instalment.paid < Instalment.amount)
+        .group_by(Contract.apartment_id)
+    ).all()
+    return {apartment_id: (today - oldest).days for apartment_id, oldest in rows}
+
+
 def bucket_totals(db: Session, actor: User, today: date, currency: Currency) -> dict[str, Decimal]:
     """Overdue money per ageing bucket, in `currency` at today's rate."""
     _allowed(actor)

@@ -26,6 +26,7 @@ from app.domain.contracts.crud import DISCOUNT_APPROVERS, contracts
 from app.domain.contracts.models import InstalmentKind
 from app.domain.contracts.schedule import CURRENCY_UNIT, build_schedule
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
+from app.domain.finance.crud import payments
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import Assignment, LeadFilter
@@ -149,7 +150,9 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
         approver = users.get(db, contract.discount_approved_by_id) if contract.discount_approved_by_id else None
         planned = sum((i.amount for i in contract.schedule), Decimal("0"))
         paid = sum((i.paid for i in contract.schedule), Decimal("0"))
+        history = payments.for_contract(db, user, contract.id)
         context = {**links, "contract": contract, "approver": approver, "planned": planned, "paid": paid,
+                   "payments": history,
                    "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
                    "cancel_values": {}, "cancel_errors": {}, "saved": "", **extra}
         return render(request, "contracts/detail.html", context, status_code=status_code)

@@ -35,3 +35,7 @@ EXTENSION_LABELS = {"none": "", "pending": N_("Extension requested"), "approved"
 # The status changes a person may make by hand, for selects and the kanban's drop targets.
 LEAD_TRANSITIONS = {status.value: [target.value for target in LeadStatus if target in targets]
                     for status, targets in MANUAL_TRANSITIONS.items()}
+PAYMENT_METHOD_LABELS = {"cash": N_("Cash"), "card": N_("Card"), "transfer": N_("Bank transfer")}
+PAYMENT_TYPE_LABELS = {"initial": N_("Down payment"), "installment": N_("Instalment"), "final": N_("Final payment"),
+                       "hybrid": N_("Mixed")}
+PAYMENT_STATUS_LABELS = {"pending": N_("Pending"), "completed": N_("Completed"), "cancelled": N_("Cancelled")}

@@ -257,4 +257,30 @@ def test_contract_page_runs_a_few_queries(client_as, user_of, db, count_queries)
                                                           discount_reason="VIP", months="60")).headers["location"]
     with count_queries() as statements:
         assert rop.get(url).status_code == 200
-    assert len(statements) <= 7, statements  # savepoints, user, contract, schedule (60 rows: one query)
+    assert len(statements) <= 8, statements  # savepoints, user, contract, schedule (60 rows: one query), payments
+
+
+def test_sales_see_their_clients_payments_read_only(client_as, db, user_of):
+    from datetime import date
+    from decimal import Decimal
+
+    from app.auth.models import User
+    from app.auth.service import session_token
+    from app.domain.finance.crud import payments
+    from app.domain.finance.schemas import PaymentCreate
+    from tests.factories import make_contract
+
+    contract = make_contract(db, price_per_m2="100", months=2)
+    payments.record(db, user_of(Role.FINANCE), PaymentCreate(contract_id=contract.id, amount=Decimal("700"),
+                                                              paid_at=date(2026, 1, 12), method="cash"))
+    sales = client_as(Role.SALES)
+    seller = db.get(User, contract.salesperson_id)
+    sales.cookies.set("crm_session", session_token(sales.app.state.settings, seller))
+    page = sales.get(f"/dashboard/sales/contracts/{contract.id}")
+    assert page.status_code == 200 and page.text.count('data-testid="payment-row"') == 1
+    section = page.text.split('data-testid="payments"')[1].split("</section>")[0]
+    assert "<form" not in section  # read-only
+    assert sales.post("/api/finance/payments", json={"contract_id": contract.id, "amount": "1",
+                                                     "paid_at": "2026-01-12", "method": "cash"}).status_code == 403
+    stranger = client_as(Role.SALES)  # another salesperson: the contract is not theirs
+    assert stranger.get(f"/dashboard/sales/contracts/{contract.id}").status_code == 404

@@ -102,6 +102,12 @@ class PaymentCRUD:
         q = apply_sort(q, f.sort, self.sort_columns, "-paid_at").order_by(Payment.id.desc())
         return paginate(db, q, f.page, f.page_size)
 
+    def for_contract(self, db: Session, actor: User, contract_id: int) -> list[Payment]:
+        """A contract's payments the actor may see, newest first (one query)."""
+        q = self.visible(actor).where(Payment.contract_id == contract_id).order_by(Payment.paid_at.desc(),
+                                                                                    Payment.id.desc())
+        return list(db.scalars(q))
+
     def get(self, db: Session, actor: User, payment_id: int) -> Payment:
         """A visible payment with its contract, or NotFound."""
         q = self.visible(actor).where(Payment.id == payment_id).options(joinedload(Payment.contract))

@@ -80,12 +80,13 @@ def test_dragging_a_card_changes_the_status_and_a_refusal_puts_it_back(page: Pag
     expect(page.locator(f'[data-testid="column-new"] [data-lead-id="{lead_id}"]')).to_have_count(0)
 
     staying = page.locator(f'[data-lead-id="{lead_id}"]')
-    staying.drag_to(page.locator('[data-testid="column-sold"] .kanban-cards'))
+    # drop near the top of the column: a long column's middle can be off screen
+    staying.drag_to(page.locator('[data-testid="column-sold"]'), target_position={"x": 40, "y": 20})
     expect(page.locator("#toasts .toast.error")).to_be_visible()
     expect(page.locator(f'[data-testid="column-in_work"] [data-lead-id="{lead_id}"]')).to_be_visible()
     expect(page.locator(f'[data-testid="column-sold"] [data-lead-id="{lead_id}"]')).to_have_count(0)
 
-    staying.drag_to(page.locator('[data-testid="column-lost"] .kanban-cards'))
+    staying.drag_to(page.locator('[data-testid="column-lost"]'), target_position={"x": 40, "y": 20})
     dialog = page.get_by_test_id("lost-dialog")
     expect(dialog).to_be_visible()
     dialog.get_by_role("button").last.click()  # cancel: no reason given

@@ -32,6 +32,11 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
         NavItem("Lead distribution", "/dashboard/admin/assign", P.LEADS_ASSIGN),
         NavItem("Booking extensions", "/dashboard/admin/extensions", P.EXTENSIONS_DECIDE),
         NavItem("Contracts", "/dashboard/admin/contracts", P.CONTRACTS_READ),
+        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
+        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
+        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
+        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
+        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
     ],
     Role.SALES: [
         NavItem("Dashboard", "/dashboard/sales/", P.DASHBOARD_SALES),
@@ -62,6 +67,11 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
     ],
     Role.FINANCE: [
         NavItem("Dashboard", "/dashboard/finance/", P.DASHBOARD_FINANCE),
+        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
+        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
+        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
+        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
+        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
         NavItem("Apartment grid", "/dashboard/finance/grid", P.INVENTORY_READ),
         NavItem("Contracts", "/dashboard/finance/contracts", P.CONTRACTS_READ),
     ],

@@ -83,6 +83,7 @@ def test_uploads_are_checked_for_type_and_size(app, client_as, db, payload, mess
     app.state.settings.max_upload_mb = 1
     complex_ = make_complex(db)
     admin = client_as(Role.ADMIN)
+    admin.headers["Accept-Language"] = "en"  # the messages below are the English ones
     files = {"image": ("picture.png", io.BytesIO(payload), "image/png")}
     page = admin.post(f"/dashboard/admin/complexes/{complex_.id}/images", files=files,
                       data={"csrf_token": admin.csrf})

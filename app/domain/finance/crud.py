@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select, update
@@ -64,14 +64,17 @@ def instalment_states(schedule: list[Instalment], today: date) -> list[Instalmen
 
 
 def balance_of(contract: Contract, received: Decimal, today: date) -> ContractBalance:
-    """A contract's totals from its schedule and what was received (in its currency)."""
+    """A contract's totals from its schedule and what was received (in its currency);
+    a cancelled contract owes nothing any more, so nothing on it is overdue."""
     states = instalment_states(contract.schedule, today)
     paid = sum((s.paid for s in states), ZERO)
+    owing = contract.status == ContractStatus.ACTIVE
     return ContractBalance(
         contract_id=contract.id, number=contract.number, buyer=contract.buyer_full_name, currency=contract.currency,
         total=contract.total, paid=paid, remaining=contract.total - paid,
-        overdue=sum((s.remaining for s in states if s.days_overdue), ZERO),
-        days_overdue=max((s.days_overdue for s in states), default=0), credit=max(received - paid, ZERO))
+        overdue=sum((s.remaining for s in states if s.days_overdue), ZERO) if owing else ZERO,
+        days_overdue=max((s.days_overdue for s in states), default=0) if owing else 0,
+        credit=max(received - paid, ZERO))
 
 
 class PaymentCRUD:
@@ -130,6 +133,8 @@ class PaymentCRUD:
             earlier = self._by_key(db, idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
+        if data.paid_at > utcnow().date() + timedelta(days=1):
+            raise Invalid("A payment cannot be dated in the future.", field="paid_at")
         contract = self._locked_contract(db, data.contract_id)
         currency = data.currency or contract.currency
         rate = None

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.auth.permissions import Role
 from app.domain.audit.crud import audit
 from app.domain.contracts.schedule import CURRENCY_UNIT
 from app.domain.finance.models import ExchangeRate
 from app.domain.finance.schemas import RateSet
 from app.domain.inventory.models import Currency
+from app.web.errors import Forbidden
 
 
 def convert(amount: Decimal, source: Currency, target: Currency, uzs_per_usd: Decimal | None) -> Decimal:
@@ -45,7 +47,9 @@ class RateCRUD:
     """Finance and admins keep the table; reports and payments read it."""
 
     def set(self, db: Session, actor: User, data: RateSet) -> ExchangeRate:
-        """Store (or correct) the rate of a day."""
+        """Store (or correct) the rate of a day (finance and admins)."""
+        if actor.role not in (Role.FINANCE, Role.ADMIN):
+            raise Forbidden("Only finance keeps the exchange rates.")
         row = db.get(ExchangeRate, data.day)
         before = {"uzs_per_usd": row.uzs_per_usd} if row else None
         if row is None:

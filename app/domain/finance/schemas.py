@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.domain.finance.models import PaymentMethod, PaymentStatus, PaymentType
 from app.domain.inventory.models import Currency
@@ -31,6 +31,11 @@ class PaymentCancel(BaseModel):
     """Why a payment is cancelled."""
 
     reason: str = Field(min_length=3, max_length=1000)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _squeeze(cls, value: object) -> object:
+        return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class PaymentFilter(PageParams):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -30,6 +30,7 @@ from app.domain.finance.schemas import (
 )
 from app.domain.inventory.models import Currency
 from app.roles.base import api_router
+from app.roles.finance.exports import balances_export, cashflow_export, debts_export, payments_export
 from app.web.pagination import Page
 from app.web.time import company_today
 
@@ -92,6 +93,40 @@ def debt_buckets(request: Request, db: DbSession, user: CurrentUser, currency: C
 def cash_flow(db: DbSession, user: CurrentUser, date_from: date, date_to: date, currency: Currency = Currency.UZS):
     """Planned vs received money per month, in one currency at each amount's own date's rate."""
     return cashflow(db, user, date_from, date_to, currency)
+
+
+@router.get("/payments/{payment_id:int}", response_model=PaymentRead)
+def get_payment(db: DbSession, user: CurrentUser, payment_id: int):
+    """One payment (the receipt's data)."""
+    return payments.get(db, user, payment_id)
+
+
+@router.get("/balances/export")
+def balances_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
+                  format: Literal["csv", "xlsx"] = "csv"):
+    """The balances under the list's filters as CSV or XLSX."""
+    return balances_export(db, user, f, company_today(get_settings(request)), format)
+
+
+@router.get("/debts/export")
+def debts_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtFilter, Query()],
+               format: Literal["csv", "xlsx"] = "csv"):
+    """The debts under the list's filters as CSV or XLSX."""
+    return debts_export(db, user, f, company_today(get_settings(request)), format)
+
+
+@router.get("/payments/export")
+def payments_file(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()],
+                  format: Literal["csv", "xlsx"] = "csv"):
+    """The payments under the list's filters as CSV or XLSX."""
+    return payments_export(db, user, f, format)
+
+
+@router.get("/cashflow/export")
+def cash_flow_file(db: DbSession, user: CurrentUser, date_from: date, date_to: date,
+                   currency: Currency = Currency.UZS, format: Literal["csv", "xlsx"] = "csv"):
+    """Plan vs fact per month as CSV or XLSX."""
+    return cashflow_export(cashflow(db, user, date_from, date_to, currency), currency, format)
 
 
 @router.get("/rates", response_model=list[RateRead])

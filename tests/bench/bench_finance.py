@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import platform
 import random
-import statistics
 import tempfile
 import time
 from datetime import timedelta
@@ -41,7 +40,15 @@ from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Co
 from app.domain.leads.models import Lead, LeadSource, LeadStatus, lead_search_key
 from app.migrations import upgrade
 from main import listening_socket
-from tests.bench.bench_pages import HOST, SqlCounter, bare_endpoint, make_settings, measure, percentile, serve, sql_of
+from tests.bench.bench_pages import (
+    HOST,
+    SqlCounter,
+    bare_endpoint,
+    make_settings,
+    measure_pages,
+    print_rows,
+    serve,
+)
 
 CONTRACTS = 5_000
 MONTHS = 12
@@ -147,16 +154,8 @@ def main() -> None:
             ("cashflow html year", "app", f"/dashboard/finance/cashflow?date_from={year}-01-01&date_to={year}-12-31",
              40),
         ]
-        results = []
         try:
-            for name, who, path, n in pages:
-                try:
-                    times, size = measure(clients[who], path, n, {})
-                except SystemExit as missing:
-                    print(f"skipped {name}: {str(missing)[:80]}")
-                    continue
-                sql = sql_of(clients[who], counter, path, {}) if who != "bare" else (0, 0.0, [])
-                results.append((name, times, size, sql))
+            results = measure_pages(clients, pages, counter)
         finally:
             for client in clients.values():
                 client.close()
@@ -164,15 +163,7 @@ def main() -> None:
                 server.should_exit = True
                 thread.join(timeout=15)
             get_engine(url).dispose()
-    bare_rps = len(results[0][1]) / sum(results[0][1])
-    print(f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>6} {'sql':>4}")
-    for name, times, size, (statements, _ms, _texts) in results:
-        rps = len(times) / sum(times)
-        print(f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
-              f"{statements:>4}")
-    print("\nratio = page req/s / bare Starlette req/s in the same run; sql = statements per request.")
-
+    print_rows(results)
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import platform
 import random
-import statistics
 import tempfile
 import time
 from datetime import timedelta
@@ -42,10 +41,9 @@ from tests.bench.bench_pages import (
     SqlCounter,
     bare_endpoint,
     make_settings,
-    measure,
-    percentile,
+    measure_pages,
+    print_rows,
     serve,
-    sql_of,
 )
 
 LEADS = 100_000
@@ -122,16 +120,8 @@ def main() -> None:
             ("sales kanban", "sales", "/dashboard/sales/kanban", 40),
             ("sales kanban json", "sales", "/api/sales/kanban", 40),
         ]
-        results = []
         try:
-            for name, who, path, n in pages:
-                try:
-                    times, size = measure(clients[who], path, n, {})
-                except SystemExit as missing:  # a page not built yet: report, go on
-                    print(f"skipped {name}: {missing}")
-                    continue
-                sql = sql_of(clients[who], counter, path, {}) if who != "bare" else (0, 0.0, [])
-                results.append((name, times, size, sql))
+            results = measure_pages(clients, pages, counter)
         finally:
             for client in clients.values():
                 client.close()
@@ -139,15 +129,7 @@ def main() -> None:
                 server.should_exit = True
                 thread.join(timeout=15)
             get_engine(url).dispose()
-    bare_rps = len(results[0][1]) / sum(results[0][1])
-    print(f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>6} {'sql':>4}")
-    for name, times, size, (statements, _ms, _texts) in results:
-        rps = len(times) / sum(times)
-        print(f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
-              f"{statements:>4}")
-    print("\nratio = page req/s / bare Starlette req/s in the same run; sql = statements per request.")
-
+    print_rows(results)
 
 if __name__ == "__main__":
     main()

@@ -234,6 +234,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def measure_pages(clients: dict, pages: list, counter: SqlCounter) -> list:
+    """Time each (name, client key, path, n) page; a page answering other than 200 is reported and skipped."""
+    results = []
+    for name, who, path, n in pages:
+        try:
+            times, size = measure(clients[who], path, n, {})
+        except SystemExit as missing:
+            print(f"skipped {name}: {str(missing)[:80]}")
+            continue
+        sql = sql_of(clients[who], counter, path, {}) if who != "bare" else (0, 0.0, [])
+        results.append((name, times, size, sql))
+    return results
+
+
+def print_rows(results: list) -> None:
+    """One line per page: requests, p50, p95, req/s, ratio to the first (bare) row, size, statements."""
+    bare_rps = len(results[0][1]) / sum(results[0][1])
+    print(f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>6} {'sql':>4}")
+    for name, times, size, (statements, _ms, _texts) in results:
+        rps = len(times) / sum(times)
+        print(f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
+              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
+              f"{statements:>4}")
+    print("\nratio = page req/s / bare Starlette req/s in the same run; sql = statements per request.")
+
+
 def main() -> None:
     """Build the data, serve both apps, measure every page, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, optional_user, session_user_id
+from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
@@ -198,6 +199,7 @@ def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> Ren
     # The version was read before the data, so the data is at least as new as the key says.
     found = complexes.public_by_slug(db, slug)
     blocks = [(b, floor_grids.building_view(db, b)) for b in found.buildings]
+    bookings.show_expired_as_free(db, [a for _, floors in blocks for floor in floors for a in floor.apartments])
     shown = [a for _, floors in blocks for floor in floors for a in floor.apartments
              if a.status in PUBLIC_STATUSES]
     matching = {a.id for a in shown if f.matches(a)} if f.active else None

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app.auth.deps import DbSession, get_settings
+from app.domain.bookings.crud import bookings
 from app.domain.finance.reports import overdue_days_by_apartment
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.grids import floor_grids
@@ -103,6 +104,7 @@ def html_routes(role_prefix: str) -> APIRouter:
         if (nothing := unchanged(version, since)) is not None:
             return nothing
         floors = floor_grids.building_view(db, building)
+        bookings.show_expired_as_free(db, [a for f in floors for a in f.apartments])
         overdue = overdue_days_by_apartment(db, [a.id for f in floors for a in f.apartments],
                                             company_today(get_settings(request)))
         context = {"building": building, "floors": floors, "version": version, "overdue": overdue,
@@ -131,11 +133,13 @@ def api_routes() -> APIRouter:
     def building_grid(db: DbSession, building_id: int):
         """A building's floors, top first, with drawn cells and apartments."""
         building = buildings.get(db, building_id)
+        views = floor_grids.building_view(db, building)
+        bookings.show_expired_as_free(db, [a for f in views for a in f.apartments])
         floors = [
             GridFloorRead(floor=f.floor, cols=f.cols, rows=f.rows,
                           cells=[GridCellRead(x=c.x, y=c.y, w=c.w, h=c.h, apartment=c.apartment) for c in f.cells],
                           apartments=f.apartments)
-            for f in floor_grids.building_view(db, building)
+            for f in views
         ]
         return BuildingGridRead(building_id=building.id, name=building.name, complex_name=building.complex.name,
                                 currency=building.complex.currency.value, floors=floors,

@@ -119,3 +119,26 @@ def test_extension_needs_the_mop(db):
     assert booking.extension_status == ExtensionStatus.APPROVED
     assert booking.expires_at - expires == pytest.approx(timedelta(hours=24), abs=timedelta(seconds=5))
     assert bookings.pending_extensions(db, mop) == []
+
+
+def test_grids_show_a_run_out_booking_as_free_before_the_job(db, monkeypatch):
+    from app.domain.inventory.crud import apartments, buildings
+    from app.domain.inventory.grids import floor_grids
+
+    seller = make_user(db, Role.SALES)
+    apartment = free_apartment(db)
+    book(db, seller, apartment, make_lead(db, seller), hours=1)
+    building = buildings.get(db, apartment.building_id)
+
+    def shown_status():
+        flats = [a for f in floor_grids.building_view(db, building) for a in f.apartments]
+        bookings.show_expired_as_free(db, flats)
+        return next(a.status for a in flats if a.id == apartment.id)
+
+    assert shown_status() == ApartmentStatus.BOOKED
+    later = utcnow() + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(bookings_module, "utcnow", lambda: later)
+    db.expire_all()
+    assert shown_status() == ApartmentStatus.FREE  # shown free although no job ran
+    db.expire_all()
+    assert apartments.get(db, apartment.id).status == ApartmentStatus.BOOKED  # and nothing was written

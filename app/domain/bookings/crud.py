@@ -173,6 +173,21 @@ class BookingCRUD:
              .order_by(Booking.expires_at))
         return list(db.scalars(q))
 
+    def show_expired_as_free(self, db: Session, shown: list[Apartment]) -> None:
+        """Reads treat a booking past its expiry as gone before the minute job ends it: booked
+        apartments in `shown` whose active booking has run out are shown free (detached from
+        the session, so nothing is written by a read)."""
+        booked = {a.id: a for a in shown if a.status == ApartmentStatus.BOOKED}
+        if not booked:
+            return
+        run_out = db.scalars(select(Booking.apartment_id).where(
+            Booking.apartment_id.in_(list(booked)), Booking.status == BookingStatus.ACTIVE,
+            Booking.expires_at <= utcnow())).all()
+        for apartment_id in run_out:
+            apartment = booked[apartment_id]
+            db.expunge(apartment)
+            apartment.status = ApartmentStatus.FREE
+
     def expire_due(self, db: Session, now: datetime | None = None) -> int:
         """End every active booking past its expiry, freeing its apartment; returns how many."""
         return self._expire(db, Booking.expires_at <= (now or utcnow()), now)

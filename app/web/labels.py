@@ -24,6 +24,12 @@ COUNTER_LABELS = {
     "active_finance": "Active financiers",
     "active_dispatcher": "Active dispatchers",
     "my_changes_7d": "My changes in 7 days",
+    "leads_new": "New leads",
+    "leads_in_work": "Leads in work",
+    "callbacks_due": "Callbacks due today",
+    "bookings_active": "Active bookings",
+    "contracts_month": "Contracts this month",
+    "contracts_overdue": "Contracts with overdue payments",
     "changes_7d": "All changes in 7 days",
 }
 TEMPERATURE_LABELS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}

@@ -13,6 +13,13 @@ from app.auth.permissions import P, Role, has_permission
 from app.db import utcnow
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
+from app.domain.bookings.crud import bookings
+from app.domain.bookings.models import Booking, BookingStatus
+from app.domain.contracts.crud import contracts
+from app.domain.contracts.models import Contract, ContractStatus, Instalment
+from app.domain.leads.crud import end_of_today, leads
+from app.domain.leads.models import Lead, LeadStatus
+from app.domain.leads.rules import OPEN_STATUSES
 from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
 
 # Which colleagues each role works with on its home page.
@@ -46,12 +53,41 @@ class StaffCRUD:
         ) or 0
         if has_permission(actor.role, P.AUDIT_READ):
             counters["changes_7d"] = db.scalar(select(func.count()).where(AuditEntry.at >= since)) or 0
+        counters = self._work(db, actor, role) | counters
         return HomeSummary(
             role=role,
             counters=counters,
             team=[TeamMember.model_validate(u) for u in team],
             recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
         )
+
+
+    @staticmethod
+    def _work(db: Session, actor: User, role: Role) -> dict[str, int]:
+        """What is waiting for the user on this dashboard, counted within what they may see."""
+        def count(query) -> int:
+            return db.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+        work: dict[str, int] = {}
+        now = utcnow()
+        if has_permission(role, P.LEADS_READ):
+            visible = leads.visible(actor)
+            work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))
+            work["leads_in_work"] = count(visible.where(Lead.status == LeadStatus.IN_WORK))
+            work["callbacks_due"] = count(visible.where(Lead.next_callback_at < end_of_today(),
+                                                        Lead.status.in_(OPEN_STATUSES)))
+        if has_permission(role, P.BOOKINGS_READ):
+            work["bookings_active"] = count(bookings.visible(actor).where(
+                Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now))
+        if has_permission(role, P.CONTRACTS_READ):
+            month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
+        if role == Role.FINANCE:
+            overdue = select(Instalment.contract_id).join(Contract, Contract.id == Instalment.contract_id).where(
+                Contract.status == ContractStatus.ACTIVE, Instalment.due_date < now.date(),
+                Instalment.paid < Instalment.amount).distinct()
+            work["contracts_overdue"] = count(overdue)
+        return work
 
 
 staff = StaffCRUD()

@@ -14,6 +14,7 @@ from app.auth.deps import csrf_protect
 from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
+from app.public.fastpath import PublicPageFastPath
 from app.roles import include_role_routers
 from app.web.handlers import install_error_handlers
 from app.web.middleware import RequestContextMiddleware
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.state.read_sessions = session_factory(settings.database_url)
     app.state.write_sessions = write_session_factory(settings.database_url)
     install_error_handlers(app)
+    app.add_middleware(PublicPageFastPath)  # inside the next one: the CSRF nonce and language are set
     app.add_middleware(RequestContextMiddleware, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     settings.media_dir.mkdir(parents=True, exist_ok=True)

@@ -261,6 +261,36 @@ def landing(request: Request, db: DbSession):
 # RenderCache.render_lock).
 
 
+def _page_parts(request: Request, key: GridKey) -> tuple[dict, tuple, str]:
+    """(campaign tags, calculator inputs, ETag) of a complex page request for `key`."""
+    utm = utm_of(request.query_params)
+    calc_params = tuple(sorted((k, request.query_params[k]) for k in Instalment.model_fields
+                               if k in request.query_params))
+    return utm, calc_params, _page_etag(request, key, sorted(utm.items()), calc_params)
+
+
+def cached_complex_page(request: Request, slug: str) -> Response | None:
+    """The complex page straight from memory for an anonymous visitor, or None (let the route work).
+
+    No database, no thread: it answers only when the version memo is fresh and the page is
+    cached; the middleware in app.public.fastpath calls it ahead of the router.
+    """
+    hit = request.app.state.__dict__.get("public_versions", {}).get(slug)
+    ttl = request.app.state.settings.public_version_ttl_ms / 1000
+    if hit is None or hit[0] is None or time.monotonic() - hit[1] >= ttl:
+        return None
+    found = hit[0]
+    key = GridKey(found[0], found[1], PublicFilter.from_query(request.query_params).key(), current_language.get())
+    utm, calc_params, etag = _page_parts(request, key)
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return _not_modified(etag, private=True)
+    page = cache_of(request.app.state).get(PageKey(key, "", tuple(sorted(utm.items())), calc_params))
+    if page is None:
+        return None
+    return Response(page.with_token(csrf_token_for(request)), media_type="text/html; charset=utf-8",
+                    headers=_cache_headers(etag, private=True))
+
+
 @router.get("/c/{slug}")
 async def complex_page(request: Request, db: ReadSession, slug: str):
     """A complex's page: description, pictures, filters, the live grid, calculator and request form."""
@@ -269,10 +299,7 @@ async def complex_page(request: Request, db: ReadSession, slug: str):
     key = _complex_key(request, db, slug, f, language)
     if key is None:
         return _not_found(request, db)
-    utm = utm_of(request.query_params)
-    calc_params = tuple(sorted((k, request.query_params[k]) for k in Instalment.model_fields
-                               if k in request.query_params))
-    etag = _page_etag(request, key, sorted(utm.items()), calc_params)
+    utm, calc_params, etag = _page_parts(request, key)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return _not_modified(etag, private=True)
     user = optional_user(request, db)

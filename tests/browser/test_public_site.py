@@ -28,7 +28,7 @@ def test_visitor_filters_opens_a_card_and_requests_a_call(page: Page, live_serve
     expect(page.locator('[data-testid="apt"].dim').first).to_be_attached()
     one_room = lit.count()
     assert 0 < one_room < everything
-    assert all(text.strip().startswith("1") for text in page.locator(f"{LIT} .apt-rooms").all_inner_texts())
+    assert all(text.strip().startswith("1") for text in page.locator(f"{LIT} i").all_inner_texts())
 
     page.locator(f'{LIT}[data-status="free"]').first.click()
     card = page.get_by_test_id("apartment-card")

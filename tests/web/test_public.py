@@ -400,3 +400,21 @@ def test_version_memo_shows_a_change_after_its_ttl(app, client, db, monkeypatch)
     assert 'data-status="free"' in client.get("/c/memo").text  # still within the memo's half second
     clock[0] += 0.4
     assert f'data-apartment-id="{flat.id}" data-status="sold"' in client.get("/c/memo").text
+
+
+def test_cached_page_is_served_from_memory_without_queries(app, client, db, count_queries):
+    """Within the version memo, an anonymous visitor's cached page costs no query at all."""
+    from tests.factories import make_building, make_complex
+
+    app.state.settings.public_version_ttl_ms = 60_000
+    complex_ = make_complex(db, "fast")
+    make_building(db, complex_.id, floors=2, units=2)
+    first = client.get("/c/fast")
+    with count_queries() as statements:
+        again = client.get("/c/fast")
+    assert again.status_code == 200 and statements == []
+    assert again.text.count('data-testid="apt"') == first.text.count('data-testid="apt"') == 4
+    token = again.text.split('name="csrf-token" content="')[1].split('"')[0]
+    assert token and token != "CSRF-TOKEN-GOES-HERE-3f9c1a"  # each visitor's own token is spliced in
+    etag = again.headers["etag"]
+    assert client.get("/c/fast", headers={"If-None-Match": etag}).status_code == 304

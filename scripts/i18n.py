@@ -65,7 +65,8 @@ ERROR_CALLS = frozenset(
 # module -> names of dicts whose values are msgids translated at render time.
 RENDER_TIME_DICTS = {
     "app.auth.permissions": ("ROLE_LABELS",),
-    "app.web.labels": ("COUNTER_LABELS", "STATUS_LABELS", "LEAD_STATUS_LABELS", "LEAD_SOURCE_LABELS"),
+    "app.web.labels": ("COUNTER_LABELS", "STATUS_LABELS", "LEAD_STATUS_LABELS", "LEAD_SOURCE_LABELS",
+                       "BOOKING_STATUS_LABELS", "CONTRACT_STATUS_LABELS", "PAYMENT_STATUS_LABELS"),
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),
 }
@@ -89,6 +90,7 @@ class Found:
     path: str
     lineno: int | None
     comment: str = ""
+    context: str | None = None
 
 
 def _relative(path: str | Path) -> str:
@@ -146,7 +148,10 @@ def render_time_messages() -> Iterator[Found]:
         module = importlib.import_module(module_name)
         for name in names:
             for value in getattr(module, name).values():
-                yield Found(value, *_locate(module.__file__, value), comment=f"{name} ({module_name})")
+                context, msgid = value if isinstance(value, tuple) else (None, value)  # C_(context, msgid)
+                if msgid:
+                    yield Found(msgid, *_locate(module.__file__, msgid), comment=f"{name} ({module_name})",
+                                context=context)
     navigation = importlib.import_module(NAVIGATION_MODULE)
     for item in _nav_items(vars(navigation).values(), navigation.NavItem):
         yield Found(item.label, *_locate(navigation.__file__, item.label), comment="navigation label")
@@ -210,14 +215,15 @@ def build_template() -> Catalog:
     for found in (*extract_gettext_calls(), *render_time_messages(), *error_messages()):
         if not found.msgid or (isinstance(found.msgid, tuple) and not found.msgid[0]):
             continue
-        existing = template.get(found.msgid)
+        existing = template.get(found.msgid, found.context)
         comments = [found.comment] if found.comment else []
         if existing is not None:
             if (found.path, found.lineno) not in existing.locations:
                 existing.locations.append((found.path, found.lineno))
             existing.auto_comments.extend(c for c in comments if c not in existing.auto_comments)
         else:
-            template.add(found.msgid, locations=[(found.path, found.lineno)], auto_comments=comments)
+            template.add(found.msgid, locations=[(found.path, found.lineno)], auto_comments=comments,
+                         context=found.context)
     return template
 
 
@@ -315,7 +321,7 @@ def check(language: str = CHECKED_LANGUAGE, template: Catalog | None = None) -> 
     for expected in template:
         if not expected.id:
             continue
-        message = catalog.get(expected.id)
+        message = catalog.get(expected.id, expected.context)
         where = ", ".join(f"{path}:{line}" if line else path for path, line in expected.locations[:2])
         if message is None:
             problems.append(f"not in catalog (run python scripts/i18n.py): {expected.id!r} [{where}]")

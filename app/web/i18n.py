@@ -30,9 +30,11 @@ def translations_for(language: str) -> NullTranslations:
     return Translations(buffer)
 
 
-def gettext(message: str, **params: object) -> str:
-    """Translate `message` into the current request's language and fill `%(name)s` params."""
-    text = translations_for(current_language.get()).gettext(message)
+def gettext(message: str | tuple[str, str], **params: object) -> str:
+    """Translate `message` (or a (context, message) pair) into the current request's language
+    and fill `%(name)s` params."""
+    translations = translations_for(current_language.get())
+    text = translations.pgettext(*message) if isinstance(message, tuple) else translations.gettext(message)
     return text % params if params else text
 
 
@@ -42,7 +44,8 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % {"num": n, **params}
 
 
-def translate(language: str, message: str, **params: object) -> str:
-    """Translate `message` into `language` explicitly."""
-    text = translations_for(language).gettext(message)
+def translate(language: str, message: str | tuple[str, str], **params: object) -> str:
+    """Translate `message` (or a (context, message) pair) into `language` explicitly."""
+    translations = translations_for(language)
+    text = translations.pgettext(*message) if isinstance(message, tuple) else translations.gettext(message)
     return text % params if params else text

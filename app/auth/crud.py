@@ -139,6 +139,14 @@ class UserCRUD:
         audit.record(db, user, "user", user.id, "logout_everywhere")
         return user
 
+    def names(self, db: Session, user_ids) -> dict[int, str]:
+        """Display names of users by id (one query)."""
+        ids = {i for i in user_ids if i}
+        if not ids:
+            return {}
+        rows = db.execute(select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
+        return {user_id: full_name or username for user_id, full_name, username in rows}
+
     def counts_by_role(self, db: Session) -> dict[Role, int]:
         """Active users per role."""
         rows = db.execute(

@@ -42,6 +42,11 @@ class Viewer:
         return cls(user.id, user.username, user.display_name, user.role, user.language)
 
 
+def client_address(request: Request) -> str:
+    """The caller's IP address (the proxy's view when uvicorn trusts it): what throttling counts by."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_settings(request: Request) -> Settings:
     """The settings the running app was built with."""
     return request.app.state.settings

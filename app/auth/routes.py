@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.auth.cookies import clear_session, set_language_cookie, set_session
 from app.auth.crud import users
-from app.auth.deps import CurrentUser, DbSession, OptionalUser, get_settings
+from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings
 from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.web.errors import Invalid, TooManyRequests
@@ -19,11 +19,6 @@ from app.web.templating import render
 
 html_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["auth"])
-
-
-def client_address(request: Request) -> str:
-    """The caller's IP address (the proxy's view when uvicorn trusts it)."""
-    return request.client.host if request.client else "unknown"
 
 
 def safe_next(target: str | None, fallback: str) -> str:

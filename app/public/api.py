@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from app.auth.deps import DbSession
+from app.auth.deps import DbSession, client_address
 from app.domain.inventory.crud import complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, Currency
 from app.domain.leads.crud import leads
@@ -205,11 +205,6 @@ def _apartment_read(apartment: Apartment, building_name: str) -> PublicApartment
                            section=apartment.section, floor=apartment.floor, rooms=apartment.rooms,
                            area=apartment.area, price_per_m2=apartment.price_per_m2,
                            price=apartment.total_price, status=apartment.status)
-
-
-def client_address(request: Request) -> str:
-    """The caller's address: what rate limiting of requests counts by."""
-    return request.client.host if request.client else "unknown"
 
 
 def _version_or_404(db: Session, slug: str) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.deps import DbSession, ReadSession, optional_user, session_user_id
+from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
@@ -33,7 +33,7 @@ from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
 from app.domain.leads.crud import leads
 from app.domain.leads.models import UTM_FIELDS
 from app.domain.leads.schemas import LeadRequest
-from app.public.api import PUBLIC_STATUSES, PublicFilter, client_address, public_complexes
+from app.public.api import PUBLIC_STATUSES, PublicFilter, public_complexes
 from app.public.cache import (
     GridKey,
     PageKey,

@@ -8,10 +8,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from app.auth.crud import users
@@ -34,7 +32,9 @@ from app.roles.pipeline_exports import contracts_export
 from app.web.errors import AppError
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
-from app.web.templating import is_htmx, render
+from app.web.money import amount, clean_numbers
+from app.web.templating import is_htmx, render, see_other
+from app.web.time import company_today
 
 MONEY_FIELDS = ("discount", "down_payment")
 DEFAULT_DOWN_SHARE = Decimal("0.3")
@@ -52,16 +52,6 @@ class SchedulePreview(BaseModel):
     start_date: date
 
 
-def amount(value: Decimal | int | None, currency: Any = "UZS") -> str:
-    """An exact sum for contracts: cents for USD (and for UZS only when there are any)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    places = 2 if str(currency) == "USD" or value != value.to_integral_value() else 0
-    text = f"{value:,.{places}f}".replace(",", "\u00a0")
-    return f"${text}" if str(currency) == "USD" else f"{text}\u00a0{gettext('sum')}"
-
-
 def grouped(value: Decimal) -> str:
     """A sum as a form field shows it, thousands apart: "209 057 520", "1 234.50"."""
     text = f"{value:,.2f}".replace(",", " ")
@@ -73,25 +63,9 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0")
 
 
-def clean_money(values: dict[str, Any]) -> dict[str, Any]:
-    """Money typed the way people write it ("1 200 000", "1200,50") made parseable; blank discount is 0."""
-    cleaned = dict(values)
-    for name in MONEY_FIELDS:
-        if isinstance(cleaned.get(name), str):
-            cleaned[name] = cleaned[name].replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    if cleaned.get("discount") == "":
-        cleaned.pop("discount")
-    return cleaned
-
-
-def company_today(request: Request) -> date:
-    """Today in the company's time zone (TIME_ZONE)."""
-    return utcnow().astimezone(ZoneInfo(get_settings(request).time_zone)).date()
-
-
-def see(url: str) -> RedirectResponse:
-    """A 303 to `url` after a successful POST."""
-    return RedirectResponse(url, status_code=303)
+def typed_money(values: dict[str, Any]) -> dict[str, Any]:
+    """The contract form's money fields made parseable; a blank discount means none."""
+    return clean_numbers(values, MONEY_FIELDS, unset=("discount",))
 
 
 def schedule_preview(user: User, booking: Booking, terms: SchedulePreview, limit_percent: int) -> dict[str, Any]:
@@ -178,7 +152,7 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
             _, values, errors = submit_values(db, ContractCancel, dict(form),
                                               lambda d: contracts.cancel(db, user, contract_id, d.reason))
             if not errors:
-                return see(f"{base}/contracts/{contract_id}?saved=cancelled")
+                return see_other(f"{base}/contracts/{contract_id}?saved=cancelled")
             return contract_page(request, db, user, contract_id, status_code=422, cancel_values=values,
                                  cancel_errors=errors)
 
@@ -196,7 +170,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         return {"booking_id": booking.id, "buyer_full_name": booking.lead.name, "buyer_phone": booking.lead.phone,
                 "buyer_passport": "", "buyer_address": "", "discount": "0", "discount_reason": "",
                 "down_payment": grouped(down), "months": DEFAULT_MONTHS,
-                "start_date": company_today(request).isoformat()}
+                "start_date": company_today(get_settings(request)).isoformat()}
 
     def picker_page(request: Request, db, user, status_code: int = 200, error: str = ""):
         """The active bookings the user may turn into a contract."""
@@ -208,7 +182,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         """The contract form of a booking with its schedule preview."""
         limit = limit_of(request)
         price = Decimal(booking.apartment.total_price)
-        terms, _ = validate_form(SchedulePreview, clean_money(values))
+        terms, _ = validate_form(SchedulePreview, typed_money(values))
         open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow()
         context = {**links, "booking": booking, "values": values, "errors": errors, "limit": limit,
                    "limit_amount": (price * limit / 100).quantize(Decimal("0.01")), "price": price,
@@ -226,14 +200,14 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         if booking.status == BookingStatus.CONVERTED:
             made = [c for c in contracts.for_lead(db, booking.lead_id) if c.booking_id == booking.id]
             if made:
-                return see(f"{base}/contracts/{made[0].id}")
+                return see_other(f"{base}/contracts/{made[0].id}")
         status = 200 if booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow() else 409
         return form_page(request, db, user, booking, default_values(request, booking), {}, status_code=status)
 
     @router.get("/contracts/preview")
     def contract_preview(request: Request, db: DbSession, user: CurrentUser):
         """The schedule fragment the form shows while the terms are typed (HTMX)."""
-        terms, errors = validate_form(SchedulePreview, clean_money(dict(request.query_params)))
+        terms, errors = validate_form(SchedulePreview, typed_money(dict(request.query_params)))
         if terms is None:
             return render(request, "contracts/preview.html", {**links, "preview": None, "preview_errors": errors})
         booking = bookings.get(db, user, terms.booking_id)
@@ -244,10 +218,10 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
     def create_contract(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
         """Make the contract of a booking in one transaction; the form again with errors otherwise."""
         values = {k: v for k, v in form.items() if k != "csrf_token"}
-        made, _, errors = submit_values(db, ContractCreate, clean_money(values),
+        made, _, errors = submit_values(db, ContractCreate, typed_money(values),
                                         lambda d: contracts.create(db, user, d, limit_of(request)))
         if not errors:
-            return see(f"{base}/contracts/{made.id}?saved=created")
+            return see_other(f"{base}/contracts/{made.id}?saved=created")
         booking_id = str(values.get("booking_id", ""))
         if not booking_id.isdigit() or int(booking_id) < 1:
             return picker_page(request, db, user, status_code=422, error=gettext("Choose a booking."))
@@ -287,7 +261,7 @@ def _assign_pages(router: APIRouter, base: str) -> None:
         back = _safe_back(str(form.get("back", "")))
         query = [(k, v) for k, v in parse_qsl(back[1:], keep_blank_values=True) if k != "done"]
         if not errors:
-            return see(f"{base}/assign?{urlencode([*query, ('done', changed)])}")
+            return see_other(f"{base}/assign?{urlencode([*query, ('done', changed)])}")
         if "lead_ids" in errors and not values["lead_ids"]:
             errors["lead_ids"] = gettext("Tick at least one lead.")
         if "salesperson_id" in errors and not values["salesperson_id"]:
@@ -326,7 +300,7 @@ def _extension_pages(router: APIRouter, base: str) -> None:
                 context = {"base": base, "items": bookings.pending_extensions(db, user), "done": "", "error": error,
                            "extended_until": extended_until}
                 return render(request, "mop/extensions.html", context, status_code=409)
-            return see(f"{base}/extensions?done={decided.extension_status.value}")
+            return see_other(f"{base}/extensions?done={decided.extension_status.value}")
         booking = decided or bookings.get(db, user, booking_id)
         context = {"base": base, "b": booking, "error": error, "decided": decided is not None,
                    "extended_until": extended_until}

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
@@ -37,7 +37,7 @@ from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.handlers import error_response
 from app.web.i18n import gettext
 from app.web.labels import LEAD_STATUS_LABELS, LEAD_TRANSITIONS
-from app.web.templating import is_htmx, query_with, render
+from app.web.templating import is_htmx, query_with, render, see_other
 
 M = TypeVar("M", bound=BaseModel)
 OPTION_LIMIT = 200  # leads offered in the apartment card's select; free apartments in the picker
@@ -46,11 +46,6 @@ OPTION_LIMIT = 200  # leads offered in the apartment card's select; free apartme
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-def _see(url: str) -> RedirectResponse:
-    """A 303 to `url` after a successful form post."""
-    return RedirectResponse(url, status_code=303)
-
 
 def _submit(db, model: type[M], values: dict, action: Callable[[M], Any]) -> tuple[Any, dict, dict, int]:
     """submit_values, plus the HTTP status of a failure (422 for input, else the AppError's own)."""
@@ -236,7 +231,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         if errors:
             return _new_lead_form(request, db, base, values, errors, status_code=status)
         lead, created = result
-        return _see(f"{base}/leads/{lead.id}?note={'created' if created else 'existed'}")
+        return see_other(f"{base}/leads/{lead.id}?note={'created' if created else 'existed'}")
 
     @router.get("/leads/{lead_id:int}")
     def lead_page(request: Request, db: DbSession, user: CurrentUser, lead_id: int):
@@ -264,7 +259,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
                           {"lead": changed, "base": base, "now": utcnow(), "complex_names": names})
         if htmx and view == "row":
             return render(request, "pipeline/lead_row.html", {"lead": changed, "base": base})
-        return _see(f"{base}/leads/{lead_id}?note=status")
+        return see_other(f"{base}/leads/{lead_id}?note=status")
 
     @router.post("/leads/{lead_id:int}/comments")
     def add_comment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int):
@@ -279,7 +274,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         if is_htmx(request):
             return render(request, "pipeline/timeline_item.html", {"item": comment_item(note), "base": base},
                           status_code=201)
-        return _see(f"{base}/leads/{lead_id}?note=comment")
+        return see_other(f"{base}/leads/{lead_id}?note=comment")
 
     @router.post("/leads/{lead_id:int}/edit")
     def edit_lead(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int):
@@ -292,7 +287,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         if errors:
             return _lead_page(request, db, lead, role, status_code=status, edit_errors=errors,
                               edit_values=raw)
-        return _see(f"{base}/leads/{lead_id}?note=saved")
+        return see_other(f"{base}/leads/{lead_id}?note=saved")
 
 
 def _new_lead_form(request: Request, db, base: str, values: dict, errors: dict, status_code: int = 200) -> Response:
@@ -326,7 +321,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
                        "conflict": status == 409}
             return render(request, "pipeline/book_form.html", context, status_code=status if errors else 201)
         if booking is not None:
-            return _see(f"{base}/leads/{booking.lead_id}?note=booked")
+            return see_other(f"{base}/leads/{booking.lead_id}?note=booked")
         lead_id = str(values.get("lead_id", ""))
         try:
             lead = pipeline.get(db, user, int(lead_id)) if lead_id.isdigit() else None
@@ -363,7 +358,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         if data is None:
             return error_response(request, 422, _first(errors))
         bookings.cancel(db, user, booking_id, data.reason)
-        return _see(back or f"{base}/leads/{booking.lead_id}?note=cancelled")
+        return see_other(back or f"{base}/leads/{booking.lead_id}?note=cancelled")
 
     @router.post("/bookings/{booking_id:int}/extension")
     def request_extension(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int):
@@ -374,7 +369,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         _, values, errors, status = _submit(db, ExtensionRequest, values,
                                             lambda d: bookings.request_extension(db, user, booking_id, d))
         if not errors:
-            return _see(back or f"{base}/leads/{booking.lead_id}?note=extension")
+            return see_other(back or f"{base}/leads/{booking.lead_id}?note=extension")
         try:
             lead = pipeline.get(db, user, booking.lead_id)
         except NotFound:

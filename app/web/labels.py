@@ -50,7 +50,7 @@ EXTENSION_LABELS = {"none": "", "pending": N_("Extension requested"), "approved"
 LEAD_TRANSITIONS = {status.value: [target.value for target in LeadStatus if target in targets]
                     for status, targets in MANUAL_TRANSITIONS.items()}
 PAYMENT_METHOD_LABELS = {"cash": N_("Cash"), "card": N_("Card"), "transfer": N_("Bank transfer")}
-PAYMENT_TYPE_LABELS = {"initial": N_("Down payment"), "installment": N_("Instalment"), "final": N_("Final payment"),
-                       "hybrid": N_("Mixed")}
+PAYMENT_TYPE_LABELS = {"initial": N_("Initial payment"), "installment": N_("Instalment"),
+                       "final": N_("Final payment"), "hybrid": N_("Mixed payment")}
 PAYMENT_STATUS_LABELS = {"pending": C_("payment", "Pending"), "completed": C_("payment", "Completed"),
                          "cancelled": C_("payment", "Cancelled")}

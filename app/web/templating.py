@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block
 from pydantic import BaseModel
@@ -134,6 +134,11 @@ def base_context(request: Request) -> dict[str, Any]:
         "nav": navigation_for(user, request.url.path) if user else [],
         "lang": current_language.get(),
     }
+
+
+def see_other(url: str) -> RedirectResponse:
+    """A 303 to `url` after a successful form post."""
+    return RedirectResponse(url, status_code=303)
 
 
 def render(

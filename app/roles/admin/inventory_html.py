@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.domain.inventory.crud import apartments, buildings, complexes
@@ -26,16 +25,12 @@ from app.roles.admin.exports import apartments_export
 from app.web.errors import AppError
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
-from app.web.templating import render
+from app.web.templating import render, see_other
 from app.web.uploads import save_image
 
 router = APIRouter()
 BASE = "/dashboard/admin"
 ExportFormat = Literal["csv", "xlsx"]
-
-
-def _see(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def _store_upload(request: Request, image: UploadFile | None, folder: str) -> tuple[str | None, str | None]:
@@ -84,7 +79,7 @@ def create_complex(request: Request, form: PostedForm, db: DbSession, user: Curr
     values = _checkbox(dict(form), "is_public")
     created, _, errors = submit_values(db, ComplexCreate, values, lambda d: complexes.create(db, user, d))
     if created:
-        return _see(f"{BASE}/complexes/{created.id}?saved=1")
+        return see_other(f"{BASE}/complexes/{created.id}?saved=1")
     return _complex_page(request, db, None, values, errors, status_code=422)
 
 
@@ -103,7 +98,7 @@ def update_complex(request: Request, form: PostedForm, db: DbSession, user: Curr
     done, _, errors = submit_values(db, ComplexUpdate, values,
                                     lambda d: complexes.update(db, user, complex_id, d))
     if done:
-        return _see(f"{BASE}/complexes/{complex_id}?saved=1")
+        return see_other(f"{BASE}/complexes/{complex_id}?saved=1")
     return _complex_page(request, db, target, {**values, "slug": target.slug}, errors, status_code=422)
 
 
@@ -116,14 +111,14 @@ def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, com
     if error:
         return _complex_page(request, db, target, complex_values(target), {}, status_code=422, image_error=error)
     complexes.add_image(db, user, complex_id, path)
-    return _see(f"{BASE}/complexes/{complex_id}?saved=image")
+    return see_other(f"{BASE}/complexes/{complex_id}?saved=image")
 
 
 @router.post("/complexes/{complex_id}/images/{image_id}/delete")
 def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, image_id: int):
     """Remove a picture of the complex."""
     complexes.delete_image(db, user, complex_id, image_id)
-    return _see(f"{BASE}/complexes/{complex_id}")
+    return see_other(f"{BASE}/complexes/{complex_id}")
 
 
 @router.post("/complexes/{complex_id}/buildings")
@@ -133,7 +128,7 @@ def create_building(request: Request, form: PostedForm, db: DbSession, user: Cur
     created, values, errors = submit_values(db, BuildingCreate, dict(form),
 lambda d: buildings.create(db, user, complex_id, d))
     if created:
-        return _see(f"{BASE}/buildings/{created.id}?saved=1")
+        return see_other(f"{BASE}/buildings/{created.id}?saved=1")
     return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
                          building_values=values, building_errors=errors)
 
@@ -165,7 +160,7 @@ def update_building(request: Request, form: PostedForm, db: DbSession, user: Cur
     done, values, errors = submit_values(db, BuildingUpdate, dict(form),
 lambda d: buildings.update(db, user, building_id, d))
     if done:
-        return _see(f"{BASE}/buildings/{building_id}?saved=1")
+        return see_other(f"{BASE}/buildings/{building_id}?saved=1")
     return _building_page(request, db, building, status_code=422, values=values, errors=errors)
 
 
@@ -176,7 +171,7 @@ def generate_apartments(request: Request, form: PostedForm, db: DbSession, user:
     result, values, errors = submit_values(db, GenerateApartments, dict(form),
 lambda d: buildings.generate(db, user, building_id, d))
     if result:
-        return _see(f"{BASE}/buildings/{building_id}?saved=generated-{result['created']}-{result['skipped']}")
+        return see_other(f"{BASE}/buildings/{building_id}?saved=generated-{result['created']}-{result['skipped']}")
     return _building_page(request, db, building, status_code=422, gen_values=values, gen_errors=errors)
 
 
@@ -206,9 +201,9 @@ def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: Cur
     back = back if back.startswith("?") else ""
     if result:
         separator = "&" if back else "?"
-        return _see(f"{BASE}/apartments{back}{separator}done={result['changed']}-{result['skipped']}")
+        return see_other(f"{BASE}/apartments{back}{separator}done={result['changed']}-{result['skipped']}")
     message = "; ".join(errors.values())
-    return _see(f"{BASE}/apartments{back}{'&' if back else '?'}done=error-{message}")
+    return see_other(f"{BASE}/apartments{back}{'&' if back else '?'}done=error-{message}")
 
 
 def _apartment_page(request: Request, target: Apartment, values: dict, errors: dict, status_code=200, **extra):
@@ -236,7 +231,7 @@ def update_apartment(request: Request, form: PostedForm, db: DbSession, user: Cu
     done, values, errors = submit_values(db, ApartmentUpdate, dict(form),
 lambda d: apartments.update(db, user, apartment_id, d))
     if done:
-        return _see(f"{BASE}/apartments/{apartment_id}?saved=1")
+        return see_other(f"{BASE}/apartments/{apartment_id}?saved=1")
     return _apartment_page(request, target, values, errors, status_code=422)
 
 
@@ -249,5 +244,5 @@ def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_
     if error:
         return _apartment_page(request, target, apartment_values(target), {}, status_code=422, image_error=error)
     apartments.set_layout_image(db, user, apartment_id, path)
-    return _see(f"{BASE}/apartments/{apartment_id}?saved=image")
+    return see_other(f"{BASE}/apartments/{apartment_id}?saved=image")
 

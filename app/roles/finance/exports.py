@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth.crud import users
 from app.auth.models import User
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract
@@ -58,15 +58,6 @@ def chunks(items: Iterable[T], size: int = MAX_PAGE_SIZE) -> Iterator[list[T]]:
         yield batch
 
 
-def names_of(db: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
-    """Display names of users by id (one query), for "who recorded it"."""
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    rows = db.execute(select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
-    return {user_id: full_name or username for user_id, full_name, username in rows}
-
-
 def contracts_of(db: Session, actor: User, contract_ids: Iterable[int]) -> dict[int, Contract]:
     """The visible contracts of these ids (one query, row-scoped by the contracts CRUD)."""
     ids = set(contract_ids)
@@ -98,7 +89,7 @@ def debts_export(db: Session, actor: User, f: DebtFilter, today: date, fmt: str)
 def payment_rows(db: Session, actor: User, items: list[Payment]) -> Iterator[tuple]:
     """Export rows of some payments, their contracts and recorders looked up once."""
     owners = contracts_of(db, actor, (p.contract_id for p in items))
-    names = names_of(db, (p.created_by_id for p in items))
+    names = users.names(db, (p.created_by_id for p in items))
     for p in items:
         contract = owners.get(p.contract_id)
         yield (p.id, p.paid_at, contract.number if contract else "", contract.buyer_full_name if contract else "",

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from app.auth.crud import users
@@ -24,7 +23,7 @@ from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, InstalmentKind
 from app.domain.contracts.schemas import ContractFilter
 from app.domain.finance.crud import balance_of, instalment_states, payments
-from app.domain.finance.models import Payment, PaymentMethod, PaymentStatus, PaymentType
+from app.domain.finance.models import Payment, PaymentStatus, PaymentType
 from app.domain.finance.rates import rates
 from app.domain.finance.reports import BUCKETS, bucket_totals, cashflow, contract_balances, debts
 from app.domain.finance.schemas import CashflowMonth, DebtFilter, PaymentCancel, PaymentCreate, PaymentFilter, RateSet
@@ -36,27 +35,21 @@ from app.roles.finance.exports import (
     cashflow_export,
     contracts_of,
     debts_export,
-    names_of,
     payments_export,
 )
 from app.web.errors import Invalid
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
-from app.web.labels import N_
+from app.web.labels import N_, PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_TYPE_LABELS
+from app.web.money import amount, clean_numbers, figure
 from app.web.pagination import Page
-from app.web.templating import is_htmx, render
+from app.web.templating import is_htmx, render, see_other
 from app.web.time import company_today
 
 router = html_router(Role.FINANCE)
 BASE = "/dashboard/finance"
 ExportFormat = Literal["csv", "xlsx"]
 
-METHOD_LABELS = {PaymentMethod.CASH.value: N_("Cash"), PaymentMethod.CARD.value: N_("Card"),
-                 PaymentMethod.TRANSFER.value: N_("Bank transfer")}
-TYPE_LABELS = {PaymentType.INITIAL.value: N_("Initial payment"), PaymentType.INSTALLMENT.value: N_("Instalment"),
-               PaymentType.FINAL.value: N_("Final payment"), PaymentType.HYBRID.value: N_("Mixed payment")}
-PAYMENT_STATUS_LABELS = {PaymentStatus.PENDING.value: N_("Pending"), PaymentStatus.COMPLETED.value: N_("Completed"),
-                         PaymentStatus.CANCELLED.value: N_("Cancelled")}
 MONTH_NAMES = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
                N_("Oct"), N_("Nov"), N_("Dec"))
 BUCKET_NAMES = [name for name, _, _ in BUCKETS]
@@ -84,25 +77,6 @@ class CashflowQuery(BaseModel):
 
 # --- helpers -----------------------------------------------------------------------------
 
-def amount(value: Decimal | int | None, currency: Any = "UZS") -> str:
-    """An exact sum with its currency: cents for USD (and for UZS only when there are any)."""
-    if value is None:
-        return ""
-    text = figure(value, currency)
-    sign, text = (text[0], text[1:]) if text.startswith("\u2212") else ("", text)
-    return f"{sign}${text}" if str(currency) == "USD" else f"{sign}{text}\u00a0{gettext('sum')}"
-
-
-def figure(value: Decimal | int | None, currency: Any = "UZS") -> str:
-    """An exact sum without its currency sign, for tables whose header names the currency."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    sign, value = ("\u2212" if value < 0 else ""), abs(value)
-    places = 2 if str(currency) == "USD" or value != value.to_integral_value() else 0
-    return sign + f"{value:,.{places}f}".replace(",", "\u00a0")
-
-
 def plain(value: Decimal | int | None) -> str:
     """A number without trailing zeros, thousands apart: 12 950, 12 939.5."""
     if value is None:
@@ -120,32 +94,16 @@ def compact(value: float) -> str:
     return f"{value:.0f}"
 
 
-def clean_numbers(values: dict[str, Any], names: tuple[str, ...], unset: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Numbers typed as people write them ("1 200 000", "1200,50") made parseable; blank `unset` fields left out."""
-    cleaned = {k: v for k, v in values.items() if k != "csrf_token"}
-    for name in names:
-        if isinstance(cleaned.get(name), str):
-            cleaned[name] = cleaned[name].replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    for name in unset:
-        if cleaned.get(name) == "":
-            cleaned.pop(name)
-    return cleaned
-
-
 def today_of(request: Request) -> date:
     """Today in the company's time zone."""
     return company_today(get_settings(request))
 
 
-def see(url: str) -> RedirectResponse:
-    """A 303 to `url` after a successful POST."""
-    return RedirectResponse(url, status_code=303)
-
-
 def page_of(request: Request, template: str, context: dict[str, Any], **kwargs: Any):
     """Render a finance page with the helpers and labels every finance template uses."""
-    shared = {"base": BASE, "amount": amount, "figure": figure, "plain": plain, "METHOD_LABELS": METHOD_LABELS,
-              "TYPE_LABELS": TYPE_LABELS, "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS, "BUCKETS": BUCKET_NAMES,
+    shared = {"base": BASE, "amount": amount, "figure": figure, "plain": plain, "BUCKETS": BUCKET_NAMES,
+              "METHOD_LABELS": PAYMENT_METHOD_LABELS, "TYPE_LABELS": PAYMENT_TYPE_LABELS,
+              "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
               "CURRENCIES": [c.value for c in Currency], "CURRENCY_OPTIONS": [(c.value, c.value) for c in Currency],
               "month_label": month_label}
     return render(request, template, shared | context, **kwargs)
@@ -252,13 +210,13 @@ def statement_page(request: Request, db, user: User, contract_id: int, *, status
     upcoming = next((s for s in schedule if s.remaining > 0), None)
     context = {
         "contract": contract, "balance": balance, "schedule": schedule, "history": history,
-        "names": names_of(db, (p.created_by_id for p in history)), "today": today, "upcoming": upcoming,
+        "names": users.names(db, (p.created_by_id for p in history)), "today": today, "upcoming": upcoming,
         "values": values, "errors": errors or {}, "key": values.get("idempotency_key") or secrets.token_urlsafe(16),
         "table_rate": rates.on(db, rate_day), "rate_day": rate_day,
         "cancel_for": None, "cancel_values": {}, "cancel_errors": {},
         "just_paid": None, "just_cancelled": None,
-        "method_options": [(k, gettext(v)) for k, v in METHOD_LABELS.items()],
-        "type_options": [(k, gettext(v)) for k, v in TYPE_LABELS.items()], **extra,
+        "method_options": [(k, gettext(v)) for k, v in PAYMENT_METHOD_LABELS.items()],
+        "type_options": [(k, gettext(v)) for k, v in PAYMENT_TYPE_LABELS.items()], **extra,
     }
     return page_of(request, "finance/statement.html", context, status_code=status_code)
 
@@ -284,7 +242,7 @@ def record_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
                                     lambda d: payments.record(db, user, d, f"form-{key}" if key else None))
     if not errors:
         payment, _replayed = done
-        return see(f"{BASE}/contracts/{payment.contract_id}/statement?paid={payment.id}")
+        return see_other(f"{BASE}/contracts/{payment.contract_id}/statement?paid={payment.id}")
     return statement_page(request, db, user, int(contract_id), status_code=422, values=values, errors=errors)
 
 
@@ -297,7 +255,7 @@ def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
     _, _, errors = submit_values(db, PaymentCancel, values,
                                  lambda d: payments.cancel(db, user, payment_id, d.reason))
     if not errors:
-        return see(f"{BASE}/contracts/{contract_id}/statement?cancelled={payment_id}")
+        return see_other(f"{BASE}/contracts/{contract_id}/statement?cancelled={payment_id}")
     return statement_page(request, db, user, contract_id, status_code=422, cancel_for=payment_id,
                           cancel_values=values, cancel_errors=errors)
 
@@ -309,7 +267,7 @@ def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: int)
     contract = contracts.get(db, user, payment.contract_id)
     _, history = payments.statement_parts(db, contract.id)
     context = {"payment": payment, "contract": contract, "remaining": remaining_after(contract, history, payment),
-               "recorded_by": names_of(db, [payment.created_by_id]).get(payment.created_by_id, "")}
+               "recorded_by": users.names(db, [payment.created_by_id]).get(payment.created_by_id, "")}
     return page_of(request, "finance/receipt.html", context)
 
 
@@ -402,7 +360,7 @@ def set_rate(request: Request, form: PostedForm, db: DbSession, user: CurrentUse
     row, _, errors = submit_values(db, RateSet, clean_numbers(values, ("uzs_per_usd",), unset=("uzs_per_usd",)),
                                    lambda d: rates.set(db, user, d))
     if not errors:
-        return see(f"{BASE}/rates?saved={row.day.isoformat()}")
+        return see_other(f"{BASE}/rates?saved={row.day.isoformat()}")
     return rates_page(request, db, values, errors, status_code=422)
 
 
@@ -431,7 +389,7 @@ def payments_page(request: Request, db: DbSession, user: CurrentUser, f: Annotat
             else payments.page(db, user, scope))
     context = {"page": page, "f": f, "problem": problem, "chosen": chosen,
                "owners": contracts_of(db, user, (p.contract_id for p in page.items)),
-               "names": names_of(db, (p.created_by_id for p in page.items)),
+               "names": users.names(db, (p.created_by_id for p in page.items)),
                "statuses": [s.value for s in PaymentStatus]}
     return page_of(request, "finance/payments.html", context, block="results")
 

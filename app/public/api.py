@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, client_address
 from app.domain.inventory.crud import complexes
-from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, Currency
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Currency
 from app.domain.leads.crud import leads
 from app.domain.leads.schemas import LeadAccepted, LeadRequest
 from app.web.errors import NotFound
@@ -170,26 +170,6 @@ class Version(BaseModel):
     version: int
 
 
-def free_stats(db: Session, complex_ids: list[int]) -> dict[int, tuple[int, Decimal | None]]:
-    """complex id -> (free apartments, lowest free price), in one query."""
-    if not complex_ids:
-        return {}
-    rows = db.execute(
-        select(Building.complex_id, func.count(Apartment.id), func.min(Apartment.total_price))
-        .join(Apartment, Apartment.building_id == Building.id)
-        .where(Building.complex_id.in_(complex_ids), Apartment.status == ApartmentStatus.FREE)
-        .group_by(Building.complex_id)
-    ).all()
-    return {row[0]: (row[1], row[2]) for row in rows}
-
-
-def public_complexes(db: Session) -> list[tuple[Complex, int, Decimal | None]]:
-    """Public complexes with (free apartments, lowest free price), by name."""
-    found = complexes.public(db)
-    stats = free_stats(db, [c.id for c in found])
-    return [(c, *stats.get(c.id, (0, None))) for c in found]
-
-
 def public_apartments(db: Session, complex_id: int, f: ApartmentsQuery) -> tuple[list[PublicApartment], int]:
     """One page of a complex's apartments on sale or sold, filtered, and the total."""
     base = f.apply(select(Apartment, Building.name).join(Building, Apartment.building_id == Building.id)
@@ -221,7 +201,7 @@ def list_complexes(db: DbSession):
         PublicComplex(slug=c.slug, name=c.name, city=c.city, address=c.address, currency=c.currency,
                       description=c.description, images=[f"/media/{i.path}" for i in c.images],
                       free_apartments=free, price_from=price_from)
-        for c, free, price_from in public_complexes(db)
+        for c, free, price_from in complexes.public_with_free(db)
     ]
 
 

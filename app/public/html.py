@@ -22,18 +22,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
-from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
+from app.domain.inventory.models import Apartment, ApartmentStatus
 from app.domain.leads.crud import leads
 from app.domain.leads.models import UTM_FIELDS
 from app.domain.leads.schemas import LeadRequest
-from app.public.api import PUBLIC_STATUSES, PublicFilter, public_complexes
+from app.public.api import PUBLIC_STATUSES, PublicFilter
 from app.public.cache import (
     GridKey,
     PageKey,
@@ -252,7 +251,7 @@ def landing(request: Request, db: DbSession):
     optional_user(request, db)
     utm = utm_of(request.query_params)
     return render(request, "public/landing.html",
-                  {"complexes": public_complexes(db), "utm_query": urlencode(utm)})
+                  {"complexes": complexes.public_with_free(db), "utm_query": urlencode(utm)})
 
 
 # The complex page and its grid fragment are async and open their (read-only) session
@@ -358,7 +357,7 @@ def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int
 @router.get("/c/{slug}/calculator")
 def calculator(request: Request, db: DbSession, slug: str):
     """The instalment calculator (its result only when the form asks for it)."""
-    currency = db.scalar(select(Complex.currency).where(Complex.slug == slug, Complex.is_public.is_(True)))
+    currency = complexes.public_currency(db, slug)
     if currency is None:
         raise NotFound("Complex not found.")
     calc = Instalment.from_query(request.query_params)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.domain.audit.crud import audit
-from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, ComplexImage
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, ComplexImage, Currency
 from app.domain.inventory.pricing import total_price
 from app.domain.inventory.schemas import (
     ApartmentCreate,
@@ -88,6 +88,22 @@ class ComplexCRUD:
             .order_by(Complex.name)
         )
         return list(db.scalars(q))
+
+    def public_with_free(self, db: Session) -> list[tuple[Complex, int, Decimal | None]]:
+        """Public complexes (by name) with their free apartments and lowest free price (one more query)."""
+        found = self.public(db)
+        rows = db.execute(
+            select(Building.complex_id, func.count(Apartment.id), func.min(Apartment.total_price))
+            .join(Apartment, Apartment.building_id == Building.id)
+            .where(Building.complex_id.in_([c.id for c in found]), Apartment.status == ApartmentStatus.FREE)
+            .group_by(Building.complex_id)
+        ).all() if found else []
+        stats = {complex_id: (free, lowest) for complex_id, free, lowest in rows}
+        return [(c, *stats.get(c.id, (0, None))) for c in found]
+
+    def public_currency(self, db: Session, slug: str) -> Currency | None:
+        """The currency of a public complex, or None when there is no such public complex."""
+        return db.scalar(select(Complex.currency).where(Complex.slug == slug, Complex.is_public.is_(True)))
 
     def public_by_slug(self, db: Session, slug: str) -> Complex:
         """A public complex by its slug (with images and buildings), or NotFound."""

@@ -47,9 +47,15 @@ def cmd_serve(settings, args) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     workers = args.workers or settings.workers
     config = uvicorn.Config(
-        "app.asgi:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
-        proxy_headers=settings.trust_proxy, forwarded_allow_ips="*" if settings.trust_proxy else None,
-        access_log=False, timeout_graceful_shutdown=10,
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=settings.trust_proxy,
+        forwarded_allow_ips="*" if settings.trust_proxy else None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
     )
     sock = listening_socket(host, port)
     print(f"Serving on http://{host}:{port} with {workers} worker(s)", flush=True)
@@ -88,13 +94,14 @@ def cmd_createuser(settings, args) -> int:
 
     from app.auth.crud import users
     from app.auth.schemas import UserCreate
+    from app.core.errors import AppError
     from app.db import write_session
-    from app.web.errors import AppError
 
     password = args.password or getpass.getpass("Password: ")
     try:
-        data = UserCreate(username=args.username, full_name=args.full_name, role=args.role,
-                          phone=args.phone, password=password)
+        data = UserCreate(
+            username=args.username, full_name=args.full_name, role=args.role, phone=args.phone, password=password
+        )
         with write_session(settings.database_url) as db:
             user = users.create(db, None, data)
     except ValidationError as exc:
@@ -137,8 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = {"serve": cmd_serve, None: cmd_serve, "migrate": cmd_migrate, "demo": cmd_demo,
-            "createuser": cmd_createuser, "backup": cmd_backup}
+COMMANDS = {
+    "serve": cmd_serve,
+    None: cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "createuser": cmd_createuser,
+    "backup": cmd_backup,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

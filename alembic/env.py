@@ -26,8 +26,9 @@ def render_item(type_: str, obj, autogen_context):
 def run_migrations_offline() -> None:
     """Emit SQL without a connection (`alembic upgrade --sql`)."""
     url = database_url()
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=url.startswith("sqlite")
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -36,9 +37,13 @@ def run_migrations_online() -> None:
     """Run migrations on a live connection."""
     url = database_url()
     with get_engine(url).connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=url.startswith("sqlite"), compare_type=True,
-                          render_item=render_item)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=url.startswith("sqlite"),
+            compare_type=True,
+            render_item=render_item,
+        )
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

@@ -25,26 +25,41 @@ from app.domain.leads.schemas import LeadRequest
 COMPLEXES = [
     {
         "complex": ComplexCreate(
-            name="ЖК Бахор", slug="bahor", city="Ташкент", address="Юнусабадский район, ул. Бахор, 12",
+            name="ЖК Бахор",
+            slug="bahor",
+            city="Ташкент",
+            address="Юнусабадский район, ул. Бахор, 12",
             description="Жилой комплекс комфорт-класса у парка: закрытый двор, подземный паркинг, школа и "
-                        "детский сад рядом. Рассрочка до 36 месяцев без переплаты.",
-            currency=Currency.UZS, is_public=True),
+            "детский сад рядом. Рассрочка до 36 месяцев без переплаты.",
+            currency=Currency.UZS,
+            is_public=True,
+        ),
         "buildings": [("Блок A", 16, 2, 6), ("Блок B", 12, 1, 4), ("Блок C", 9, 1, 5)],
         "price_per_m2": Decimal("9800000"),
     },
     {
         "complex": ComplexCreate(
-            name="ЖК Samarkand Gardens", slug="samarkand-gardens", city="Самарканд",
+            name="ЖК Samarkand Gardens",
+            slug="samarkand-gardens",
+            city="Самарканд",
             address="ул. Регистан, 45",
             description="Клубный дом в историческом центре Самарканда: панорамные окна, терраса на крыше, "
-                        "охраняемая территория. Цены в долларах США.",
-            currency=Currency.USD, is_public=True),
+            "охраняемая территория. Цены в долларах США.",
+            currency=Currency.USD,
+            is_public=True,
+        ),
         "buildings": [("Корпус 1", 12, 2, 4), ("Корпус 2", 10, 1, 4)],
         "price_per_m2": Decimal("850"),
     },
 ]
-ROOMS_AND_AREA = [(1, Decimal("42.50")), (2, Decimal("61.30")), (3, Decimal("84.70")), (2, Decimal("58.90")),
-                  (1, Decimal("39.80")), (3, Decimal("92.10"))]
+ROOMS_AND_AREA = [
+    (1, Decimal("42.50")),
+    (2, Decimal("61.30")),
+    (3, Decimal("84.70")),
+    (2, Decimal("58.90")),
+    (1, Decimal("39.80")),
+    (3, Decimal("92.10")),
+]
 DEMO_REQUESTS = [
     ("Алишер Усманов", "+998 90 111 22 33", "bahor", "instagram"),
     ("Madina Karimova", "+998 91 234 56 78", "bahor", "google"),
@@ -62,10 +77,15 @@ def load_demo_inventory(db: Session, admin: User) -> int:
             continue
         complex_ = complexes.create(db, admin, spec["complex"])
         for name, floors, sections, units in spec["buildings"]:
-            building = buildings.create(db, admin, complex_.id, BuildingCreate(name=name, floors=floors,
-                                                                                 sections=sections))
-            buildings.generate(db, admin, building.id, GenerateApartments(
-                units_per_floor=units, numbering="floor", price_per_m2=spec["price_per_m2"]))
+            building = buildings.create(
+                db, admin, complex_.id, BuildingCreate(name=name, floors=floors, sections=sections)
+            )
+            buildings.generate(
+                db,
+                admin,
+                building.id,
+                GenerateApartments(units_per_floor=units, numbering="floor", price_per_m2=spec["price_per_m2"]),
+            )
             _vary_apartments(db, building.id, floors, spec["price_per_m2"], rng)
             _draw_floors(db, admin, building.id, units, floors)
         created += 1
@@ -78,8 +98,9 @@ def load_demo_inventory(db: Session, admin: User) -> int:
 
 def _vary_apartments(db: Session, building_id: int, floors: int, base_price: Decimal, rng: random.Random) -> None:
     """Realistic variety: room counts and areas by position, higher floors dearer, some booked or sold."""
-    flats = db.scalars(select(Apartment).where(Apartment.building_id == building_id)
-                       .order_by(Apartment.floor, Apartment.id)).all()
+    flats = db.scalars(
+        select(Apartment).where(Apartment.building_id == building_id).order_by(Apartment.floor, Apartment.id)
+    ).all()
     for flat in flats:
         rooms, area = ROOMS_AND_AREA[int(flat.number[-2:]) % len(ROOMS_AND_AREA)]
         floor_factor = Decimal(1) + Decimal(flat.floor) / Decimal(100)
@@ -99,8 +120,11 @@ def _vary_apartments(db: Session, building_id: int, floors: int, base_price: Dec
 def _draw_floors(db: Session, admin: User, building_id: int, units: int, floors: int) -> None:
     """Draw the first three floors: a row of flats above a corridor, end flats taller."""
     for floor in range(1, min(floors, 3) + 1):
-        flats = db.scalars(select(Apartment).where(Apartment.building_id == building_id, Apartment.floor == floor)
-                           .order_by(Apartment.number)).all()
+        flats = db.scalars(
+            select(Apartment)
+            .where(Apartment.building_id == building_id, Apartment.floor == floor)
+            .order_by(Apartment.number)
+        ).all()
         cells, x = [], 0
         for position, flat in enumerate(flats):
             width = 3 if position in (0, units - 1) else 2

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.db import utcnow
+from app.core.clock import now as utcnow
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking
 from app.domain.bookings.schemas import BookingCreate
@@ -44,9 +44,13 @@ PLAN = {
 
 
 def _free_apartments(db: Session, slug: str) -> list[Apartment]:
-    q = (select(Apartment).join(Building).join(Complex)
-         .where(Complex.slug == slug, Apartment.status == ApartmentStatus.FREE)
-         .order_by(Apartment.floor.desc(), Apartment.id))
+    q = (
+        select(Apartment)
+        .join(Building)
+        .join(Complex)
+        .where(Complex.slug == slug, Apartment.status == ApartmentStatus.FREE)
+        .order_by(Apartment.floor.desc(), Apartment.id)
+    )
     return list(db.scalars(q))
 
 
@@ -63,9 +67,18 @@ def load_demo_pipeline(db: Session, booking_hours: int = 72) -> int:
         for index, (name, phone, temperature, fate) in enumerate(plan):
             slug = "bahor" if index % 2 == 0 else "samarkand-gardens"
             complex_id = db.scalar(select(Complex.id).where(Complex.slug == slug))
-            lead, _ = pipeline.create(db, seller, LeadCreate(
-                name=name, phone=phone, temperature=temperature, complex_id=complex_id,
-                source=LeadSource.CALL if index % 3 else LeadSource.INSTAGRAM, comment="Первый звонок"))
+            lead, _ = pipeline.create(
+                db,
+                seller,
+                LeadCreate(
+                    name=name,
+                    phone=phone,
+                    temperature=temperature,
+                    complex_id=complex_id,
+                    source=LeadSource.CALL if index % 3 else LeadSource.INSTAGRAM,
+                    comment="Первый звонок",
+                ),
+            )
             created += 1
             _play(db, seller, lead, fate, flats[slug], booking_hours)
     return created
@@ -77,17 +90,26 @@ def _play(db: Session, seller: User, lead: Lead, fate: str, flats: list[Apartmen
         return
     pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.IN_WORK))
     if fate == "callback_overdue":
-        pipeline.edit(db, seller, lead.id, LeadEdit(temperature=lead.temperature,
-                                                    next_callback_at=utcnow() - timedelta(days=1, hours=2)))
+        pipeline.edit(
+            db,
+            seller,
+            lead.id,
+            LeadEdit(temperature=lead.temperature, next_callback_at=utcnow() - timedelta(days=1, hours=2)),
+        )
     elif fate == "callback_today":
-        pipeline.edit(db, seller, lead.id, LeadEdit(temperature=lead.temperature,
-                                                    next_callback_at=utcnow() + timedelta(hours=1)))
+        pipeline.edit(
+            db, seller, lead.id, LeadEdit(temperature=lead.temperature, next_callback_at=utcnow() + timedelta(hours=1))
+        )
     elif fate == "lost":
         pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.LOST, reason="Купил у конкурента"))
     elif fate.startswith("booked") or fate == "sold":
         flat = flats.pop(0)
-        booking = bookings.create(db, seller, BookingCreate(apartment_id=flat.id, lead_id=lead.id,
-                                                            hours=3 if fate == "booked_expiring" else hours), hours)
+        booking = bookings.create(
+            db,
+            seller,
+            BookingCreate(apartment_id=flat.id, lead_id=lead.id, hours=3 if fate == "booked_expiring" else hours),
+            hours,
+        )
         pipeline.comment(db, seller, lead.id, CommentCreate(text=f"Забронирована квартира {flat.number}"))
         if fate == "sold":
             _sign(db, seller, booking, lead)
@@ -97,7 +119,18 @@ def _sign(db: Session, seller: User, booking: Booking, lead: Lead) -> None:
     """A contract with 10% down and 24 monthly instalments, started last month."""
     price = db.scalar(select(Apartment.total_price).where(Apartment.id == booking.apartment_id))
     start = (utcnow() - timedelta(days=35)).date()
-    contracts.create(db, seller, ContractCreate(
-        booking_id=booking.id, buyer_full_name=lead.name, buyer_passport="AA" + lead.phone[-7:],
-        buyer_phone=lead.phone, buyer_address="г. Ташкент", down_payment=(price * Decimal("0.1")).quantize(
-            Decimal("1")), months=24, start_date=start), discount_limit_percent=5)
+    contracts.create(
+        db,
+        seller,
+        ContractCreate(
+            booking_id=booking.id,
+            buyer_full_name=lead.name,
+            buyer_passport="AA" + lead.phone[-7:],
+            buyer_phone=lead.phone,
+            buyer_address="г. Ташкент",
+            down_payment=(price * Decimal("0.1")).quantize(Decimal("1")),
+            months=24,
+            start_date=start,
+        ),
+        discount_limit_percent=5,
+    )

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import health
 from app.auth import routes as auth_routes
 from app.auth.deps import csrf_protect
+from app.core import clock
 from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
@@ -33,6 +34,7 @@ def configure_logging(level: str) -> None:
 def create_app(settings: Settings | None = None, *, check_schema: bool = True) -> FastAPI:
     """Build the application for `settings` (the environment's by default)."""
     settings = settings or default_settings
+    clock.use_time_zone(settings.time_zone)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -65,8 +65,15 @@ ERROR_CALLS = frozenset(
 # module -> names of dicts whose values are msgids translated at render time.
 RENDER_TIME_DICTS = {
     "app.auth.permissions": ("ROLE_LABELS",),
-    "app.web.labels": ("COUNTER_LABELS", "STATUS_LABELS", "LEAD_STATUS_LABELS", "LEAD_SOURCE_LABELS",
-                       "BOOKING_STATUS_LABELS", "CONTRACT_STATUS_LABELS", "PAYMENT_STATUS_LABELS"),
+    "app.web.labels": (
+        "COUNTER_LABELS",
+        "STATUS_LABELS",
+        "LEAD_STATUS_LABELS",
+        "LEAD_SOURCE_LABELS",
+        "BOOKING_STATUS_LABELS",
+        "CONTRACT_STATUS_LABELS",
+        "PAYMENT_STATUS_LABELS",
+    ),
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),
 }
@@ -150,8 +157,9 @@ def render_time_messages() -> Iterator[Found]:
             for value in getattr(module, name).values():
                 context, msgid = value if isinstance(value, tuple) else (None, value)  # C_(context, msgid)
                 if msgid:
-                    yield Found(msgid, *_locate(module.__file__, msgid), comment=f"{name} ({module_name})",
-                                context=context)
+                    yield Found(
+                        msgid, *_locate(module.__file__, msgid), comment=f"{name} ({module_name})", context=context
+                    )
     navigation = importlib.import_module(NAVIGATION_MODULE)
     for item in _nav_items(vars(navigation).values(), navigation.NavItem):
         yield Found(item.label, *_locate(navigation.__file__, item.label), comment="navigation label")
@@ -222,8 +230,9 @@ def build_template() -> Catalog:
                 existing.locations.append((found.path, found.lineno))
             existing.auto_comments.extend(c for c in comments if c not in existing.auto_comments)
         else:
-            template.add(found.msgid, locations=[(found.path, found.lineno)], auto_comments=comments,
-                         context=found.context)
+            template.add(
+                found.msgid, locations=[(found.path, found.lineno)], auto_comments=comments, context=found.context
+            )
     return template
 
 

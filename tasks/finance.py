@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.core import clock
 from app.db import write_session
 from app.domain.finance.crud import payments
-from app.web.time import company_today
 from settings import Settings
 from settings import settings as default_settings
 
@@ -15,7 +15,7 @@ def mark_overdue_now(config: Settings | None = None) -> int:
     """Mark today's newly overdue instalments in one transaction; returns how many."""
     config = config or default_settings
     with write_session(config.database_url) as db:
-        return payments.mark_overdue(db, company_today(config))
+        return payments.mark_overdue(db, clock.today())
 
 
 @shared_task(name="tasks.finance.mark_overdue")

@@ -42,13 +42,25 @@ def make_complex(db: Session, slug: str = "test-complex", public: bool = True, c
     from app.domain.inventory.schemas import ComplexCreate
 
     admin = fields.pop("actor", None) or make_user(db, Role.ADMIN)
-    data = ComplexCreate(name=fields.pop("name", slug.replace("-", " ").title()), slug=slug, is_public=public,
-                         currency=currency, **fields)
+    data = ComplexCreate(
+        name=fields.pop("name", slug.replace("-", " ").title()),
+        slug=slug,
+        is_public=public,
+        currency=currency,
+        **fields,
+    )
     return complexes.create(db, admin, data)
 
 
-def make_building(db: Session, complex_id: int, name: str = "A", floors: int = 5, units: int = 4,
-                  price_per_m2: str = "1000", sections: int = 1):
+def make_building(
+    db: Session,
+    complex_id: int,
+    name: str = "A",
+    floors: int = 5,
+    units: int = 4,
+    price_per_m2: str = "1000",
+    sections: int = 1,
+):
     """A building with floors x units free apartments numbered by floor (101, 102, ...)."""
     from decimal import Decimal
 
@@ -58,8 +70,12 @@ def make_building(db: Session, complex_id: int, name: str = "A", floors: int = 5
     admin = make_user(db, Role.ADMIN)
     building = buildings.create(db, admin, complex_id, BuildingCreate(name=name, floors=floors, sections=sections))
     if units:
-        buildings.generate(db, admin, building.id, GenerateApartments(
-            units_per_floor=units, numbering="floor", price_per_m2=Decimal(price_per_m2)))
+        buildings.generate(
+            db,
+            admin,
+            building.id,
+            GenerateApartments(units_per_floor=units, numbering="floor", price_per_m2=Decimal(price_per_m2)),
+        )
     return building
 
 
@@ -67,8 +83,13 @@ def make_lead(db: Session, owner: User | None = None, phone: str | None = None, 
     """A lead assigned to `owner` (a salesperson), created as a request would."""
     from app.domain.leads.models import Lead, LeadSource
 
-    lead = Lead(name=name, phone=phone or f"+99890{next(_counter):07d}", source=fields.pop("source", LeadSource.CALL),
-                assigned_id=owner.id if owner else None, **fields)
+    lead = Lead(
+        name=name,
+        phone=phone or f"+99890{next(_counter):07d}",
+        source=fields.pop("source", LeadSource.CALL),
+        assigned_id=owner.id if owner else None,
+        **fields,
+    )
     db.add(lead)
     db.flush()
     return lead
@@ -83,8 +104,9 @@ def free_apartment(db: Session, slug: str | None = None, price_per_m2: str = "10
     return apartments.for_building(db, building.id)[0]
 
 
-def make_contract(db: Session, price_per_m2: str = "1000", down_payment: str = "0", months: int = 4,
-                  start=None, currency: str = "UZS"):
+def make_contract(
+    db: Session, price_per_m2: str = "1000", down_payment: str = "0", months: int = 4, start=None, currency: str = "UZS"
+):
     """A signed contract (booking converted) over a fresh apartment; returns the Contract."""
     from datetime import date
     from decimal import Decimal
@@ -101,7 +123,17 @@ def make_contract(db: Session, price_per_m2: str = "1000", down_payment: str = "
     apartment = apartments.for_building(db, building.id)[0]
     lead = make_lead(db, seller)
     booking = bookings.create(db, seller, BookingCreate(apartment_id=apartment.id, lead_id=lead.id), 72)
-    return contracts.create(db, seller, ContractCreate(
-        booking_id=booking.id, buyer_full_name="Каримов Азиз", buyer_passport="AB1234567",
-        buyer_phone="+998901234567", down_payment=Decimal(down_payment), months=months,
-        start_date=start or date(2026, 1, 10)), 5)
+    return contracts.create(
+        db,
+        seller,
+        ContractCreate(
+            booking_id=booking.id,
+            buyer_full_name="Каримов Азиз",
+            buyer_passport="AB1234567",
+            buyer_phone="+998901234567",
+            down_payment=Decimal(down_payment),
+            months=months,
+            start_date=start or date(2026, 1, 10),
+        ),
+        5,
+    )

@@ -57,8 +57,11 @@ def test_fifty_concurrent_bookings_only_one_wins(served):
         name = "racer1" if n % 2 else "racer2"
         with httpx.Client(base_url=base, timeout=60) as client:
             start.wait()
-            response = client.post("/api/sales/bookings", json={"apartment_id": apartment_id, "lead_id": leads[name]},
-                                   headers={"Authorization": f"Bearer {tokens[name]}"})
+            response = client.post(
+                "/api/sales/bookings",
+                json={"apartment_id": apartment_id, "lead_id": leads[name]},
+                headers={"Authorization": f"Bearer {tokens[name]}"},
+            )
             return response.status_code
 
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:

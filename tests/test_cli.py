@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_main(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Run `python main.py ...` as a user would, with extra environment."""
     full_env = {**os.environ, "SECRET_KEY": "", "APP_ENV": "development", **env}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "main.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_demo_creates_every_demo_user_once(tmp_path):

@@ -30,10 +30,19 @@ def free_port() -> int:
 def served(tmp_path):
     """`python main.py` with two workers on a free port and a fresh SQLite database."""
     port = free_port()
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "WORKERS": "2", "PORT": str(port),
-           "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING", "SECRET_KEY": ""}
-    process = subprocess.Popen([sys.executable, "main.py"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "",
+        "WORKERS": "2",
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -21,8 +21,11 @@ def test_environment_overrides(monkeypatch):
     monkeypatch.setenv("PORT", "9000")
     monkeypatch.setenv("REDIS_URL", "redis://r:6379/0")
     config = Settings.from_env()
-    assert (config.database_url, config.port, config.celery_broker) == ("postgresql+psycopg://u@h/db", 9000,
-                                                                        "redis://r:6379/0")
+    assert (config.database_url, config.port, config.celery_broker) == (
+        "postgresql+psycopg://u@h/db",
+        9000,
+        "redis://r:6379/0",
+    )
     assert not config.is_sqlite
 
 

@@ -112,8 +112,9 @@ def test_expiry_job_frees_apartments_of_run_out_bookings(tmp_path, monkeypatch):
     with write_session(url) as db:
         seller = make_user(db, Role.SALES)
         apartment_id = free_apartment(db).id
-        bookings.create(db, seller, BookingCreate(apartment_id=apartment_id, lead_id=make_lead(db, seller).id,
-                                                  hours=1), 72)
+        bookings.create(
+            db, seller, BookingCreate(apartment_id=apartment_id, lead_id=make_lead(db, seller).id, hours=1), 72
+        )
     monkeypatch.setattr(backup_module.default_settings, "database_url", url)
     assert expire_bookings.apply().get() == 0  # not yet
     later = utcnow() + timedelta(hours=1, minutes=1)

@@ -25,8 +25,13 @@ def upgrade() -> None:
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_key", sa.String(length=260), nullable=False, server_default=""))
         batch_op.create_index("ix_leads_status_created_at", ["status", "created_at"], unique=False)
-    leads = sa.table("leads", sa.column("id", sa.Integer), sa.column("name", sa.String),
-                     sa.column("phone", sa.String), sa.column("search_key", sa.String))
+    leads = sa.table(
+        "leads",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("phone", sa.String),
+        sa.column("search_key", sa.String),
+    )
     connection = op.get_bind()
     for lead_id, name, phone in connection.execute(sa.select(leads.c.id, leads.c.name, leads.c.phone)).all():
         key = f"{(name or '').lower()} {''.join(ch for ch in phone or '' if ch.isdigit())}"[:260]

@@ -23,8 +23,9 @@ def set_session(request: Request, response: Response, token: str, language: str)
 
 def set_language_cookie(request: Request, response: Response, language: str) -> None:
     """Remember the interface language in the browser."""
-    response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax",
-                        secure=is_secure(request), path="/")
+    response.set_cookie(
+        LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax", secure=is_secure(request), path="/"
+    )
 
 
 def clear_session(request: Request, response: Response) -> None:

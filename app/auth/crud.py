@@ -9,9 +9,9 @@ from app.auth.models import User
 from app.auth.passwords import hash_password, verify_password
 from app.auth.permissions import Role
 from app.auth.schemas import PasswordChange, UserCreate, UserFilter, UserUpdate
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
-from app.web.errors import Conflict, Invalid, NotFound
-from app.web.pagination import Page, apply_sort, paginate
 
 AUDITED_FIELDS = ("username", "full_name", "phone", "role", "is_active", "language")
 
@@ -149,9 +149,7 @@ class UserCRUD:
 
     def counts_by_role(self, db: Session) -> dict[Role, int]:
         """Active users per role."""
-        rows = db.execute(
-            select(User.role, func.count()).where(User.is_active.is_(True)).group_by(User.role)
-        ).all()
+        rows = db.execute(select(User.role, func.count()).where(User.is_active.is_(True)).group_by(User.role)).all()
         counts = {role: 0 for role in Role}
         counts.update({role: n for role, n in rows})
         return counts

@@ -17,7 +17,7 @@ from app.auth import csrf
 from app.auth.models import User
 from app.auth.permissions import Role, dashboard_permission, has_permission
 from app.auth.tokens import read_token
-from app.web.errors import CSRFError, Forbidden, NotAuthenticated
+from app.core.errors import CSRFError, Forbidden, NotAuthenticated
 from settings import Settings
 
 SESSION_COOKIE = "crm_session"
@@ -67,8 +67,9 @@ _loop_resources: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _resources() -> _LoopResources:
     loop = asyncio.get_running_loop()
     if loop not in _loop_resources:
-        _loop_resources[loop] = _LoopResources(anyio.CapacityLimiter(DB_REQUEST_SLOTS),
-                                               anyio.CapacityLimiter(COMMIT_THREADS), anyio.Lock())
+        _loop_resources[loop] = _LoopResources(
+            anyio.CapacityLimiter(DB_REQUEST_SLOTS), anyio.CapacityLimiter(COMMIT_THREADS), anyio.Lock()
+        )
     return _loop_resources[loop]
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import Boolean, Enum, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.permissions import Role
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 
 
 class User(Base):

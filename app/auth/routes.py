@@ -12,7 +12,7 @@ from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings
 from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
-from app.web.errors import Invalid, TooManyRequests
+from app.core.errors import Invalid, TooManyRequests
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
 from app.web.templating import render

@@ -8,7 +8,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.permissions import Role
-from app.web.pagination import PageParams
+from app.core.paging import PageParams
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 DEFAULT_REGION = "UZ"

@@ -11,7 +11,7 @@ from app.auth import throttle
 from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.auth.tokens import issue_token
-from app.web.errors import Invalid, TooManyRequests
+from app.core.errors import Invalid, TooManyRequests
 from settings import Settings
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import LoginFailure
-from app.db import utcnow
+from app.core.clock import now as utcnow
 from settings import Settings
 
 

@@ -26,9 +26,7 @@ def read_token(secret: str, token: str) -> tuple[int, int] | None:
     """(user id, token version) from a valid, unexpired token; None otherwise."""
     try:
         decoded = jwt.decode(token, _key(secret), algorithms=[ALGORITHM])
-        jwt.JWTClaimsRegistry(exp={"essential": True}, sub={"essential": True}).validate(
-            decoded.claims
-        )
+        jwt.JWTClaimsRegistry(exp={"essential": True}, sub={"essential": True}).validate(decoded.claims)
         return int(decoded.claims["sub"]), int(decoded.claims.get("ver", 0))
     except (JoseError, ValueError, TypeError, KeyError):
         return None

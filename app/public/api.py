@@ -18,11 +18,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, client_address
+from app.core.errors import NotFound
 from app.domain.inventory.crud import complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Currency
 from app.domain.leads.crud import leads
 from app.domain.leads.schemas import LeadAccepted, LeadRequest
-from app.web.errors import NotFound
 from app.web.i18n import gettext
 
 router = APIRouter(prefix="/api/public", tags=["public"])
@@ -65,8 +65,11 @@ class PublicFilter(BaseModel):
 
     def values(self) -> dict[str, Any]:
         """The filters that are set, by name."""
-        return {name: value for name, value in self.model_dump(include=set(PublicFilter.model_fields)).items()
-                if value not in (None, False)}
+        return {
+            name: value
+            for name, value in self.model_dump(include=set(PublicFilter.model_fields)).items()
+            if value not in (None, False)
+        }
 
     def query_string(self) -> str:
         """The set filters as a query string (URLs of the page, its fragment and its polling)."""
@@ -172,19 +175,33 @@ class Version(BaseModel):
 
 def public_apartments(db: Session, complex_id: int, f: ApartmentsQuery) -> tuple[list[PublicApartment], int]:
     """One page of a complex's apartments on sale or sold, filtered, and the total."""
-    base = f.apply(select(Apartment, Building.name).join(Building, Apartment.building_id == Building.id)
-                   .where(Building.complex_id == complex_id))
+    base = f.apply(
+        select(Apartment, Building.name)
+        .join(Building, Apartment.building_id == Building.id)
+        .where(Building.complex_id == complex_id)
+    )
     total = db.scalar(select(func.count()).select_from(base.order_by(None).subquery())) or 0
-    rows = db.execute(base.order_by(Building.name, Apartment.floor, Apartment.id)
-                      .limit(f.page_size).offset((f.page - 1) * f.page_size)).all()
+    rows = db.execute(
+        base.order_by(Building.name, Apartment.floor, Apartment.id)
+        .limit(f.page_size)
+        .offset((f.page - 1) * f.page_size)
+    ).all()
     return [_apartment_read(apartment, building) for apartment, building in rows], total
 
 
 def _apartment_read(apartment: Apartment, building_name: str) -> PublicApartment:
-    return PublicApartment(id=apartment.id, number=apartment.number, building=building_name,
-                           section=apartment.section, floor=apartment.floor, rooms=apartment.rooms,
-                           area=apartment.area, price_per_m2=apartment.price_per_m2,
-                           price=apartment.total_price, status=apartment.status)
+    return PublicApartment(
+        id=apartment.id,
+        number=apartment.number,
+        building=building_name,
+        section=apartment.section,
+        floor=apartment.floor,
+        rooms=apartment.rooms,
+        area=apartment.area,
+        price_per_m2=apartment.price_per_m2,
+        price=apartment.total_price,
+        status=apartment.status,
+    )
 
 
 def _version_or_404(db: Session, slug: str) -> tuple[int, int]:
@@ -198,9 +215,17 @@ def _version_or_404(db: Session, slug: str) -> tuple[int, int]:
 def list_complexes(db: DbSession):
     """Public complexes with their pictures, free apartments and lowest price."""
     return [
-        PublicComplex(slug=c.slug, name=c.name, city=c.city, address=c.address, currency=c.currency,
-                      description=c.description, images=[f"/media/{i.path}" for i in c.images],
-                      free_apartments=free, price_from=price_from)
+        PublicComplex(
+            slug=c.slug,
+            name=c.name,
+            city=c.city,
+            address=c.address,
+            currency=c.currency,
+            description=c.description,
+            images=[f"/media/{i.path}" for i in c.images],
+            free_apartments=free,
+            price_from=price_from,
+        )
         for c, free, price_from in complexes.public_with_free(db)
     ]
 

@@ -44,6 +44,7 @@ class GridKey:
 @dataclass(frozen=True)
 class PageKey:
     """A whole complex page: its parts' key plus what the page around them shows."""
+
     # The visitor's role (dashboard link), campaign tags and calculator inputs; the CSRF token
     # differs per visitor and is spliced in per request (RenderedPage.with_token).
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
+from app.core.errors import AppError, NotFound, TooManyRequests
 from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
@@ -42,7 +43,6 @@ from app.public.cache import (
     etag_matches,
     make_etag,
 )
-from app.web.errors import AppError, NotFound, TooManyRequests
 from app.web.forms import validate_form
 from app.web.i18n import current_language, gettext
 from app.web.live import POLL_SECONDS, unchanged
@@ -54,8 +54,13 @@ router = APIRouter(include_in_schema=False)
 
 PARTS_TEMPLATE = "public/complex_parts.html"
 CACHED_PARTS = ("hero", "filters", "live")
-TEMPLATE_FILES = ("public/complex.html", PARTS_TEMPLATE, "public/layout.html", "public/macros.html",
-                  "components/grid.html")
+TEMPLATE_FILES = (
+    "public/complex.html",
+    PARTS_TEMPLATE,
+    "public/layout.html",
+    "public/macros.html",
+    "components/grid.html",
+)
 # ETags change with the markup too (a deploy), not only with the data.
 TEMPLATE_TOKEN = hashlib.sha256(b"".join((TEMPLATES_DIR / name).read_bytes() for name in TEMPLATE_FILES)).hexdigest()
 CSRF_BUCKET_SECONDS = 6 * 3600  # a revalidated page keeps a CSRF token at most this old (tokens live 24 h)
@@ -103,8 +108,9 @@ class Instalment(BaseModel):
 
     def query_string(self) -> str:
         """The inputs as a query string."""
-        return urlencode({"price": format(self.price.normalize(), "f"), "down_pct": self.down_pct,
-                          "months": self.months})
+        return urlencode(
+            {"price": format(self.price.normalize(), "f"), "down_pct": self.down_pct, "months": self.months}
+        )
 
 
 class LeadForm(BaseModel):
@@ -139,8 +145,11 @@ def _language(request: Request, db: Session) -> str:
 
 def _cache_headers(etag: str, private: bool) -> dict[str, str]:
     """Revalidate every time (cheap: one query), by ETag."""
-    return {"ETag": etag, "Cache-Control": f"{'private' if private else 'public'}, no-cache",
-            "Vary": "HX-Request, Cookie, Accept-Language"}
+    return {
+        "ETag": etag,
+        "Cache-Control": f"{'private' if private else 'public'}, no-cache",
+        "Vary": "HX-Request, Cookie, Accept-Language",
+    }
 
 
 def _not_modified(etag: str, private: bool) -> Response:
@@ -199,20 +208,32 @@ def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> Ren
     found = complexes.public_by_slug(db, slug)
     blocks = [(b, floor_grids.building_view(db, b)) for b in found.buildings]
     bookings.show_expired_as_free(db, [a for _, floors in blocks for floor in floors for a in floor.apartments])
-    shown = [a for _, floors in blocks for floor in floors for a in floor.apartments
-             if a.status in PUBLIC_STATUSES]
+    shown = [a for _, floors in blocks for floor in floors for a in floor.apartments if a.status in PUBLIC_STATUSES]
     matching = {a.id for a in shown if f.matches(a)} if f.active else None
     free = [a for a in shown if a.status == ApartmentStatus.FREE]
-    facts = {"name": found.name, "slug": found.slug, "currency": found.currency.value, "city": found.city,
-             "address": found.address, "price_from": min((a.total_price for a in free), default=None),
-             "free": len(free)}
+    facts = {
+        "name": found.name,
+        "slug": found.slug,
+        "currency": found.currency.value,
+        "city": found.city,
+        "address": found.address,
+        "price_from": min((a.total_price for a in free), default=None),
+        "free": len(free),
+    }
     poll_query = urlencode({"since": key.version}) + (f"&{f.query_string()}" if f.active else "")
     context = {
-        "complex": found, "facts": facts, "f": f, "version": key.version, "poll_seconds": POLL_SECONDS,
-        "poll_url": f"/c/{slug}/grid?{poll_query}", "card_url": f"/c/{slug}/apartments/",
+        "complex": found,
+        "facts": facts,
+        "f": f,
+        "version": key.version,
+        "poll_seconds": POLL_SECONDS,
+        "poll_url": f"/c/{slug}/grid?{poll_query}",
+        "card_url": f"/c/{slug}/apartments/",
         "buildings": [_building_summary(b, floors, matching) for b, floors in blocks],
-        "matching": matching, "found_count": len(matching) if matching is not None else len(shown),
-        "shown_count": len(shown), "rooms_choices": sorted({a.rooms for a in shown}),
+        "matching": matching,
+        "found_count": len(matching) if matching is not None else len(shown),
+        "shown_count": len(shown),
+        "rooms_choices": sorted({a.rooms for a in shown}),
         "floors_top": max((b.floors for b in found.buildings), default=1),
     }
     parts = {name: _compact(render_block(env, PARTS_TEMPLATE, name, context)) for name in CACHED_PARTS}
@@ -227,17 +248,27 @@ def _compact(html: str) -> bytes:
 
 def _building_summary(building, floors, matching) -> dict[str, Any]:
     flats = [a for floor in floors for a in floor.apartments if a.status in PUBLIC_STATUSES]
-    return {"building": building, "floors": floors,
-            "free": sum(1 for a in flats if a.status == ApartmentStatus.FREE), "total": len(flats),
-            "found": sum(1 for a in flats if a.id in matching) if matching is not None else None}
+    return {
+        "building": building,
+        "floors": floors,
+        "free": sum(1 for a in flats if a.status == ApartmentStatus.FREE),
+        "total": len(flats),
+        "found": sum(1 for a in flats if a.id in matching) if matching is not None else None,
+    }
 
 
 def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: Instalment) -> RenderedPage:
     """The whole page around the cached parts, with a stand-in where each visitor's CSRF token goes."""
     context = {
         "parts": {name: Markup(PART_MARK % name) for name in entry.parts},  # noqa: S704 - a constant
-        "facts": entry.facts, "slug": slug, "utm": utm, "values": utm, "errors": {}, "calc": calc,
-        "month_choices": MONTH_CHOICES, "csrf_token": CSRF_MARK,
+        "facts": entry.facts,
+        "slug": slug,
+        "utm": utm,
+        "values": utm,
+        "errors": {},
+        "calc": calc,
+        "month_choices": MONTH_CHOICES,
+        "csrf_token": CSRF_MARK,
     }
     chunks = render(request, "public/complex.html", context).body.split(CSRF_MARK.encode())
     for name, html in entry.parts.items():  # after the split: the parts' text is never taken for a stand-in
@@ -250,8 +281,9 @@ def landing(request: Request, db: DbSession):
     """Public complexes, each with a picture, its lowest price and free apartments."""
     optional_user(request, db)
     utm = utm_of(request.query_params)
-    return render(request, "public/landing.html",
-                  {"complexes": complexes.public_with_free(db), "utm_query": urlencode(utm)})
+    return render(
+        request, "public/landing.html", {"complexes": complexes.public_with_free(db), "utm_query": urlencode(utm)}
+    )
 
 
 # The complex page and its grid fragment are async and open their (read-only) session
@@ -263,8 +295,9 @@ def landing(request: Request, db: DbSession):
 def _page_parts(request: Request, key: GridKey) -> tuple[dict, tuple, str]:
     """(campaign tags, calculator inputs, ETag) of a complex page request for `key`."""
     utm = utm_of(request.query_params)
-    calc_params = tuple(sorted((k, request.query_params[k]) for k in Instalment.model_fields
-                               if k in request.query_params))
+    calc_params = tuple(
+        sorted((k, request.query_params[k]) for k in Instalment.model_fields if k in request.query_params)
+    )
     return utm, calc_params, _page_etag(request, key, sorted(utm.items()), calc_params)
 
 
@@ -286,8 +319,11 @@ def cached_complex_page(request: Request, slug: str) -> Response | None:
     page = cache_of(request.app.state).get(PageKey(key, "", tuple(sorted(utm.items())), calc_params))
     if page is None:
         return None
-    return Response(page.with_token(csrf_token_for(request)), media_type="text/html; charset=utf-8",
-                    headers=_cache_headers(etag, private=True))
+    return Response(
+        page.with_token(csrf_token_for(request)),
+        media_type="text/html; charset=utf-8",
+        headers=_cache_headers(etag, private=True),
+    )
 
 
 @router.get("/c/{slug}")
@@ -310,8 +346,11 @@ async def complex_page(request: Request, db: ReadSession, slug: str):
         calc = Instalment.from_query(request.query_params, price=entry.facts["price_from"])
         page = _page(request, entry, slug, utm, calc)
         cache.put(page_key, page)
-    return Response(page.with_token(csrf_token_for(request)), media_type="text/html; charset=utf-8",
-                    headers=_cache_headers(etag, private=True))
+    return Response(
+        page.with_token(csrf_token_for(request)),
+        media_type="text/html; charset=utf-8",
+        headers=_cache_headers(etag, private=True),
+    )
 
 
 @router.get("/c/{slug}/grid")
@@ -349,8 +388,14 @@ def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int
     """An apartment's card (a modal on the complex page), with its request form."""
     optional_user(request, db)
     apartment = _public_apartment(db, slug, apartment_id)
-    context = {"apartment": apartment, "complex": apartment.building.complex, "slug": slug,
-               "currency": apartment.building.complex.currency.value, "values": {}, "errors": {}}
+    context = {
+        "apartment": apartment,
+        "complex": apartment.building.complex,
+        "slug": slug,
+        "currency": apartment.building.complex.currency.value,
+        "values": {},
+        "errors": {},
+    }
     return render(request, "public/apartment.html", context, block="card")
 
 
@@ -375,20 +420,28 @@ def submit_request(request: Request, db: DbSession, slug: str, form: Annotated[L
     values = form.model_dump()
     if values[HONEYPOT].strip():  # only bots fill the hidden field: they are thanked and forgotten
         return _lead_form(request, slug, values, {}, done=True)
-    data, errors = validate_form(LeadRequest, {
-        **{name: values[name] for name in FORM_FIELDS if values[name].strip()}, "complex_slug": slug})
+    data, errors = validate_form(
+        LeadRequest, {**{name: values[name] for name in FORM_FIELDS if values[name].strip()}, "complex_slug": slug}
+    )
     if data is None:
         return _lead_form(request, slug, values, _shown_errors(errors), status=422)
     try:
         with db.begin_nested():
             leads.submit_request(db, data, client_address(request))
     except TooManyRequests as exc:
-        return _lead_form(request, slug, values, {"__all__": gettext(exc.message)}, status=429,
-                          headers={"Retry-After": str(exc.retry_after)})
+        return _lead_form(
+            request,
+            slug,
+            values,
+            {"__all__": gettext(exc.message)},
+            status=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     except AppError as exc:
         message = gettext(exc.message, **exc.params)
-        return _lead_form(request, slug, values, _shown_errors({exc.field or "__all__": message}),
-                          status=exc.status_code)
+        return _lead_form(
+            request, slug, values, _shown_errors({exc.field or "__all__": message}), status=exc.status_code
+        )
     return _lead_form(request, slug, values, {}, done=True)
 
 
@@ -399,10 +452,22 @@ def _shown_errors(errors: dict[str, str]) -> dict[str, str]:
     return shown | ({"__all__": hidden[0]} if hidden else {})
 
 
-def _lead_form(request: Request, slug: str, values: dict, errors: dict, *, done: bool = False,
-               status: int = 200, headers: dict | None = None) -> HTMLResponse:
-    context = {"slug": slug, "values": values, "errors": errors, "done": done,
-               "place": "card" if values.get("place") == "card" else "page",
-               "utm": {k: values[k] for k in UTM_FIELDS if values.get(k)}}
-    return render(request, "public/request.html", context, block="lead_form", status_code=status,
-                  headers=headers)
+def _lead_form(
+    request: Request,
+    slug: str,
+    values: dict,
+    errors: dict,
+    *,
+    done: bool = False,
+    status: int = 200,
+    headers: dict | None = None,
+) -> HTMLResponse:
+    context = {
+        "slug": slug,
+        "values": values,
+        "errors": errors,
+        "done": done,
+        "place": "card" if values.get("place") == "card" else "page",
+        "utm": {k: values[k] for k in UTM_FIELDS if values.get(k)},
+    }
+    return render(request, "public/request.html", context, block="lead_form", status_code=status, headers=headers)

@@ -14,8 +14,9 @@ from app.web.templating import render
 
 def html_router(role: Role) -> APIRouter:
     """The HTML router of `role` under /dashboard/<role>, guarded, with its home page."""
-    router = APIRouter(prefix=f"/dashboard/{role.value}", dependencies=[Depends(role_guard(role))],
-                       include_in_schema=False)
+    router = APIRouter(
+        prefix=f"/dashboard/{role.value}", dependencies=[Depends(role_guard(role))], include_in_schema=False
+    )
 
     @router.get("/")
     def home_page(request: Request, db: DbSession, user: CurrentUser):

@@ -16,7 +16,9 @@ from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.auth.models import User
 from app.auth.permissions import P, Role, has_permission
-from app.db import utcnow
+from app.core import clock
+from app.core.clock import now as utcnow
+from app.core.errors import AppError
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter, ExtensionDecision
@@ -29,12 +31,10 @@ from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import Assignment, LeadFilter
 from app.roles.pipeline_exports import contracts_export
-from app.web.errors import AppError
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
 from app.web.money import amount, clean_numbers
 from app.web.templating import is_htmx, render, see_other
-from app.web.time import company_today
 
 MONEY_FIELDS = ("discount", "down_payment")
 DEFAULT_DOWN_SHARE = Decimal("0.3")
@@ -84,10 +84,20 @@ def schedule_preview(user: User, booking: Booking, terms: SchedulePreview, limit
     except ValueError:
         rows = []
     monthly = [row for row in rows if row.kind == InstalmentKind.MONTHLY]
-    return {"problem": problem, "rows": rows, "total": total, "price": price, "discount": terms.discount,
-            "down_payment": terms.down_payment, "currency": currency.value, "months": terms.months,
-            "down_share": percent(terms.down_payment, total), "discount_share": percent(terms.discount, price),
-            "monthly": monthly[0].amount if monthly else None, "last": monthly[-1] if monthly else None}
+    return {
+        "problem": problem,
+        "rows": rows,
+        "total": total,
+        "price": price,
+        "discount": terms.discount,
+        "down_payment": terms.down_payment,
+        "currency": currency.value,
+        "months": terms.months,
+        "down_share": percent(terms.down_payment, total),
+        "discount_share": percent(terms.discount, price),
+        "monthly": monthly[0].amount if monthly else None,
+        "last": monthly[-1] if monthly else None,
+    }
 
 
 def html_routes(role: Role) -> APIRouter:
@@ -105,12 +115,19 @@ def html_routes(role: Role) -> APIRouter:
 
 # --- contracts ---------------------------------------------------------------------------
 
+
 def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
     can_write = has_permission(role, P.CONTRACTS_WRITE)
     can_cancel = has_permission(role, P.CONTRACTS_CANCEL)
-    links = {"base": base, "amount": amount, "can_write": can_write, "can_cancel": can_cancel,
-             "lead_links": has_permission(role, P.LEADS_WRITE), "grid_links": has_permission(role, P.INVENTORY_READ),
-             "booking_links": has_permission(role, P.BOOKINGS_READ)}
+    links = {
+        "base": base,
+        "amount": amount,
+        "can_write": can_write,
+        "can_cancel": can_cancel,
+        "lead_links": has_permission(role, P.LEADS_WRITE),
+        "grid_links": has_permission(role, P.INVENTORY_READ),
+        "booking_links": has_permission(role, P.BOOKINGS_READ),
+    }
 
     @router.get("/contracts")
     def contracts_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
@@ -125,15 +142,25 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
         planned = sum((i.amount for i in contract.schedule), Decimal("0"))
         paid = sum((i.paid for i in contract.schedule), Decimal("0"))
         history = payments.for_contract(db, user, contract.id)
-        context = {**links, "contract": contract, "approver": approver, "planned": planned, "paid": paid,
-                   "payments": history,
-                   "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
-                   "cancel_values": {}, "cancel_errors": {}, "saved": "", **extra}
+        context = {
+            **links,
+            "contract": contract,
+            "approver": approver,
+            "planned": planned,
+            "paid": paid,
+            "payments": history,
+            "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
+            "cancel_values": {},
+            "cancel_errors": {},
+            "saved": "",
+            **extra,
+        }
         return render(request, "contracts/detail.html", context, status_code=status_code)
 
     @router.get("/contracts/export")
-    def contracts_export_file(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
-                              format: Literal["csv", "xlsx"] = "csv"):
+    def contracts_export_file(
+        db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()], format: Literal["csv", "xlsx"] = "csv"
+    ):
         """The filtered contracts as CSV or XLSX."""
         return contracts_export(db, user, f, format)
 
@@ -146,15 +173,18 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
         _contract_form(router, base, links)
 
     if can_cancel:
+
         @router.post("/contracts/{contract_id:int}/cancel")
         def cancel_contract(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, contract_id: int):
             """Cancel a contract with a reason (admin); the apartment is free again."""
-            _, values, errors = submit_values(db, ContractCancel, dict(form),
-                                              lambda d: contracts.cancel(db, user, contract_id, d.reason))
+            _, values, errors = submit_values(
+                db, ContractCancel, dict(form), lambda d: contracts.cancel(db, user, contract_id, d.reason)
+            )
             if not errors:
                 return see_other(f"{base}/contracts/{contract_id}?saved=cancelled")
-            return contract_page(request, db, user, contract_id, status_code=422, cancel_values=values,
-                                 cancel_errors=errors)
+            return contract_page(
+                request, db, user, contract_id, status_code=422, cancel_values=values, cancel_errors=errors
+            )
 
 
 def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
@@ -167,10 +197,18 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         apartment = booking.apartment
         unit = CURRENCY_UNIT[apartment.building.complex.currency]
         down = (Decimal(apartment.total_price) * DEFAULT_DOWN_SHARE).quantize(unit, rounding=ROUND_DOWN)
-        return {"booking_id": booking.id, "buyer_full_name": booking.lead.name, "buyer_phone": booking.lead.phone,
-                "buyer_passport": "", "buyer_address": "", "discount": "0", "discount_reason": "",
-                "down_payment": grouped(down), "months": DEFAULT_MONTHS,
-                "start_date": company_today(get_settings(request)).isoformat()}
+        return {
+            "booking_id": booking.id,
+            "buyer_full_name": booking.lead.name,
+            "buyer_phone": booking.lead.phone,
+            "buyer_passport": "",
+            "buyer_address": "",
+            "discount": "0",
+            "discount_reason": "",
+            "down_payment": grouped(down),
+            "months": DEFAULT_MONTHS,
+            "start_date": clock.today().isoformat(),
+        }
 
     def picker_page(request: Request, db, user, status_code: int = 200, error: str = ""):
         """The active bookings the user may turn into a contract."""
@@ -184,11 +222,19 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         price = Decimal(booking.apartment.total_price)
         terms, _ = validate_form(SchedulePreview, typed_money(values))
         open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow()
-        context = {**links, "booking": booking, "values": values, "errors": errors, "limit": limit,
-                   "limit_amount": (price * limit / 100).quantize(Decimal("0.01")), "price": price,
-                   "currency": booking.apartment.building.complex.currency.value, "bookable": open_,
-                   "approver": user.role in DISCOUNT_APPROVERS,
-                   "preview": schedule_preview(user, booking, terms, limit) if terms and open_ else None}
+        context = {
+            **links,
+            "booking": booking,
+            "values": values,
+            "errors": errors,
+            "limit": limit,
+            "limit_amount": (price * limit / 100).quantize(Decimal("0.01")),
+            "price": price,
+            "currency": booking.apartment.building.complex.currency.value,
+            "bookable": open_,
+            "approver": user.role in DISCOUNT_APPROVERS,
+            "preview": schedule_preview(user, booking, terms, limit) if terms and open_ else None,
+        }
         return render(request, "contracts/form.html", context, status_code=status_code)
 
     @router.get("/contracts/new")
@@ -218,8 +264,9 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
     def create_contract(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
         """Make the contract of a booking in one transaction; the form again with errors otherwise."""
         values = {k: v for k, v in form.items() if k != "csrf_token"}
-        made, _, errors = submit_values(db, ContractCreate, typed_money(values),
-                                        lambda d: contracts.create(db, user, d, limit_of(request)))
+        made, _, errors = submit_values(
+            db, ContractCreate, typed_money(values), lambda d: contracts.create(db, user, d, limit_of(request))
+        )
         if not errors:
             return see_other(f"{base}/contracts/{made.id}?saved=created")
         booking_id = str(values.get("booking_id", ""))
@@ -231,6 +278,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
 
 # --- MOP: assignment ---------------------------------------------------------------------
 
+
 def _safe_back(back: str) -> str:
     """The list's query string to return to ("?..."), never another address."""
     return back if back.startswith("?") and "\n" not in back and "\r" not in back else "?unassigned=true"
@@ -239,15 +287,25 @@ def _safe_back(back: str) -> str:
 def _assign_pages(router: APIRouter, base: str) -> None:
     def assign_page(request: Request, db, user, f: LeadFilter, status_code: int = 200, **extra):
         """The distribution list; HTMX filter requests get only its rows."""
-        context = {"base": base, "f": f, "page": leads.page(db, user, f), "team": users.team(db, Role.SALES),
-                   "errors": {}, "checked": set(), "salesperson_id": "", "done": None, **extra}
+        context = {
+            "base": base,
+            "f": f,
+            "page": leads.page(db, user, f),
+            "team": users.team(db, Role.SALES),
+            "errors": {},
+            "checked": set(),
+            "salesperson_id": "",
+            "done": None,
+            **extra,
+        }
         if not is_htmx(request):
             context["complexes"] = complexes.all(db)
         return render(request, "mop/assign.html", context, block="rows", status_code=status_code)
 
     @router.get("/assign")
-    def assign_leads_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()],
-                          done: int | None = None):
+    def assign_leads_page(
+        request: Request, db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], done: int | None = None
+    ):
         """Leads to distribute (unassigned by default) with checkboxes and a salesperson to give them to."""
         if "unassigned" not in request.query_params and not f.assigned_id:
             f = f.model_copy(update={"unassigned": True})
@@ -270,11 +328,20 @@ def _assign_pages(router: APIRouter, base: str) -> None:
             f = LeadFilter.model_validate(dict(query))
         except ValidationError:
             f = LeadFilter(unassigned=True)
-        return assign_page(request, db, user, f, status_code=422, errors=errors,
-                           checked=set(values["lead_ids"]), salesperson_id=values["salesperson_id"])
+        return assign_page(
+            request,
+            db,
+            user,
+            f,
+            status_code=422,
+            errors=errors,
+            checked=set(values["lead_ids"]),
+            salesperson_id=values["salesperson_id"],
+        )
 
 
 # --- MOP: extension requests -------------------------------------------------------------
+
 
 def extended_until(booking: Booking) -> datetime:
     """When the booking would expire if its pending extension were approved (as the CRUD computes it)."""
@@ -285,23 +352,38 @@ def _extension_pages(router: APIRouter, base: str) -> None:
     @router.get("/extensions")
     def extensions_page(request: Request, db: DbSession, user: CurrentUser, done: str = ""):
         """Extension requests waiting for a decision, soonest expiry first, with Approve / Reject."""
-        context = {"base": base, "items": bookings.pending_extensions(db, user), "done": done,
-                   "extended_until": extended_until}
+        context = {
+            "base": base,
+            "items": bookings.pending_extensions(db, user),
+            "done": done,
+            "extended_until": extended_until,
+        }
         return render(request, "mop/extensions.html", context)
 
     @router.post("/bookings/{booking_id:int}/extension/decision")
     def decide_extension(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int):
         """Approve or reject an extension; HTMX gets the row replaced by the outcome."""
-        decided, _, errors = submit_values(db, ExtensionDecision, dict(form),
-                                                lambda d: bookings.decide_extension(db, user, booking_id, d.approve))
+        decided, _, errors = submit_values(
+            db, ExtensionDecision, dict(form), lambda d: bookings.decide_extension(db, user, booking_id, d.approve)
+        )
         error = next(iter(errors.values()), "")
         if not is_htmx(request):
             if error:
-                context = {"base": base, "items": bookings.pending_extensions(db, user), "done": "", "error": error,
-                           "extended_until": extended_until}
+                context = {
+                    "base": base,
+                    "items": bookings.pending_extensions(db, user),
+                    "done": "",
+                    "error": error,
+                    "extended_until": extended_until,
+                }
                 return render(request, "mop/extensions.html", context, status_code=409)
             return see_other(f"{base}/extensions?done={decided.extension_status.value}")
         booking = decided or bookings.get(db, user, booking_id)
-        context = {"base": base, "b": booking, "error": error, "decided": decided is not None,
-                   "extended_until": extended_until}
+        context = {
+            "base": base,
+            "b": booking,
+            "error": error,
+            "decided": decided is not None,
+            "extended_until": extended_until,
+        }
         return render(request, "mop/extension_row.html", context, status_code=409 if error else 200)

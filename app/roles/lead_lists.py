@@ -8,23 +8,46 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from app.auth.deps import CurrentUser, DbSession
+from app.core.paging import Page, iterate_all
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads
 from app.domain.leads.schemas import LeadFilter, LeadRead
 from app.web.export import export_response
-from app.web.pagination import Page, iterate_all
 from app.web.templating import is_htmx, render
 
 ExportFormat = Literal["csv", "xlsx"]
-EXPORT_HEADERS = ["id", "name", "phone", "source", "status", "complex", "assigned", "touches", "utm_source",
-                  "utm_medium", "utm_campaign", "created_at"]
+EXPORT_HEADERS = [
+    "id",
+    "name",
+    "phone",
+    "source",
+    "status",
+    "complex",
+    "assigned",
+    "touches",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "created_at",
+]
 
 
 def _export(db, user, f: LeadFilter, fmt: str):
     rows = (
-        (lead.id, lead.name, lead.phone, lead.source.value, lead.status.value,
-         lead.complex.name if lead.complex else "", lead.assigned.username if lead.assigned else "",
-         lead.touches_count, lead.utm_source, lead.utm_medium, lead.utm_campaign, lead.created_at)
+        (
+            lead.id,
+            lead.name,
+            lead.phone,
+            lead.source.value,
+            lead.status.value,
+            lead.complex.name if lead.complex else "",
+            lead.assigned.username if lead.assigned else "",
+            lead.touches_count,
+            lead.utm_source,
+            lead.utm_medium,
+            lead.utm_campaign,
+            lead.created_at,
+        )
         for lead in iterate_all(db, leads.query(user, f))
     )
     return export_response(fmt, "leads", EXPORT_HEADERS, rows)
@@ -43,8 +66,7 @@ def html_routes(role_prefix: str) -> APIRouter:
         return render(request, "components/leads.html", context, block="rows")
 
     @router.get("/leads/export")
-    def leads_export(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()],
-                     format: ExportFormat = "csv"):
+    def leads_export(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], format: ExportFormat = "csv"):
         """The filtered leads as CSV or XLSX."""
         return _export(db, user, f, format)
 
@@ -61,8 +83,7 @@ def api_routes() -> APIRouter:
         return leads.page(db, user, f)
 
     @router.get("/leads/export")
-    def export_leads(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()],
-                     format: ExportFormat = "csv"):
+    def export_leads(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], format: ExportFormat = "csv"):
         """The filtered leads as CSV or XLSX."""
         return _export(db, user, f, format)
 

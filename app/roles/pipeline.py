@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.auth.permissions import P, Role, has_permission
+from app.core.paging import Page
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.schemas import (
     BookingCancel,
@@ -38,7 +39,6 @@ from app.domain.leads.schemas import (
 from app.domain.pipeline.merge import merge_leads
 from app.roles.pipeline_exports import contracts_export
 from app.roles.pipeline_schemas import CommentRead, KanbanColumn, LeadDetail
-from app.web.pagination import Page
 
 
 def lead_detail(db, lead: Lead) -> LeadDetail:
@@ -46,17 +46,26 @@ def lead_detail(db, lead: Lead) -> LeadDetail:
     story = pipeline.timeline(db, lead)
     return LeadDetail(
         **LeadRead.model_validate(lead).model_dump(),
-        comments=story["comments"], history=story["changes"], touches=story["touches"],
-        bookings=bookings.for_lead(db, lead.id), contracts=contracts.for_lead(db, lead.id))
+        comments=story["comments"],
+        history=story["changes"],
+        touches=story["touches"],
+        bookings=bookings.for_lead(db, lead.id),
+        contracts=contracts.for_lead(db, lead.id),
+    )
 
 
 def kanban_columns(db, user, f: LeadFilter, request: Request) -> list[KanbanColumn]:
     """The board's columns, each paged by its own `page_<status>` query parameter."""
-    pages = {key[5:]: int(value) for key, value in request.query_params.items()
-             if key.startswith("page_") and value.isdigit() and int(value) > 0}
+    pages = {
+        key[5:]: int(value)
+        for key, value in request.query_params.items()
+        if key.startswith("page_") and value.isdigit() and int(value) > 0
+    }
     columns = pipeline.kanban(db, user, f, pages=pages)
-    return [KanbanColumn(status=status, total=page.total, page=page.page, page_size=page.page_size,
-                         items=page.items) for status, page in columns.items()]
+    return [
+        KanbanColumn(status=status, total=page.total, page=page.page, page_size=page.page_size, items=page.items)
+        for status, page in columns.items()
+    ]
 
 
 def api_routes(role: Role) -> APIRouter:
@@ -76,9 +85,15 @@ def api_routes(role: Role) -> APIRouter:
 
 
 def _lead_work_api(router: APIRouter) -> None:
-    @router.post("/leads", response_model=LeadRead, status_code=201,
-                 responses={200: {"description": "the caller's existing lead with this phone"},
-                            409: {"description": "the phone belongs to someone else's lead"}})
+    @router.post(
+        "/leads",
+        response_model=LeadRead,
+        status_code=201,
+        responses={
+            200: {"description": "the caller's existing lead with this phone"},
+            409: {"description": "the phone belongs to someone else's lead"},
+        },
+    )
     def create_lead(db: DbSession, user: CurrentUser, body: LeadCreate):
         """Enter a lead by hand: 201 new, 200 the caller's existing lead, 409 naming the owner."""
         lead, created = pipeline.create(db, user, body)
@@ -138,8 +153,12 @@ def _bookings_api(router: APIRouter, role: Role) -> None:
     if not has_permission(role, P.BOOKINGS_WRITE):
         return
 
-    @router.post("/bookings", response_model=BookingRead, status_code=201,
-                 responses={409: {"description": "the apartment is not free"}})
+    @router.post(
+        "/bookings",
+        response_model=BookingRead,
+        status_code=201,
+        responses={409: {"description": "the apartment is not free"}},
+    )
     def create_booking(request: Request, db: DbSession, user: CurrentUser, body: BookingCreate):
         """Book a free apartment for one of the caller's leads (409 when it is taken)."""
         return bookings.create(db, user, body, get_settings(request).booking_hours)
@@ -174,8 +193,9 @@ def _contracts_api(router: APIRouter, role: Role) -> None:
         return contracts.page(db, user, f)
 
     @router.get("/contracts/export")
-    def export_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
-                         format: Literal["csv", "xlsx"] = "csv"):
+    def export_contracts(
+        db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()], format: Literal["csv", "xlsx"] = "csv"
+    ):
         """The filtered contracts as CSV or XLSX."""
         return contracts_export(db, user, f, format)
 
@@ -185,16 +205,15 @@ def _contracts_api(router: APIRouter, role: Role) -> None:
         return contracts.get(db, user, contract_id)
 
     if has_permission(role, P.CONTRACTS_WRITE):
+
         @router.post("/contracts", response_model=ContractRead, status_code=201)
         def create_contract(request: Request, db: DbSession, user: CurrentUser, body: ContractCreate):
             """Make the contract of an active booking; the schedule is generated."""
             return contracts.create(db, user, body, get_settings(request).sales_discount_limit_percent)
 
     if has_permission(role, P.CONTRACTS_CANCEL):
+
         @router.post("/contracts/{contract_id:int}/cancel", response_model=ContractRead)
         def cancel_contract(db: DbSession, user: CurrentUser, contract_id: int, body: ContractCancel):
             """Cancel a contract (admin); the apartment is free again."""
             return contracts.cancel(db, user, contract_id, body.reason)
-
-
-

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.auth.permissions import P, Role, has_permission
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import AppError, NotFound
 from app.domain.bookings.crud import BOOKABLE_LEAD_STATUSES, bookings
 from app.domain.bookings.models import BookingStatus
 from app.domain.bookings.schemas import BookingCancel, BookingCreate, BookingFilter, ExtensionRequest
@@ -32,7 +33,6 @@ from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
 from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
 from app.roles.pipeline import kanban_columns
-from app.web.errors import AppError, NotFound
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.handlers import error_response
 from app.web.i18n import gettext
@@ -43,9 +43,8 @@ M = TypeVar("M", bound=BaseModel)
 OPTION_LIMIT = 200  # leads offered in the apartment card's select; free apartments in the picker
 
 
-
-
 # --- helpers -------------------------------------------------------------------------------
+
 
 def _submit(db, model: type[M], values: dict, action: Callable[[M], Any]) -> tuple[Any, dict, dict, int]:
     """submit_values, plus the HTTP status of a failure (422 for input, else the AppError's own)."""
@@ -118,13 +117,32 @@ def comment_item(note) -> dict:
 def timeline(story: dict, lead_bookings: list, lead_contracts: list) -> list[dict]:
     """Comments, status changes, requests, bookings and contracts merged, newest first."""
     items = [comment_item(note) for note in story["comments"]]
-    items += [{"kind": "status", "at": c.at, "who": _person(c.by), "from_status": c.from_status,
-               "to_status": c.to_status, "reason": c.reason} for c in story["changes"]]
-    items += [{"kind": "request", "at": t.at, "source": t.source, "message": t.message, "utm": t.utm_source,
-               "complex_id": t.complex_id} for t in story["touches"]]
+    items += [
+        {
+            "kind": "status",
+            "at": c.at,
+            "who": _person(c.by),
+            "from_status": c.from_status,
+            "to_status": c.to_status,
+            "reason": c.reason,
+        }
+        for c in story["changes"]
+    ]
+    items += [
+        {
+            "kind": "request",
+            "at": t.at,
+            "source": t.source,
+            "message": t.message,
+            "utm": t.utm_source,
+            "complex_id": t.complex_id,
+        }
+        for t in story["touches"]
+    ]
     for booking in lead_bookings:
-        items.append({"kind": "booking", "at": booking.created_at, "booking": booking,
-                      "who": _person(booking.salesperson)})
+        items.append(
+            {"kind": "booking", "at": booking.created_at, "booking": booking, "who": _person(booking.salesperson)}
+        )
         if booking.ended_at is not None:
             items.append({"kind": "booking_end", "at": booking.ended_at, "booking": booking})
     items += [{"kind": "contract", "at": c.signed_at, "contract": c} for c in lead_contracts]
@@ -135,7 +153,8 @@ def timeline(story: dict, lead_bookings: list, lead_contracts: list) -> list[dic
 def _picker(db, all_complexes: list, complex_id: int | None, building_id: int | None) -> dict:
     """Complex -> building -> free apartment choices of the booking form."""
     chosen = next((c for c in all_complexes if c.id == complex_id), None) or next(
-        (c for c in all_complexes if c.buildings), None)
+        (c for c in all_complexes if c.buildings), None
+    )
     building_ids = [b.id for b in chosen.buildings] if chosen else []
     if building_id not in building_ids:
         building_id = building_ids[0] if building_ids else None
@@ -155,15 +174,27 @@ def _lead_page(request: Request, db, lead: Lead, role: Role, status_code: int = 
     may_book = has_permission(role, P.BOOKINGS_WRITE)
     bookable = lead.status in BOOKABLE_LEAD_STATUSES
     context = {
-        "lead": lead, "base": f"/dashboard/{role.value}", "now": utcnow(), "time_left": time_left,
-        "timeline": timeline(story, lead_bookings, lead_contracts), "bookings": lead_bookings,
-        "contracts": lead_contracts, "complex_names": {c.id: c.name for c in all_complexes},
-        "transitions": LEAD_TRANSITIONS[lead.status.value], "may_book": may_book,
+        "lead": lead,
+        "base": f"/dashboard/{role.value}",
+        "now": utcnow(),
+        "time_left": time_left,
+        "timeline": timeline(story, lead_bookings, lead_contracts),
+        "bookings": lead_bookings,
+        "contracts": lead_contracts,
+        "complex_names": {c.id: c.name for c in all_complexes},
+        "transitions": LEAD_TRANSITIONS[lead.status.value],
+        "may_book": may_book,
         "bookable": bookable,
         "picker": _picker(db, all_complexes, lead.complex_id, None) if may_book and bookable else None,
         "booking_hours": get_settings(request).booking_hours,
-        "status_errors": {}, "status_values": {}, "edit_errors": {}, "edit_values": None, "comment_errors": {},
-        "book_errors": {}, "ext_errors": {}, "ext_values": {},
+        "status_errors": {},
+        "status_values": {},
+        "edit_errors": {},
+        "edit_values": None,
+        "comment_errors": {},
+        "book_errors": {},
+        "ext_errors": {},
+        "ext_values": {},
         "note": request.query_params.get("note", ""),
         **extra,
     }
@@ -179,14 +210,24 @@ def _board(request: Request, db, user, f: LeadFilter, base: str) -> list[dict]:
         more = None
         if column.page < pages:
             more = f"{base}/kanban?" + query_with(f, column=status, **{f"page_{status}": column.page + 1})
-        columns.append({"status": status, "label": LEAD_STATUS_LABELS[status], "total": column.total,
-                        "page": column.page, "pages": pages, "leads": column.items, "more_url": more,
-                        "remaining": max(0, column.total - column.page * column.page_size),
-                        "first_url": f"{base}/kanban?" + query_with(f) if column.page > 1 else None})
+        columns.append(
+            {
+                "status": status,
+                "label": LEAD_STATUS_LABELS[status],
+                "total": column.total,
+                "page": column.page,
+                "pages": pages,
+                "leads": column.items,
+                "more_url": more,
+                "remaining": max(0, column.total - column.page * column.page_size),
+                "first_url": f"{base}/kanban?" + query_with(f) if column.page > 1 else None,
+            }
+        )
     return columns
 
 
 # --- routes --------------------------------------------------------------------------------
+
 
 def html_routes(role: Role) -> APIRouter:
     """The pipeline pages a role may use, by its permissions (the JSON twin's rule)."""
@@ -201,8 +242,13 @@ def html_routes(role: Role) -> APIRouter:
 
 def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
     @router.get("/kanban")
-    def kanban_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()],
-                    column: LeadStatus | None = None):
+    def kanban_page(
+        request: Request,
+        db: DbSession,
+        user: CurrentUser,
+        f: Annotated[LeadFilter, Query()],
+        column: LeadStatus | None = None,
+    ):
         """The board; HTMX gets the board, or one column's next page (`column` and `page_<status>`)."""
         columns = _board(request, db, user, f, base)
         context = {"columns": columns, "f": f, "base": base, "now": utcnow(), "complexes": complexes.all(db)}
@@ -244,19 +290,22 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         lead = pipeline.get(db, user, lead_id)
         values = dict(form)
         view = values.pop("view", "")
-        changed, values, errors, status = _submit(db, StatusChange, values,
-                                                  lambda d: pipeline.change_status(db, user, lead_id, d))
+        changed, values, errors, status = _submit(
+            db, StatusChange, values, lambda d: pipeline.change_status(db, user, lead_id, d)
+        )
         htmx = is_htmx(request)
         if errors:
             if htmx:
                 return error_response(request, status, _first(errors))
             errors = {("reason" if name == "__all__" else name): message for name, message in errors.items()}
-            return _lead_page(request, db, lead, role, status_code=status, status_errors=errors,
-                              status_values=values)
+            return _lead_page(request, db, lead, role, status_code=status, status_errors=errors, status_values=values)
         if htmx and view == "card":
             names = {changed.complex_id: changed.complex.name} if changed.complex else {}
-            return render(request, "pipeline/kanban_card.html",
-                          {"lead": changed, "base": base, "now": utcnow(), "complex_names": names})
+            return render(
+                request,
+                "pipeline/kanban_card.html",
+                {"lead": changed, "base": base, "now": utcnow(), "complex_names": names},
+            )
         if htmx and view == "row":
             return render(request, "pipeline/lead_row.html", {"lead": changed, "base": base})
         return see_other(f"{base}/leads/{lead_id}?note=status")
@@ -265,15 +314,17 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
     def add_comment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int):
         """Add a note; HTMX gets the new timeline entry."""
         lead = pipeline.get(db, user, lead_id)
-        note, _, errors, status = _submit(db, CommentCreate, dict(form),
-                                          lambda d: pipeline.comment(db, user, lead_id, d))
+        note, _, errors, status = _submit(
+            db, CommentCreate, dict(form), lambda d: pipeline.comment(db, user, lead_id, d)
+        )
         if errors:
             if is_htmx(request):
                 return error_response(request, status, _first(errors))
             return _lead_page(request, db, lead, role, status_code=status, comment_errors=errors)
         if is_htmx(request):
-            return render(request, "pipeline/timeline_item.html", {"item": comment_item(note), "base": base},
-                          status_code=201)
+            return render(
+                request, "pipeline/timeline_item.html", {"item": comment_item(note), "base": base}, status_code=201
+            )
         return see_other(f"{base}/leads/{lead_id}?note=comment")
 
     @router.post("/leads/{lead_id:int}/edit")
@@ -281,12 +332,13 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         """Set temperature and next callback (a local time of the company's time zone)."""
         lead = pipeline.get(db, user, lead_id)
         raw = dict(form)
-        values = {"temperature": raw.get("temperature") or None,
-                  "next_callback_at": local_to_utc(raw.get("next_callback_at", ""), get_settings(request).time_zone)}
+        values = {
+            "temperature": raw.get("temperature") or None,
+            "next_callback_at": local_to_utc(raw.get("next_callback_at", ""), get_settings(request).time_zone),
+        }
         _, _, errors, status = _submit(db, LeadEdit, values, lambda d: pipeline.edit(db, user, lead_id, d))
         if errors:
-            return _lead_page(request, db, lead, role, status_code=status, edit_errors=errors,
-                              edit_values=raw)
+            return _lead_page(request, db, lead, role, status_code=status, edit_errors=errors, edit_values=raw)
         return see_other(f"{base}/leads/{lead_id}?note=saved")
 
 
@@ -300,9 +352,16 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
     @router.get("/bookings")
     def bookings_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[BookingFilter, Query()]):
         """Bookings the user may see (a salesperson's own), filtered by status, with time left."""
-        context = {"page": bookings.page(db, user, f), "f": f, "base": base, "now": utcnow(),
-                   "time_left": time_left, "statuses": list(BookingStatus), "role": role,
-                   "may_book": has_permission(role, P.BOOKINGS_WRITE)}
+        context = {
+            "page": bookings.page(db, user, f),
+            "f": f,
+            "base": base,
+            "now": utcnow(),
+            "time_left": time_left,
+            "statuses": list(BookingStatus),
+            "role": role,
+            "may_book": has_permission(role, P.BOOKINGS_WRITE),
+        }
         return render(request, "pipeline/bookings.html", context, block="rows")
 
     if not has_permission(role, P.BOOKINGS_WRITE):
@@ -313,12 +372,19 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         """Book a free apartment for a lead: back to the lead, or the form with "not free any more"."""
         hours = get_settings(request).booking_hours
         values = _blank_is_none(dict(form), "hours")
-        booking, values, errors, status = _submit(db, BookingCreate, values,
-                                                  lambda d: bookings.create(db, user, d, hours))
+        booking, values, errors, status = _submit(
+            db, BookingCreate, values, lambda d: bookings.create(db, user, d, hours)
+        )
         if is_htmx(request):
-            context = {"apartment_id": values.get("apartment_id", ""), "lead_id": values.get("lead_id", ""),
-                       "values": values, "errors": errors, "booking": booking, "base": base,
-                       "conflict": status == 409}
+            context = {
+                "apartment_id": values.get("apartment_id", ""),
+                "lead_id": values.get("lead_id", ""),
+                "values": values,
+                "errors": errors,
+                "booking": booking,
+                "base": base,
+                "conflict": status == 409,
+            }
             return render(request, "pipeline/book_form.html", context, status_code=status if errors else 201)
         if booking is not None:
             return see_other(f"{base}/leads/{booking.lead_id}?note=booked")
@@ -334,8 +400,12 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
     @router.get("/bookings/picker")
     def booking_picker(request: Request, db: DbSession, complex_id: str = "", building_id: str = ""):
         """The complex -> building -> free apartment selects of the booking form (HTMX)."""
-        picker = _picker(db, complexes.all(db), int(complex_id) if complex_id.isdigit() else None,
-                         int(building_id) if building_id.isdigit() else None)
+        picker = _picker(
+            db,
+            complexes.all(db),
+            int(complex_id) if complex_id.isdigit() else None,
+            int(building_id) if building_id.isdigit() else None,
+        )
         return render(request, "pipeline/book_picker.html", {"picker": picker, "base": base})
 
     @router.get("/leads/options")
@@ -344,9 +414,15 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         f = LeadFilter(sort="-last_touch_at", page_size=OPTION_LIMIT)
         query = leads.query(user, f).where(Lead.status.in_(BOOKABLE_LEAD_STATUSES))
         options = list(db.scalars(query.limit(OPTION_LIMIT)).unique())
-        return render(request, "pipeline/lead_options.html",
-                      {"leads": options, "apartment_id": int(apartment_id) if apartment_id.isdigit() else None,
-                       "selected": int(selected) if selected.isdigit() else None})
+        return render(
+            request,
+            "pipeline/lead_options.html",
+            {
+                "leads": options,
+                "apartment_id": int(apartment_id) if apartment_id.isdigit() else None,
+                "selected": int(selected) if selected.isdigit() else None,
+            },
+        )
 
     @router.post("/bookings/{booking_id:int}/cancel")
     def cancel_booking(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int):
@@ -366,14 +442,21 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         booking = bookings.get(db, user, booking_id)
         values = dict(form)
         back = _safe_next(values.pop("next", ""), base)
-        _, values, errors, status = _submit(db, ExtensionRequest, values,
-                                            lambda d: bookings.request_extension(db, user, booking_id, d))
+        _, values, errors, status = _submit(
+            db, ExtensionRequest, values, lambda d: bookings.request_extension(db, user, booking_id, d)
+        )
         if not errors:
             return see_other(back or f"{base}/leads/{booking.lead_id}?note=extension")
         try:
             lead = pipeline.get(db, user, booking.lead_id)
         except NotFound:
             return error_response(request, status, _first(errors))
-        return _lead_page(request, db, lead, role, status_code=status, ext_errors={booking.id: errors},
-                          ext_values={booking.id: values})
-
+        return _lead_page(
+            request,
+            db,
+            lead,
+            role,
+            status_code=status,
+            ext_errors={booking.id: errors},
+            ext_values={booking.id: values},
+        )

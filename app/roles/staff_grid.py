@@ -7,7 +7,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from app.auth.deps import DbSession, get_settings
+from app.auth.deps import DbSession
+from app.core import clock
 from app.domain.bookings.crud import bookings
 from app.domain.finance.reports import overdue_days_by_apartment
 from app.domain.inventory.crud import apartments, buildings, complexes
@@ -15,7 +16,6 @@ from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.schemas import ApartmentRead
 from app.web.live import POLL_SECONDS, unchanged
 from app.web.templating import render
-from app.web.time import company_today
 
 
 class GridBuilding(BaseModel):
@@ -75,16 +75,25 @@ class ApartmentCard(ApartmentRead):
 
 
 def _index(db) -> list[GridComplex]:
-    return [GridComplex(id=c.id, name=c.name, currency=c.currency.value,
-                        buildings=[GridBuilding(id=b.id, name=b.name, floors=b.floors) for b in c.buildings])
-            for c in complexes.all(db)]
+    return [
+        GridComplex(
+            id=c.id,
+            name=c.name,
+            currency=c.currency.value,
+            buildings=[GridBuilding(id=b.id, name=b.name, floors=b.floors) for b in c.buildings],
+        )
+        for c in complexes.all(db)
+    ]
 
 
 def _card(db, apartment_id: int) -> ApartmentCard:
     apartment = apartments.get(db, apartment_id)
-    return ApartmentCard(**ApartmentRead.model_validate(apartment).model_dump(),
-                         complex_name=apartment.building.complex.name, building_name=apartment.building.name,
-                         currency=apartment.building.complex.currency.value)
+    return ApartmentCard(
+        **ApartmentRead.model_validate(apartment).model_dump(),
+        complex_name=apartment.building.complex.name,
+        building_name=apartment.building.name,
+        currency=apartment.building.complex.currency.value,
+    )
 
 
 def html_routes(role_prefix: str) -> APIRouter:
@@ -105,17 +114,21 @@ def html_routes(role_prefix: str) -> APIRouter:
             return nothing
         floors = floor_grids.building_view(db, building)
         bookings.show_expired_as_free(db, [a for f in floors for a in f.apartments])
-        overdue = overdue_days_by_apartment(db, [a.id for f in floors for a in f.apartments],
-                                            company_today(get_settings(request)))
-        context = {"building": building, "floors": floors, "version": version, "overdue": overdue,
-                   "base": role_prefix, "poll_seconds": POLL_SECONDS}
+        overdue = overdue_days_by_apartment(db, [a.id for f in floors for a in f.apartments], clock.today())
+        context = {
+            "building": building,
+            "floors": floors,
+            "version": version,
+            "overdue": overdue,
+            "base": role_prefix,
+            "poll_seconds": POLL_SECONDS,
+        }
         return render(request, "components/building_grid.html", context, block="live")
 
     @router.get("/apartment-cards/{apartment_id}")
     def apartment_card(request: Request, db: DbSession, apartment_id: int):
         """The apartment card shown in a modal."""
-        return render(request, "components/apartment_card.html", {"card": _card(db, apartment_id)},
-                      block="card")
+        return render(request, "components/apartment_card.html", {"card": _card(db, apartment_id)}, block="card")
 
     return router
 
@@ -136,14 +149,23 @@ def api_routes() -> APIRouter:
         views = floor_grids.building_view(db, building)
         bookings.show_expired_as_free(db, [a for f in views for a in f.apartments])
         floors = [
-            GridFloorRead(floor=f.floor, cols=f.cols, rows=f.rows,
-                          cells=[GridCellRead(x=c.x, y=c.y, w=c.w, h=c.h, apartment=c.apartment) for c in f.cells],
-                          apartments=f.apartments)
+            GridFloorRead(
+                floor=f.floor,
+                cols=f.cols,
+                rows=f.rows,
+                cells=[GridCellRead(x=c.x, y=c.y, w=c.w, h=c.h, apartment=c.apartment) for c in f.cells],
+                apartments=f.apartments,
+            )
             for f in views
         ]
-        return BuildingGridRead(building_id=building.id, name=building.name, complex_name=building.complex.name,
-                                currency=building.complex.currency.value, floors=floors,
-                                version=complexes.version_of_building(db, building_id))
+        return BuildingGridRead(
+            building_id=building.id,
+            name=building.name,
+            complex_name=building.complex.name,
+            currency=building.complex.currency.value,
+            floors=floors,
+            version=complexes.version_of_building(db, building_id),
+        )
 
     @router.get("/apartment-cards/{apartment_id}", response_model=ApartmentCard)
     def apartment_card(db: DbSession, apartment_id: int):
@@ -151,4 +173,3 @@ def api_routes() -> APIRouter:
         return _card(db, apartment_id)
 
     return router
-

@@ -27,9 +27,7 @@ def _xlsx_cell(value: object) -> object:
     return _safe_cell(value) if isinstance(value, str) else value
 
 
-def export_response(
-    fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
-) -> Response:
+def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """A CSV or XLSX attachment of `rows` under `headers`."""
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.web.errors import AppError
+from app.core.errors import AppError
 from app.web.i18n import gettext
 
 M = TypeVar("M", bound=BaseModel)

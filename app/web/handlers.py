@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.web.errors import AppError, InvalidMany, NotAuthenticated, TooManyRequests
+from app.core.errors import AppError, InvalidMany, NotAuthenticated, TooManyRequests
 from app.web.forms import error_message
 from app.web.i18n import gettext
 from app.web.templating import is_htmx, render
@@ -43,10 +43,20 @@ def error_response(request: Request, status: int, message: str, headers: dict | 
     title = gettext(STATUS_TITLES.get(status, "Error"))
     if is_htmx(request):
         toast_headers = {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend", **(headers or {})}
-        return render(request, "components/toast.html", {"message": message, "kind": "error"},
-                      status_code=status, headers=toast_headers)
-    return render(request, "errors/error.html", {"status": status, "title": title, "message": message},
-                  status_code=status, headers=headers)
+        return render(
+            request,
+            "components/toast.html",
+            {"message": message, "kind": "error"},
+            status_code=status,
+            headers=toast_headers,
+        )
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+        headers=headers,
+    )
 
 
 async def app_error_handler(request: Request, exc: AppError) -> Response:
@@ -61,8 +71,9 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
         return RedirectResponse(f"/login?next={quote(target)}", status_code=302)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
     if wants_json(request) and isinstance(exc, InvalidMany):
-        detail = [{"loc": problem["loc"], "msg": _problem_message(problem), "type": "value_error"}
-                  for problem in exc.problems]
+        detail = [
+            {"loc": problem["loc"], "msg": _problem_message(problem), "type": "value_error"} for problem in exc.problems
+        ]
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
     if wants_json(request) and exc.field:
         detail = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
@@ -93,9 +104,7 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
 async def validation_error_handler(request: Request, exc: RequestValidationError) -> Response:
     """422 naming each bad field (JSON), or a page listing them (HTML)."""
     if wants_json(request):
-        detail = [
-            {"loc": list(e["loc"]), "msg": error_message(e), "type": e["type"]} for e in exc.errors()
-        ]
+        detail = [{"loc": list(e["loc"]), "msg": error_message(e), "type": e["type"]} for e in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
     fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
     return error_response(request, 422, gettext("Invalid value in: %(fields)s", fields=fields))

@@ -81,8 +81,14 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             if access_log.isEnabledFor(logging.INFO):
-                access_log.info(json.dumps({
-                    "event": "request", "method": scope["method"], "path": scope["path"],
-                    "status": status_holder["status"],
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                }))
+                access_log.info(
+                    json.dumps(
+                        {
+                            "event": "request",
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status_holder["status"],
+                            "ms": round((time.perf_counter() - started) * 1000, 1),
+                        }
+                    )
+                )

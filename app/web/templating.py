@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,7 +17,8 @@ from pydantic import BaseModel
 from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
-from app.db import utcnow
+from app.core import clock
+from app.core.clock import now as utcnow
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
     BOOKING_STATUS_LABELS,
@@ -39,13 +38,13 @@ from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_VERSION = "4"
-_time_zone: ContextVar[str] = ContextVar("time_zone", default="Asia/Tashkent")
+
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     """A stored UTC datetime shown in the company's time zone (TIME_ZONE)."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(_time_zone.get())).strftime(fmt)
+    return clock.local(value).strftime(fmt)
 
 
 env = Environment(
@@ -95,13 +94,26 @@ def role_choices() -> list[tuple[str, str]]:
 
 
 env.globals.update(
-    ROLE_LABELS=ROLE_LABELS, Role=Role, LANGUAGES=LANGUAGES, STATIC_VERSION=STATIC_VERSION,
-    COUNTER_LABELS=COUNTER_LABELS, STATUS_LABELS=STATUS_LABELS, LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
-    LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS, status_choices=status_choices, query_with=query_with,
-    role_choices=role_choices, TEMPERATURE_LABELS=TEMPERATURE_LABELS, LEAD_TRANSITIONS=LEAD_TRANSITIONS,
-    BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS, EXTENSION_LABELS=EXTENSION_LABELS,
-    CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS, role_can=role_can, utcnow=utcnow,
-    PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS, PAYMENT_TYPE_LABELS=PAYMENT_TYPE_LABELS,
+    ROLE_LABELS=ROLE_LABELS,
+    Role=Role,
+    LANGUAGES=LANGUAGES,
+    STATIC_VERSION=STATIC_VERSION,
+    COUNTER_LABELS=COUNTER_LABELS,
+    STATUS_LABELS=STATUS_LABELS,
+    LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
+    LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS,
+    status_choices=status_choices,
+    query_with=query_with,
+    role_choices=role_choices,
+    TEMPERATURE_LABELS=TEMPERATURE_LABELS,
+    LEAD_TRANSITIONS=LEAD_TRANSITIONS,
+    BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
+    EXTENSION_LABELS=EXTENSION_LABELS,
+    CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
+    role_can=role_can,
+    utcnow=utcnow,
+    PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
+    PAYMENT_TYPE_LABELS=PAYMENT_TYPE_LABELS,
     PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
@@ -151,7 +163,6 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render `template`; an HTMX request gets only `block` when one is named."""
-    _time_zone.set(request.app.state.settings.time_zone)
     viewer = getattr(request.state, "viewer", None)
     if viewer is not None:
         current_language.set(viewer.language)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
-from app.web.errors import Invalid
+from app.core.errors import Invalid
 
 SIGNATURES = {
     b"\xff\xd8\xff": ".jpg",
@@ -26,8 +26,7 @@ def image_extension(head: bytes) -> str | None:
     return None
 
 
-def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int,
-                     field: str = "image") -> str:
+def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int, field: str = "image") -> str:
     """Store an uploaded JPEG/PNG/WebP; returns its path under the media folder.
 
     Invalid (naming `field`) when nothing was sent, the content is not such an image,

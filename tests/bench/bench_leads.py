@@ -30,7 +30,8 @@ from starlette.routing import Route
 from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.service import session_token
-from app.db import get_engine, utcnow, write_session
+from app.core.clock import now as utcnow
+from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.inventory.models import Complex
 from app.domain.leads.models import Lead, LeadSource, LeadStatus, Temperature, lead_search_key
@@ -48,8 +49,13 @@ from tests.bench.bench_pages import (
 
 LEADS = 100_000
 SEED = 4
-STATUS_WEIGHTS = {LeadStatus.NEW: 25, LeadStatus.IN_WORK: 35, LeadStatus.BOOKED: 5, LeadStatus.SOLD: 10,
-                  LeadStatus.LOST: 25}
+STATUS_WEIGHTS = {
+    LeadStatus.NEW: 25,
+    LeadStatus.IN_WORK: 35,
+    LeadStatus.BOOKED: 5,
+    LeadStatus.SOLD: 10,
+    LeadStatus.LOST: 25,
+}
 NAMES = ["Азиз", "Дилноза", "Шахзод", "Нодира", "Бахтиёр", "Малика", "Сардор", "Гулноза", "Jasur", "Madina"]
 
 
@@ -60,15 +66,28 @@ def lead_rows(rng: random.Random, count: int, sellers: list[int], complexes: lis
     rows = []
     for n in range(count):
         created = now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
-        rows.append({
-            "name": f"{NAMES[n % len(NAMES)]} {n}", "phone": f"+99890{n:07d}", "source": rng.choice(list(LeadSource)),
-            "status": rng.choices(statuses, weights)[0], "temperature": rng.choice(list(Temperature)),
-            "lost_reason": "", "complex_id": rng.choice(complexes), "assigned_id": rng.choice(sellers),
-            "utm_source": rng.choice(["", "instagram", "google", "telegram"]), "utm_medium": "", "utm_campaign": "",
-            "utm_content": "", "utm_term": "", "touches_count": 1, "last_touch_at": created, "created_at": created,
-            "search_key": lead_search_key(f"{NAMES[n % len(NAMES)]} {n}", f"+99890{n:07d}"),
-            "updated_at": created,
-        })
+        rows.append(
+            {
+                "name": f"{NAMES[n % len(NAMES)]} {n}",
+                "phone": f"+99890{n:07d}",
+                "source": rng.choice(list(LeadSource)),
+                "status": rng.choices(statuses, weights)[0],
+                "temperature": rng.choice(list(Temperature)),
+                "lost_reason": "",
+                "complex_id": rng.choice(complexes),
+                "assigned_id": rng.choice(sellers),
+                "utm_source": rng.choice(["", "instagram", "google", "telegram"]),
+                "utm_medium": "",
+                "utm_campaign": "",
+                "utm_content": "",
+                "utm_term": "",
+                "touches_count": 1,
+                "last_touch_at": created,
+                "created_at": created,
+                "search_key": lead_search_key(f"{NAMES[n % len(NAMES)]} {n}", f"+99890{n:07d}"),
+                "updated_at": created,
+            }
+        )
     return rows
 
 
@@ -81,7 +100,7 @@ def build(url: str) -> int:
         complexes = list(db.scalars(select(Complex.id)))
         rows = lead_rows(random.Random(SEED), LEADS, sellers, complexes)
         for start in range(0, len(rows), 10_000):
-            db.execute(insert(Lead), rows[start:start + 10_000])
+            db.execute(insert(Lead), rows[start : start + 10_000])
     with write_session(url) as db:
         return db.scalar(select(func.count()).select_from(Lead))
 
@@ -96,18 +115,24 @@ def main() -> None:
         print(f"data: {total} leads; built in {time.perf_counter() - started:.1f} s")
         settings = make_settings(url, Path(tmp))
         with write_session(url) as db:
-            tokens = {name: session_token(settings, db.scalar(select(User).where(User.username == name)))
-                      for name in ("mop", "sales")}
+            tokens = {
+                name: session_token(settings, db.scalar(select(User).where(User.username == name)))
+                for name in ("mop", "sales")
+            }
         counter = SqlCounter(get_engine(url))
         from app.main import create_app
 
         bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
-        servers = [serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
-                   serve(create_app(settings, check_schema=False), app_sock)]
+        servers = [
+            serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
+            serve(create_app(settings, check_schema=False), app_sock),
+        ]
         base = f"http://{HOST}:{app_sock.getsockname()[1]}"
-        clients = {"bare": httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60),
-                   "mop": httpx.Client(base_url=base, timeout=60, cookies={SESSION_COOKIE: tokens["mop"]}),
-                   "sales": httpx.Client(base_url=base, timeout=60, cookies={SESSION_COOKIE: tokens["sales"]})}
+        clients = {
+            "bare": httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60),
+            "mop": httpx.Client(base_url=base, timeout=60, cookies={SESSION_COOKIE: tokens["mop"]}),
+            "sales": httpx.Client(base_url=base, timeout=60, cookies={SESSION_COOKIE: tokens["sales"]}),
+        }
         deep = LEADS // 25 // 2
         pages = [
             ("bare starlette /", "bare", "/", 1000),
@@ -130,6 +155,7 @@ def main() -> None:
                 thread.join(timeout=15)
             get_engine(url).dispose()
     print_rows(results)
+
 
 if __name__ == "__main__":
     main()

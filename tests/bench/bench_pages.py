@@ -46,7 +46,8 @@ from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.service import session_token
-from app.db import get_engine, utcnow, write_session
+from app.core.clock import now as utcnow
+from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.audit.models import AuditEntry
 from app.main import create_app
@@ -99,8 +100,12 @@ FIELDS = [
 
 def make_settings(database_url: str, tmp: Path) -> Settings:
     """Settings like tests/conftest.make_settings: the bench database, a test secret, temp folders."""
-    return Settings(database_url=database_url, secret_key="bench-secret-key-that-is-long-enough-for-hs256",
-                    data_dir=tmp, backup_dir=tmp / "backups")
+    return Settings(
+        database_url=database_url,
+        secret_key="bench-secret-key-that-is-long-enough-for-hs256",
+        data_dir=tmp,
+        backup_dir=tmp / "backups",
+    )
 
 
 def user_rows(rng: random.Random, count: int) -> list[dict]:
@@ -111,13 +116,20 @@ def user_rows(rng: random.Random, count: int) -> list[dict]:
     for i in range(count):
         role = rng.choices(roles, weights)[0]
         created = now - timedelta(days=rng.uniform(0, 730))
-        rows.append({
-            "username": f"{role.value}.{rng.choice(LOGINS)}{i}",
-            "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            "phone": f"+99890{rng.randrange(10**7):07d}",
-            "role": role, "is_active": rng.random() > 0.1, "language": "ru" if rng.random() < 0.8 else "en",
-            "password_hash": hashed, "token_version": 1, "created_at": created, "updated_at": created,
-        })
+        rows.append(
+            {
+                "username": f"{role.value}.{rng.choice(LOGINS)}{i}",
+                "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                "phone": f"+99890{rng.randrange(10**7):07d}",
+                "role": role,
+                "is_active": rng.random() > 0.1,
+                "language": "ru" if rng.random() < 0.8 else "en",
+                "password_hash": hashed,
+                "token_version": 1,
+                "created_at": created,
+                "updated_at": created,
+            }
+        )
     return rows
 
 
@@ -129,15 +141,17 @@ def audit_rows(rng: random.Random, count: int, user_ids: list[int]) -> list[dict
     for _ in range(count):
         entity, action = rng.choices(names, weights)[0], rng.choice(ACTIONS)
         field, values = rng.choice(FIELDS)
-        rows.append({
-            "at": now - timedelta(seconds=rng.uniform(0, 365 * 86400)),
-            "actor_id": None if rng.random() < 0.05 else rng.choice(user_ids),
-            "entity": entity,
-            "entity_id": str(rng.choice(user_ids) if entity == "user" else rng.randrange(1, 8000)),
-            "action": action,
-            "before": None if action == "create" else {field: rng.choice(values)},
-            "after": None if action == "delete" else {field: rng.choice(values)},
-        })
+        rows.append(
+            {
+                "at": now - timedelta(seconds=rng.uniform(0, 365 * 86400)),
+                "actor_id": None if rng.random() < 0.05 else rng.choice(user_ids),
+                "entity": entity,
+                "entity_id": str(rng.choice(user_ids) if entity == "user" else rng.randrange(1, 8000)),
+                "action": action,
+                "before": None if action == "create" else {field: rng.choice(values)},
+                "after": None if action == "delete" else {field: rng.choice(values)},
+            }
+        )
     rows.sort(key=lambda row: row["at"])
     return rows
 
@@ -152,8 +166,10 @@ def build_database(url: str) -> dict[str, int]:
         user_ids = list(db.scalars(select(User.id)))
         db.execute(insert(AuditEntry), audit_rows(rng, AUDIT_ROWS, user_ids))
     with write_session(url) as db:
-        return {"users": db.scalar(select(func.count()).select_from(User)),
-                "audit_log": db.scalar(select(func.count()).select_from(AuditEntry))}
+        return {
+            "users": db.scalar(select(func.count()).select_from(User)),
+            "audit_log": db.scalar(select(func.count()).select_from(AuditEntry)),
+        }
 
 
 def serve(app, sock) -> tuple[uvicorn.Server, threading.Thread]:
@@ -254,9 +270,11 @@ def print_rows(results: list) -> None:
     print(f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>6} {'sql':>4}")
     for name, times, size, (statements, _ms, _texts) in results:
         rps = len(times) / sum(times)
-        print(f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
-              f"{statements:>4}")
+        print(
+            f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
+            f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
+            f"{statements:>4}"
+        )
     print("\nratio = page req/s / bare Starlette req/s in the same run; sql = statements per request.")
 
 
@@ -265,27 +283,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of each page")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "
-          f"httpx {httpx.__version__}")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "
+        f"httpx {httpx.__version__}"
+    )
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         db_file = Path(tmp) / "bench.db"
         url = f"sqlite:///{db_file}"
         started = time.perf_counter()
         sizes = build_database(url)
-        print(f"data: {sizes['users']} users, {sizes['audit_log']} audit rows, "
-              f"{db_file.stat().st_size / 1e6:.1f} MB SQLite; built in {time.perf_counter() - started:.1f} s")
+        print(
+            f"data: {sizes['users']} users, {sizes['audit_log']} audit rows, "
+            f"{db_file.stat().st_size / 1e6:.1f} MB SQLite; built in {time.perf_counter() - started:.1f} s"
+        )
 
         settings = make_settings(url, Path(tmp))
         with write_session(url) as db:
             token = session_token(settings, db.scalar(select(User).where(User.username == "admin")))
         counter = SqlCounter(get_engine(url))
         bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
-        servers = [serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
-                   serve(create_app(settings, check_schema=False), app_sock)]
+        servers = [
+            serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
+            serve(create_app(settings, check_schema=False), app_sock),
+        ]
         clients = {
             "bare": httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60),
-            "app": httpx.Client(base_url=f"http://{HOST}:{app_sock.getsockname()[1]}", timeout=60,
-                                cookies={SESSION_COOKIE: token}),
+            "app": httpx.Client(
+                base_url=f"http://{HOST}:{app_sock.getsockname()[1]}", timeout=60, cookies={SESSION_COOKIE: token}
+            ),
         }
         try:
             results = []
@@ -303,13 +328,17 @@ def main() -> None:
 
     bare_rps = len(results[0][2]) / sum(results[0][2])
     print()
-    print(f"{'page':<20} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} "
-          f"{'KB':>7} {'sql':>5} {'db ms':>7}")
+    print(
+        f"{'page':<20} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} "
+        f"{'KB':>7} {'sql':>5} {'db ms':>7}"
+    )
     for name, _path, times, size, (statements, sql_ms, _texts) in results:
         rps = len(times) / sum(times)
-        print(f"{name:<20} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>7.1f} "
-              f"{statements:>5} {sql_ms:>7.2f}")
+        print(
+            f"{name:<20} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
+            f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>7.1f} "
+            f"{statements:>5} {sql_ms:>7.2f}"
+        )
     print("\nratio = page req/s / bare Starlette req/s; sql = statements one request runs (BEGIN included);")
     print("db ms = their time inside cursor.execute (on SQLite that runs up to the first row, not the fetch).")
     if args.sql:

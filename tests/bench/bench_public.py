@@ -76,14 +76,33 @@ def build_database(url: str) -> dict[str, int]:
     with write_session(url) as db:
         load_demo(db, "demo12345")
         admin = db.scalar(select(User).where(User.username == "admin"))
-        place = complexes.create(db, admin, ComplexCreate(
-            name="ЖК Bench City", slug=SLUG, city="Ташкент", address="ул. Нагрузочная, 1",
-            description="Две тысячи квартир для замера.", currency=Currency.UZS, is_public=True))
+        place = complexes.create(
+            db,
+            admin,
+            ComplexCreate(
+                name="ЖК Bench City",
+                slug=SLUG,
+                city="Ташкент",
+                address="ул. Нагрузочная, 1",
+                description="Две тысячи квартир для замера.",
+                currency=Currency.UZS,
+                is_public=True,
+            ),
+        )
         for name, floors, units in BUILDINGS:
             building = buildings.create(db, admin, place.id, BuildingCreate(name=name, floors=floors, sections=2))
-            buildings.generate(db, admin, building.id, GenerateApartments(
-                units_per_floor=units, numbering="floor", rooms=2, area=Decimal("58.5"),
-                price_per_m2=Decimal("9500000")))
+            buildings.generate(
+                db,
+                admin,
+                building.id,
+                GenerateApartments(
+                    units_per_floor=units,
+                    numbering="floor",
+                    rooms=2,
+                    area=Decimal("58.5"),
+                    price_per_m2=Decimal("9500000"),
+                ),
+            )
             _vary(db, building.id, rng)
             _draw(db, admin, building.id, units)
     with write_session(url) as db:
@@ -98,16 +117,26 @@ def _vary(db, building_id: int, rng: random.Random) -> None:
         flat.area = Decimal(28 + flat.rooms * 18)
         flat.total_price = flat.area * flat.price_per_m2
         roll = rng.random()
-        flat.status = (ApartmentStatus.SOLD if roll < 0.25 else ApartmentStatus.BOOKED if roll < 0.35
-                       else ApartmentStatus.NOT_FOR_SALE if roll < 0.37 else ApartmentStatus.FREE)
+        flat.status = (
+            ApartmentStatus.SOLD
+            if roll < 0.25
+            else ApartmentStatus.BOOKED
+            if roll < 0.35
+            else ApartmentStatus.NOT_FOR_SALE
+            if roll < 0.37
+            else ApartmentStatus.FREE
+        )
     db.flush()
 
 
 def _draw(db, admin: User, building_id: int, units: int) -> None:
     """Draw the lowest floors: a row of two-square flats."""
     for floor in range(1, DRAWN_FLOORS + 1):
-        flats = db.scalars(select(Apartment).where(Apartment.building_id == building_id, Apartment.floor == floor)
-                           .order_by(Apartment.id)).all()
+        flats = db.scalars(
+            select(Apartment)
+            .where(Apartment.building_id == building_id, Apartment.floor == floor)
+            .order_by(Apartment.id)
+        ).all()
         cells = [GridCell(x=i * 2, y=0, w=2, h=2, apartment_id=f.id) for i, f in enumerate(flats)]
         floor_grids.save(db, admin, building_id, floor, GridLayout(cols=units * 2, rows=2, cells=cells))
 
@@ -116,9 +145,14 @@ def bump(url: str) -> None:
     """Change the complex's inventory as an apartment edit would (a new version)."""
     with write_session(url) as db:
         complex_id = db.scalar(select(Complex.id).where(Complex.slug == SLUG))
-        db.execute(update(Apartment).where(Apartment.id == db.scalar(
-            select(func.min(Apartment.id)).join(Building).where(Building.complex_id == complex_id)))
-            .values(price_per_m2=Apartment.price_per_m2 + 1))
+        db.execute(
+            update(Apartment)
+            .where(
+                Apartment.id
+                == db.scalar(select(func.min(Apartment.id)).join(Building).where(Building.complex_id == complex_id))
+            )
+            .values(price_per_m2=Apartment.price_per_m2 + 1)
+        )
         bump_inventory(db, [complex_id])
 
 
@@ -170,14 +204,18 @@ def sql_of(client: httpx.Client, counter: SqlCounter, path: str, headers: dict, 
 
 def main() -> None:
     """Build the data, serve both apps, measure, print the table."""
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "
-          f"httpx {httpx.__version__}")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "
+        f"httpx {httpx.__version__}"
+    )
     with tempfile.TemporaryDirectory(prefix="crm-bench-public-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         started = time.perf_counter()
         sizes = build_database(url)
-        print(f"data: one public complex of {sizes['apartments']} apartments in {sizes['buildings']} buildings "
-              f"({DRAWN_FLOORS} floors of each drawn); built in {time.perf_counter() - started:.1f} s")
+        print(
+            f"data: one public complex of {sizes['apartments']} apartments in {sizes['buildings']} buildings "
+            f"({DRAWN_FLOORS} floors of each drawn); built in {time.perf_counter() - started:.1f} s"
+        )
         app = create_app(make_settings(url, Path(tmp)), check_schema=False)
         counter = SqlCounter(get_engine(url))
         bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
@@ -194,22 +232,52 @@ def main() -> None:
             SIZED["body"] = get(site, page, {}).content
             rows.append(("bare, same bytes", "/sized", *timed(bare, "/sized", 2000, {}), 0))
             filtered = f"{page}?rooms=2&only_free=1"
-            rows.append(("warm filtered page", filtered, *timed(site, filtered, 2000, {}),
-                         sql_of(site, counter, filtered, {}, 200)))
+            rows.append(
+                (
+                    "warm filtered page",
+                    filtered,
+                    *timed(site, filtered, 2000, {}),
+                    sql_of(site, counter, filtered, {}, 200),
+                )
+            )
             fragment = f"{grid}?rooms=2&only_free=1"
-            rows.append(("warm grid fragment", fragment, *timed(site, fragment, 2000, HTMX),
-                         sql_of(site, counter, fragment, HTMX, 200)))
+            rows.append(
+                (
+                    "warm grid fragment",
+                    fragment,
+                    *timed(site, fragment, 2000, HTMX),
+                    sql_of(site, counter, fragment, HTMX, 200),
+                )
+            )
             etag = get(site, page, {}).headers["ETag"]
             revalidate = {"If-None-Match": etag}
-            rows.append(("304 revalidation", page, *timed(site, page, 3000, revalidate, 304),
-                         sql_of(site, counter, page, revalidate, 304)))
+            rows.append(
+                (
+                    "304 revalidation",
+                    page,
+                    *timed(site, page, 3000, revalidate, 304),
+                    sql_of(site, counter, page, revalidate, 304),
+                )
+            )
             version = get(site, f"/api/public/complexes/{SLUG}/version", {}).json()["version"]
             poll = f"{grid}?since={version}"
-            rows.append(("poll, unchanged 204", poll, *timed(site, poll, 3000, HTMX, 204),
-                         sql_of(site, counter, poll, HTMX, 204)))
+            rows.append(
+                (
+                    "poll, unchanged 204",
+                    poll,
+                    *timed(site, poll, 3000, HTMX, 204),
+                    sql_of(site, counter, poll, HTMX, 204),
+                )
+            )
             moved = f"{grid}?since={version - 1}"
-            rows.append(("poll, moved (cached)", moved, *timed(site, moved, 1000, HTMX),
-                         sql_of(site, counter, moved, HTMX, 200)))
+            rows.append(
+                (
+                    "poll, moved (cached)",
+                    moved,
+                    *timed(site, moved, 1000, HTMX),
+                    sql_of(site, counter, moved, HTMX, 200),
+                )
+            )
             api = f"/api/public/complexes/{SLUG}/apartments?page_size=2000"
             rows.append(("api apartments 2000", api, *timed(site, api, 100, {}), sql_of(site, counter, api, {}, 200)))
         finally:
@@ -236,13 +304,17 @@ def print_table(rows: list) -> None:
     print(f"{'row':<22} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>7} {'sql':>4}")
     for name, _path, times, size, statements in rows:
         rps = len(times) / sum(times)
-        print(f"{name:<22} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-              f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.3f} {size / 1024:>7.1f} "
-              f"{statements:>4}")
+        print(
+            f"{name:<22} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
+            f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.3f} {size / 1024:>7.1f} "
+            f"{statements:>4}"
+        )
     print("\nratio = row req/s / bare Starlette req/s (goal for the warm page: >= 0.5); sql = statements one")
     print("request runs (BEGIN and COMMIT included); KB = response body. cold = first request after a change.")
-    print(f"warm page against a bare endpoint answering the same bytes: "
-          f"{rps_of['warm /c/<slug>'] / rps_of['bare, same bytes']:.3f}")
+    print(
+        f"warm page against a bare endpoint answering the same bytes: "
+        f"{rps_of['warm /c/<slug>'] / rps_of['bare, same bytes']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ def book_in_bahor(page: Page, base: str, name: str) -> int:
     for building in bahor["buildings"]:
         grid = page.request.get(f"{base}/api/sales/buildings/{building['id']}/grid").json()
         for apartment in (a for floor in grid["floors"] for a in floor["apartments"] if a["status"] == "free"):
-            booked = page.request.post(f"{base}/api/sales/bookings", headers=headers,
-                                       data={"apartment_id": apartment["id"], "lead_id": lead.json()["id"]})
+            booked = page.request.post(
+                f"{base}/api/sales/bookings",
+                headers=headers,
+                data={"apartment_id": apartment["id"], "lead_id": lead.json()["id"]},
+            )
             if booked.status == 201:
                 return booked.json()["id"]
             assert booked.status == 409, booked.text()
@@ -73,8 +76,11 @@ def test_sales_signs_a_contract_with_a_twelve_month_schedule(page: Page, live_se
 def test_mop_approves_an_extension_in_place(page: Page, live_server: str):
     log_in(page, live_server, "sales")
     booking_id = book_in_bahor(page, live_server, "Продление Тест")
-    asked = page.request.post(f"{live_server}/api/sales/bookings/{booking_id}/extension", headers=api_headers(page),
-                              data={"hours": 48, "reason": "Покупатель ждёт кредит"})
+    asked = page.request.post(
+        f"{live_server}/api/sales/bookings/{booking_id}/extension",
+        headers=api_headers(page),
+        data={"hours": 48, "reason": "Покупатель ждёт кредит"},
+    )
     assert asked.status == 200, asked.text()
     page.get_by_test_id("logout").click()
 

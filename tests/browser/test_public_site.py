@@ -59,8 +59,9 @@ def test_open_grid_shows_a_sale_within_seconds(page: Page, live_server: str):
     apartment_id = free.get_attribute("data-apartment-id")
     page.evaluate("window.notReloaded = true")
     with httpx.Client(base_url=live_server, timeout=10) as http:
-        token = http.post("/api/auth/token", json={"username": "admin", "password": DEMO_PASSWORD}
-                          ).json()["access_token"]
+        token = http.post("/api/auth/token", json={"username": "admin", "password": DEMO_PASSWORD}).json()[
+            "access_token"
+        ]
         auth = {"Authorization": f"Bearer {token}"}
         current = http.get(f"/api/admin/apartments/{apartment_id}", headers=auth).json()
         body = {name: current[name] for name in ("number", "floor", "section", "rooms", "area", "price_per_m2")}

@@ -46,14 +46,19 @@ def test_salesperson_books_from_the_grid_and_a_colleague_cannot(page: Page, brow
     log_in(other, live_server, "sales2")
     other.goto(grid_url)
     expect(other.locator(f'[data-testid="apt"][data-apartment-id="{apartment_id}"]')).to_have_attribute(
-        "data-status", "booked")
+        "data-status", "booked"
+    )
     csrf = other.locator('meta[name="csrf-token"]').get_attribute("content")
     headers = {"X-CSRF-Token": csrf}
-    made = other.request.post(f"{live_server}/api/sales/leads", headers=headers,
-                              data={"name": "Клиент коллеги", "phone": "+998 93 555 40 42"})
+    made = other.request.post(
+        f"{live_server}/api/sales/leads", headers=headers, data={"name": "Клиент коллеги", "phone": "+998 93 555 40 42"}
+    )
     assert made.status == 201, made.text()
-    taken = other.request.post(f"{live_server}/api/sales/bookings", headers=headers,
-                               data={"apartment_id": int(apartment_id), "lead_id": made.json()["id"]})
+    taken = other.request.post(
+        f"{live_server}/api/sales/bookings",
+        headers=headers,
+        data={"apartment_id": int(apartment_id), "lead_id": made.json()["id"]},
+    )
     assert taken.status == 409, taken.text()
     colleague.close()
 

@@ -13,8 +13,15 @@ from tests.factories import make_user
 
 def test_record_stores_json_safe_snapshots(db):
     actor = make_user(db, Role.FINANCE)
-    entry = audit.record(db, actor, "payment", 7, "create", None,
-                         {"amount": Decimal("10.50"), "role": Role.SALES, "due": date(2026, 1, 2)})
+    entry = audit.record(
+        db,
+        actor,
+        "payment",
+        7,
+        "create",
+        None,
+        {"amount": Decimal("10.50"), "role": Role.SALES, "due": date(2026, 1, 2)},
+    )
     assert entry.after == {"amount": "10.50", "role": "sales", "due": "2026-01-02"}
     assert entry.changed_fields == ["amount", "due", "role"]
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.bookings import crud as bookings_module
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate, ExtensionRequest
 from app.domain.inventory.models import ApartmentStatus, Complex
 from app.domain.leads.models import LeadStatus
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import free_apartment, make_lead, make_user
 
 
@@ -42,8 +42,12 @@ def test_a_booked_apartment_cannot_be_booked_again(db):
     book(db, seller, apartment, make_lead(db, seller))
     with pytest.raises(Conflict):
         book(db, rival, apartment, make_lead(db, rival))
-    assert db.scalar(select(Booking).where(Booking.apartment_id == apartment.id).with_only_columns(
-        Booking.id).order_by(None)) is not None
+    assert (
+        db.scalar(
+            select(Booking).where(Booking.apartment_id == apartment.id).with_only_columns(Booking.id).order_by(None)
+        )
+        is not None
+    )
 
 
 def test_the_database_refuses_two_active_bookings(db):
@@ -53,8 +57,14 @@ def test_the_database_refuses_two_active_bookings(db):
     apartment = free_apartment(db)
     first = book(db, seller, apartment, make_lead(db, seller))
     with pytest.raises(IntegrityError), db.begin_nested():
-        db.add(Booking(apartment_id=apartment.id, lead_id=first.lead_id, salesperson_id=seller.id,
-                       expires_at=utcnow() + timedelta(hours=1)))
+        db.add(
+            Booking(
+                apartment_id=apartment.id,
+                lead_id=first.lead_id,
+                salesperson_id=seller.id,
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
         db.flush()
 
 
@@ -98,7 +108,10 @@ def test_cancel_frees_and_only_active_bookings_cancel(db):
     bookings.cancel(db, seller, booking.id, "client changed mind")
     db.refresh(apartment)
     assert (booking.status, apartment.status, lead.status) == (
-        BookingStatus.CANCELLED, ApartmentStatus.FREE, LeadStatus.IN_WORK)
+        BookingStatus.CANCELLED,
+        ApartmentStatus.FREE,
+        LeadStatus.IN_WORK,
+    )
     with pytest.raises(Conflict):
         bookings.cancel(db, seller, booking.id)
     with pytest.raises(NotFound):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
 from app.domain.bookings.schemas import BookingCreate
@@ -18,17 +19,19 @@ from app.domain.contracts.schedule import add_months, build_schedule
 from app.domain.contracts.schemas import ContractCreate
 from app.domain.inventory.models import ApartmentStatus, Currency
 from app.domain.leads.models import LeadStatus
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import free_apartment, make_lead, make_user
 
 
-@pytest.mark.parametrize(("total", "down", "months", "currency"), [
-    (Decimal("1000000"), Decimal("300000"), 3, Currency.UZS),
-    (Decimal("416990000"), Decimal("125097000"), 36, Currency.UZS),
-    (Decimal("100.00"), Decimal("0"), 3, Currency.USD),
-    (Decimal("52107.37"), Decimal("10421.47"), 24, Currency.USD),
-    (Decimal("999.99"), Decimal("999.99"), 0, Currency.USD),
-])
+@pytest.mark.parametrize(
+    ("total", "down", "months", "currency"),
+    [
+        (Decimal("1000000"), Decimal("300000"), 3, Currency.UZS),
+        (Decimal("416990000"), Decimal("125097000"), 36, Currency.UZS),
+        (Decimal("100.00"), Decimal("0"), 3, Currency.USD),
+        (Decimal("52107.37"), Decimal("10421.47"), 24, Currency.USD),
+        (Decimal("999.99"), Decimal("999.99"), 0, Currency.USD),
+    ],
+)
 def test_schedule_adds_up_exactly_and_rounds_to_the_unit(total, down, months, currency):
     rows = build_schedule(total, down, months, date(2026, 1, 31), currency)
     assert sum(r.amount for r in rows) == total
@@ -56,17 +59,27 @@ def setup_booking(db, price_per_m2="1000"):
 
 
 def contract_data(booking, **fields):
-    values = {"booking_id": booking.id, "buyer_full_name": "Каримов Азиз", "buyer_passport": "AB1234567",
-              "buyer_phone": "+998901234567", "down_payment": Decimal("0"), "months": 12,
-              "start_date": date(2026, 12, 1)}
+    values = {
+        "booking_id": booking.id,
+        "buyer_full_name": "Каримов Азиз",
+        "buyer_passport": "AB1234567",
+        "buyer_phone": "+998901234567",
+        "down_payment": Decimal("0"),
+        "months": 12,
+        "start_date": date(2026, 12, 1),
+    }
     return ContractCreate(**{**values, **fields})
 
 
 def test_contract_sells_everything_in_one_transaction(db):
     seller, apartment, lead, booking = setup_booking(db)
     price = apartment.total_price
-    contract = contracts.create(db, seller, contract_data(booking, discount=Decimal("100"), discount_reason="cash",
-                                                          down_payment=Decimal("10000")), 5)
+    contract = contracts.create(
+        db,
+        seller,
+        contract_data(booking, discount=Decimal("100"), discount_reason="cash", down_payment=Decimal("10000")),
+        5,
+    )
     db.refresh(apartment)
     assert apartment.status == ApartmentStatus.SOLD and lead.status == LeadStatus.SOLD
     assert booking.status == BookingStatus.CONVERTED

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.permissions import Role
+from app.core.errors import Conflict, Forbidden, Invalid
 from app.domain.contracts.schemas import ContractFilter
 from app.domain.finance.crud import payments
 from app.domain.finance.models import Allocation, Payment, PaymentStatus
@@ -17,7 +18,6 @@ from app.domain.finance.rates import RateTable, convert, rates
 from app.domain.finance.reports import bucket_of, bucket_totals, cashflow, contract_balances, debts
 from app.domain.finance.schemas import DebtFilter, PaymentCreate, RateSet
 from app.domain.inventory.models import Currency
-from app.web.errors import Conflict, Forbidden, Invalid
 from tests.factories import make_contract, make_user
 
 D = Decimal
@@ -60,8 +60,9 @@ def test_cancel_reverses_and_reallocates(db, cashier):
     payments.cancel(db, cashier, first.id, "bounced transfer")
     assert paid(contract) == [D(1500), D(500), 0, 0]  # the later payment now covers the oldest first
     assert first.status == PaymentStatus.CANCELLED and db.get(Payment, first.id) is not None
-    reversed_rows = db.scalar(select(func.count()).where(Allocation.payment_id == first.id,
-                                                         Allocation.reversed_at.is_not(None)))
+    reversed_rows = db.scalar(
+        select(func.count()).where(Allocation.payment_id == first.id, Allocation.reversed_at.is_not(None))
+    )
     assert reversed_rows >= 1  # kept, marked reversed
     with pytest.raises(Conflict):
         payments.cancel(db, cashier, first.id, "again")
@@ -106,11 +107,16 @@ def test_conversion_rounds_to_the_unit_and_table_picks_the_latest_rate():
     assert convert(D("1000000"), Currency.UZS, Currency.USD, D("12650")) == D("79.05")
     table = RateTable([(date(2026, 1, 1), D("1")), (date(2026, 3, 1), D("3"))])
     assert (table.on(date(2025, 12, 31)), table.on(date(2026, 2, 15)), table.on(date(2026, 3, 1))) == (
-        None, D("1"), D("3"))
+        None,
+        D("1"),
+        D("3"),
+    )
 
 
-@pytest.mark.parametrize(("days", "bucket"), [(1, "1-30"), (30, "1-30"), (31, "31-60"), (61, "61-90"),
-                                              (90, "61-90"), (91, "90+"), (400, "90+")])
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [(1, "1-30"), (30, "1-30"), (31, "31-60"), (61, "61-90"), (90, "61-90"), (91, "90+"), (400, "90+")],
+)
 def test_bucket_edges(days, bucket):
     assert bucket_of(days) == bucket
 
@@ -137,15 +143,22 @@ def test_overdue_mark_set_and_cleared(db, cashier):
     from app.domain.contracts.models import Instalment
 
     assert payments.mark_overdue(db, date(2026, 2, 20)) == 1
-    marked = db.execute(select(Instalment.seq, Instalment.overdue_since).where(
-        Instalment.contract_id == contract.id).order_by(Instalment.seq)).all()
+    marked = db.execute(
+        select(Instalment.seq, Instalment.overdue_since)
+        .where(Instalment.contract_id == contract.id)
+        .order_by(Instalment.seq)
+    ).all()
     assert marked == [(1, date(2026, 2, 20)), (2, None)]
     assert payments.mark_overdue(db, date(2026, 2, 21)) == 0  # already marked
     pay(db, cashier, contract, "6000")
     db.expire_all()
     payments.mark_overdue(db, date(2026, 2, 21))
-    assert db.scalar(select(func.count()).where(Instalment.contract_id == contract.id,
-                                                Instalment.overdue_since.is_not(None))) == 0
+    assert (
+        db.scalar(
+            select(func.count()).where(Instalment.contract_id == contract.id, Instalment.overdue_since.is_not(None))
+        )
+        == 0
+    )
 
 
 def test_cashflow_plan_vs_fact_by_month_in_either_currency(db, cashier):
@@ -154,7 +167,10 @@ def test_cashflow_plan_vs_fact_by_month_in_either_currency(db, cashier):
     pay(db, cashier, contract, "1000", day=date(2026, 2, 11))
     months = cashflow(db, cashier, date(2026, 1, 1), date(2026, 3, 31), Currency.UZS)
     assert [(m.month, m.plan, m.fact) for m in months] == [
-        ("2026-01", 0, 0), ("2026-02", D(3000), D(1000)), ("2026-03", D(3000), 0)]
+        ("2026-01", 0, 0),
+        ("2026-02", D(3000), D(1000)),
+        ("2026-03", D(3000), 0),
+    ]
     in_usd = cashflow(db, cashier, date(2026, 2, 1), date(2026, 2, 28), Currency.USD)
     assert (in_usd[0].plan, in_usd[0].fact) == (D("0.30"), D("0.10"))
     with pytest.raises(Invalid):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
+from app.core.errors import Conflict, Invalid, NotFound
 from app.domain.audit.models import AuditEntry
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Complex
@@ -21,7 +22,6 @@ from app.domain.inventory.schemas import (
     ComplexCreate,
     GenerateApartments,
 )
-from app.web.errors import Conflict, Invalid, NotFound
 from tests.factories import make_building, make_complex, make_user
 
 
@@ -48,21 +48,39 @@ def test_generate_numbers_by_floor_and_skips_existing(db):
     numbers = sorted(a.number for a in apartments.for_building(db, building.id))
     assert numbers == ["101", "102", "201", "202", "301", "302"]
     assert {a.section for a in apartments.for_building(db, building.id)} == {1, 2}
-    again = buildings.generate(db, make_user(db, Role.ADMIN), building.id,
-                               GenerateApartments(units_per_floor=3, price_per_m2=Decimal("5"), numbering="floor"))
+    again = buildings.generate(
+        db,
+        make_user(db, Role.ADMIN),
+        building.id,
+        GenerateApartments(units_per_floor=3, price_per_m2=Decimal("5"), numbering="floor"),
+    )
     assert again == {"created": 3, "skipped": 6}
 
 
 def test_generate_sequential_numbering_and_floor_range(db):
     building = make_building(db, make_complex(db).id, floors=4, units=0)
     admin = make_user(db, Role.ADMIN)
-    buildings.generate(db, admin, building.id, GenerateApartments(
-        units_per_floor=2, first_floor=2, last_floor=3, numbering="sequential", price_per_m2=Decimal("1")))
+    buildings.generate(
+        db,
+        admin,
+        building.id,
+        GenerateApartments(
+            units_per_floor=2, first_floor=2, last_floor=3, numbering="sequential", price_per_m2=Decimal("1")
+        ),
+    )
     assert sorted((a.floor, a.number) for a in apartments.for_building(db, building.id)) == [
-        (2, "3"), (2, "4"), (3, "5"), (3, "6")]
+        (2, "3"),
+        (2, "4"),
+        (3, "5"),
+        (3, "6"),
+    ]
     with pytest.raises(Invalid):
-        buildings.generate(db, admin, building.id, GenerateApartments(
-            units_per_floor=1, first_floor=1, last_floor=9, price_per_m2=Decimal("1")))
+        buildings.generate(
+            db,
+            admin,
+            building.id,
+            GenerateApartments(units_per_floor=1, first_floor=1, last_floor=9, price_per_m2=Decimal("1")),
+        )
 
 
 def test_building_floors_cannot_drop_below_apartments(db):
@@ -89,13 +107,25 @@ def test_update_recomputes_price_bumps_version_and_audits(db):
     building = make_building(db, complex_.id, floors=1, units=1, price_per_m2="1000")
     flat = apartments.for_building(db, building.id)[0]
     before = version(db, complex_.id)
-    apartments.update(db, make_user(db, Role.ADMIN), flat.id, ApartmentUpdate(
-        number=flat.number, floor=1, section=1, rooms=3, area=Decimal("50.5"), price_per_m2=Decimal("2000"),
-        status=ApartmentStatus.SOLD))
+    apartments.update(
+        db,
+        make_user(db, Role.ADMIN),
+        flat.id,
+        ApartmentUpdate(
+            number=flat.number,
+            floor=1,
+            section=1,
+            rooms=3,
+            area=Decimal("50.5"),
+            price_per_m2=Decimal("2000"),
+            status=ApartmentStatus.SOLD,
+        ),
+    )
     assert flat.total_price == Decimal("101000.00")
     assert version(db, complex_.id) == before + 1
-    entry = db.scalars(select(AuditEntry).where(AuditEntry.entity == "apartment",
-                                                AuditEntry.entity_id == str(flat.id))).all()[-1]
+    entry = db.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "apartment", AuditEntry.entity_id == str(flat.id))
+    ).all()[-1]
     assert entry.before["status"] == "free" and entry.after["status"] == "sold"
 
 
@@ -107,8 +137,9 @@ def test_bulk_actions_skip_what_does_not_fit(db):
     result = apartments.bulk(db, admin, BulkApartments(ids=[a.id, b.id, c.id], action="mark_not_for_sale"))
     assert result == {"changed": 2, "skipped": 1}
     assert (a.status, c.status) == (ApartmentStatus.NOT_FOR_SALE, ApartmentStatus.SOLD)
-    priced = apartments.bulk(db, admin, BulkApartments(ids=[a.id], action="set_price_per_m2",
-                                                       price_per_m2=Decimal("3")))
+    priced = apartments.bulk(
+        db, admin, BulkApartments(ids=[a.id], action="set_price_per_m2", price_per_m2=Decimal("3"))
+    )
     assert priced["changed"] == 1 and a.total_price == total_price(a.area, Decimal("3"))
     with pytest.raises(NotFound):
         apartments.bulk(db, admin, BulkApartments(ids=[a.id, 999999], action="mark_free"))
@@ -124,8 +155,7 @@ def test_apartment_filters(db):
     db.flush()
     assert apartments.page(db, ApartmentFilter(building_id=building.id)).total == 6
     assert apartments.page(db, ApartmentFilter(complex_id=complex_.id, floor=2)).total == 2
-    assert [a.id for a in apartments.page(db, ApartmentFilter(building_id=building.id, rooms=3)).items] == [
-        flats[0].id]
+    assert [a.id for a in apartments.page(db, ApartmentFilter(building_id=building.id, rooms=3)).items] == [flats[0].id]
     assert apartments.page(db, ApartmentFilter(building_id=building.id, status="booked")).total == 1
     price = flats[1].total_price
     assert apartments.page(db, ApartmentFilter(building_id=building.id, price_min=price + 1)).total == 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from app.auth.permissions import Role
+from app.core.errors import Forbidden, Invalid, TooManyRequests
 from app.domain.inventory.crud import apartments
 from app.domain.leads.crud import REQUESTS_PER_ADDRESS, leads
 from app.domain.leads.models import LeadSource
 from app.domain.leads.schemas import LeadFilter, LeadRequest
-from app.web.errors import Forbidden, Invalid, TooManyRequests
 from tests.factories import make_building, make_complex, make_user
 
 
@@ -19,8 +19,9 @@ def request(**fields) -> LeadRequest:
 
 def test_request_creates_a_lead_with_e164_phone_and_utm(db):
     complex_ = make_complex(db, "bahor")
-    lead, created = leads.submit_request(db, request(complex_slug="bahor", utm_source="instagram",
-                                                     utm_campaign="spring"), "10.0.0.1")
+    lead, created = leads.submit_request(
+        db, request(complex_slug="bahor", utm_source="instagram", utm_campaign="spring"), "10.0.0.1"
+    )
     assert created and lead.phone == "+998901234567"
     assert (lead.source, lead.status, lead.complex_id) == (LeadSource.LANDING, "new", complex_.id)
     assert (lead.utm_source, lead.utm_campaign, lead.touches_count) == ("instagram", "spring", 1)
@@ -29,8 +30,9 @@ def test_request_creates_a_lead_with_e164_phone_and_utm(db):
 @pytest.mark.parametrize("spelling", ["901234567", "+998-90-123-45-67", "8 90 123 45 67".replace("8 ", "+998 ")])
 def test_same_phone_in_any_spelling_adds_a_touch(db, spelling):
     first, _ = leads.submit_request(db, request(), "10.0.0.1")
-    again, created = leads.submit_request(db, request(phone=spelling, name="Aziz K.", utm_source="telegram"),
-                                          "10.0.0.2")
+    again, created = leads.submit_request(
+        db, request(phone=spelling, name="Aziz K.", utm_source="telegram"), "10.0.0.2"
+    )
     assert not created and again.id == first.id
     assert again.touches_count == 2 and again.utm_source == "telegram"
     assert again.name == "Азиз"  # the first name stays; the touch keeps the new spelling

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus, LeadStatusChange, Temperature
 from app.domain.leads.schemas import Assignment, CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import make_lead, make_user
 
 
@@ -45,11 +45,14 @@ def test_manual_transitions_are_enforced_and_recorded(db):
     pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.LOST, reason="too expensive"))
     assert (lead.status, lead.lost_reason) == (LeadStatus.LOST, "too expensive")
     pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.IN_WORK))
-    history = db.scalars(select(LeadStatusChange).where(LeadStatusChange.lead_id == lead.id)
-                         .order_by(LeadStatusChange.id)).all()
+    history = db.scalars(
+        select(LeadStatusChange).where(LeadStatusChange.lead_id == lead.id).order_by(LeadStatusChange.id)
+    ).all()
     assert [(h.from_status, h.to_status) for h in history] == [
-        (LeadStatus.NEW, LeadStatus.IN_WORK), (LeadStatus.IN_WORK, LeadStatus.LOST),
-        (LeadStatus.LOST, LeadStatus.IN_WORK)]
+        (LeadStatus.NEW, LeadStatus.IN_WORK),
+        (LeadStatus.IN_WORK, LeadStatus.LOST),
+        (LeadStatus.LOST, LeadStatus.IN_WORK),
+    ]
     assert history[1].reason == "too expensive" and history[1].by_id == seller.id
 
 
@@ -89,7 +92,9 @@ def test_callbacks_due_today_and_overdue(db):
     make_lead(db, make_user(db, Role.SALES), next_callback_at=utcnow())
     assert [lead.id for lead in pipeline.callbacks(db, seller)] == [overdue.id, soon.id]
     assert {x.id for x in pipeline.kanban(db, seller, LeadFilter(callback_due=True))[LeadStatus.NEW].items} == {
-        overdue.id, soon.id}
+        overdue.id,
+        soon.id,
+    }
 
 
 def test_comments_and_edit(db):

@@ -9,8 +9,8 @@ from app.auth.crud import users
 from app.auth.passwords import verify_password
 from app.auth.permissions import Role
 from app.auth.schemas import PasswordChange, UserCreate, UserFilter, UserUpdate
+from app.core.errors import Conflict, Invalid, NotFound
 from app.domain.audit.models import AuditEntry
-from app.web.errors import Conflict, Invalid, NotFound
 from tests.factories import PASSWORD, make_user
 
 

@@ -44,20 +44,32 @@ def test_users_filters_by_role_and_active(client_as, db):
 
 def test_create_user_through_form_and_see_errors(client_as, db):
     admin = client_as(Role.ADMIN)
-    bad = admin.post("/dashboard/admin/users", data={"username": "x", "password": "short", "role": "boss",
-                                                     "phone": "12", "csrf_token": admin.csrf})
+    bad = admin.post(
+        "/dashboard/admin/users",
+        data={"username": "x", "password": "short", "role": "boss", "phone": "12", "csrf_token": admin.csrf},
+    )
     assert bad.status_code == 422
     for field in ("username", "password", "role", "phone"):
         assert f'data-testid="error-{field}"' in bad.text
     assert 'value="x"' in bad.text  # what the user typed is kept
-    good = admin.post("/dashboard/admin/users", data={"username": "newseller", "password": "password-123",
-                                                      "role": "sales", "full_name": "Новый Продажник",
-                                                      "phone": "+998 90 765 43 21", "csrf_token": admin.csrf})
+    good = admin.post(
+        "/dashboard/admin/users",
+        data={
+            "username": "newseller",
+            "password": "password-123",
+            "role": "sales",
+            "full_name": "Новый Продажник",
+            "phone": "+998 90 765 43 21",
+            "csrf_token": admin.csrf,
+        },
+    )
     assert good.status_code == 303
     created = db.query(User).filter_by(username="newseller").one()
     assert created.phone == "+998907654321"
-    dup = admin.post("/dashboard/admin/users", data={"username": "newseller", "password": "password-123",
-                                                     "role": "sales", "csrf_token": admin.csrf})
+    dup = admin.post(
+        "/dashboard/admin/users",
+        data={"username": "newseller", "password": "password-123", "role": "sales", "csrf_token": admin.csrf},
+    )
     assert dup.status_code == 422 and 'data-testid="error-username"' in dup.text
 
 
@@ -76,18 +88,22 @@ def test_edit_deactivate_and_reset_through_pages(client_as, db):
     target = make_user(db, Role.SALES, username="editme")
     admin = client_as(Role.ADMIN)
     assert admin.get(f"/dashboard/admin/users/{target.id}").status_code == 200
-    saved = admin.post(f"/dashboard/admin/users/{target.id}", data={
-        "full_name": "Edited", "phone": "", "role": "mop", "language": "en", "csrf_token": admin.csrf})
+    saved = admin.post(
+        f"/dashboard/admin/users/{target.id}",
+        data={"full_name": "Edited", "phone": "", "role": "mop", "language": "en", "csrf_token": admin.csrf},
+    )
     assert saved.status_code == 303
     db.refresh(target)
     assert (target.full_name, target.role) == ("Edited", Role.MOP)
-    row = admin.post(f"/dashboard/admin/users/{target.id}/active", data={"active": "false"},
-                     headers={"HX-Request": "true"})
+    row = admin.post(
+        f"/dashboard/admin/users/{target.id}/active", data={"active": "false"}, headers={"HX-Request": "true"}
+    )
     assert row.status_code == 200 and row.text.lstrip().startswith(f'<tr id="user-{target.id}"')
     db.refresh(target)
     assert not target.is_active
-    short = admin.post(f"/dashboard/admin/users/{target.id}/password", data={"password": "123",
-                                                                             "csrf_token": admin.csrf})
+    short = admin.post(
+        f"/dashboard/admin/users/{target.id}/password", data={"password": "123", "csrf_token": admin.csrf}
+    )
     assert short.status_code == 422 and 'data-testid="error-password"' in short.text
     assert admin.get("/dashboard/admin/users/424242").status_code == 404
 
@@ -108,8 +124,9 @@ def test_exports_csv_and_xlsx_follow_filters(client_as, db):
 
 def test_audit_page_and_twin_show_user_changes(client_as, db):
     admin = client_as(Role.ADMIN)
-    created = admin.post("/api/admin/users", json={"username": "audited", "password": "password-123",
-                                                   "role": "finance"}).json()
+    created = admin.post(
+        "/api/admin/users", json={"username": "audited", "password": "password-123", "role": "finance"}
+    ).json()
     data = admin.get("/api/admin/audit", params={"entity": "user", "entity_id": created["id"]}).json()
     assert data["total"] == 1
     entry = data["items"][0]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.auth import throttle
 from app.auth.csrf import make_csrf_token
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
 from tests.conftest import csrf_from, login
 from tests.factories import PASSWORD, make_user
 
@@ -35,8 +35,9 @@ def test_login_lands_on_own_dashboard(client, db, role):
 def test_login_is_case_insensitive_and_returns_to_next(client, db):
     user = make_user(db, Role.ADMIN, username="boss")
     token = csrf_from(client)
-    response = client.post("/login", data={"username": "BOSS", "password": PASSWORD, "csrf_token": token,
-                                           "next": "/dashboard/admin/users"})
+    response = client.post(
+        "/login", data={"username": "BOSS", "password": PASSWORD, "csrf_token": token, "next": "/dashboard/admin/users"}
+    )
     assert response.headers["location"] == "/dashboard/admin/users"
     assert user.username == "boss"
 
@@ -44,8 +45,9 @@ def test_login_is_case_insensitive_and_returns_to_next(client, db):
 def test_login_ignores_offsite_next(client, db):
     make_user(db, Role.SALES, username="seller")
     token = csrf_from(client)
-    response = client.post("/login", data={"username": "seller", "password": PASSWORD, "csrf_token": token,
-                                           "next": "//evil.example/"})
+    response = client.post(
+        "/login", data={"username": "seller", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/"}
+    )
     assert response.headers["location"] == "/dashboard/sales/"
 
 
@@ -145,8 +147,9 @@ def test_password_change_keeps_current_browser_logged_in(client, db):
     other = TestClient(client.app, follow_redirects=False)
     login(other, "money")
     token = csrf_from(client, "/profile")
-    response = client.post("/profile/password", data={"current_password": PASSWORD, "password": "brand-new-pass",
-                                                      "csrf_token": token})
+    response = client.post(
+        "/profile/password", data={"current_password": PASSWORD, "password": "brand-new-pass", "csrf_token": token}
+    )
     assert response.status_code == 200
     assert client.get("/dashboard/finance/").status_code == 200
     assert other.get("/dashboard/finance/").status_code == 302
@@ -157,8 +160,9 @@ def test_password_change_with_wrong_current_password(client, db):
     make_user(db, Role.FINANCE, username="money")
     login(client, "money")
     token = csrf_from(client, "/profile")
-    response = client.post("/profile/password", data={"current_password": "nope", "password": "brand-new-pass",
-                                                      "csrf_token": token})
+    response = client.post(
+        "/profile/password", data={"current_password": "nope", "password": "brand-new-pass", "csrf_token": token}
+    )
     assert response.status_code == 422
     assert 'data-testid="error-current_password"' in response.text
 
@@ -184,6 +188,7 @@ def test_bad_language_is_refused(client, db):
 
 
 # --- throttling ---------------------------------------------------------------------
+
 
 def test_repeated_failures_for_a_username_get_429_then_recover(client, db, settings, monkeypatch):
     make_user(db, Role.SALES, username="seller")
@@ -217,6 +222,7 @@ def test_many_failures_from_one_address_get_429(client, db, settings):
 
 # --- cookies -------------------------------------------------------------------------
 
+
 def test_session_cookie_attributes_over_http(client, db):
     make_user(db, Role.SALES, username="seller")
     response = login(client, "seller")
@@ -241,6 +247,7 @@ def test_csrf_nonce_cookie_is_httponly(client):
 
 
 # --- CSRF ----------------------------------------------------------------------------
+
 
 def test_csrf_missing_forged_and_foreign_tokens_are_refused(client_as, app, settings, user_of):
     admin = client_as(Role.ADMIN)

@@ -36,10 +36,19 @@ def book(db, seller):
 
 def terms(booking, csrf: str, **fields) -> dict:
     """A filled contract form."""
-    values = {"booking_id": str(booking.id), "buyer_full_name": "Каримов Азиз Рустамович",
-              "buyer_passport": "ab1234567", "buyer_phone": "+998 90 123 45 67", "buyer_address": "Ташкент",
-              "discount": "0", "discount_reason": "", "down_payment": "17 999", "months": "12",
-              "start_date": "2026-12-01", "csrf_token": csrf}
+    values = {
+        "booking_id": str(booking.id),
+        "buyer_full_name": "Каримов Азиз Рустамович",
+        "buyer_passport": "ab1234567",
+        "buyer_phone": "+998 90 123 45 67",
+        "buyer_address": "Ташкент",
+        "discount": "0",
+        "discount_reason": "",
+        "down_payment": "17 999",
+        "months": "12",
+        "start_date": "2026-12-01",
+        "csrf_token": csrf,
+    }
     return {**values, **fields}
 
 
@@ -83,8 +92,9 @@ def test_preview_fragment_recomputes_the_schedule_and_warns(client_as, user_of, 
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert fragment.text.count('data-testid="preview-row"') == 7
     assert "28.02.2026" in fragment.text  # month end is clamped
-    too_big = sales.get("/dashboard/sales/contracts/preview",
-                        params={**query, "discount": "6000", "discount_reason": "VIP"})
+    too_big = sales.get(
+        "/dashboard/sales/contracts/preview", params={**query, "discount": "6000", "discount_reason": "VIP"}
+    )
     assert 'data-testid="preview-problem"' in too_big.text
     incomplete = sales.get("/dashboard/sales/contracts/preview", params={"booking_id": booking.id})
     assert incomplete.status_code == 200 and 'data-testid="preview-row"' not in incomplete.text
@@ -118,8 +128,10 @@ def test_creating_through_the_form_shows_a_schedule_that_adds_up(client_as, user
 def test_discount_above_the_sales_limit_is_refused_and_nothing_is_saved(client_as, user_of, db):
     apartment, lead, booking = book(db, user_of(Role.SALES))
     sales = client_as(Role.SALES)
-    refused = sales.post("/dashboard/sales/contracts",
-                         data=terms(booking, sales.csrf, discount="6 000", discount_reason="Постоянный клиент"))
+    refused = sales.post(
+        "/dashboard/sales/contracts",
+        data=terms(booking, sales.csrf, discount="6 000", discount_reason="Постоянный клиент"),
+    )
     assert refused.status_code == 422
     html = refused.text
     error_at = html.index('data-testid="error-discount"')
@@ -137,8 +149,9 @@ def test_discount_above_the_sales_limit_is_refused_and_nothing_is_saved(client_a
 def test_rop_may_give_the_bigger_discount_and_is_named_as_approver(client_as, user_of, db):
     _, _, booking = book(db, user_of(Role.SALES))
     rop = client_as(Role.ROP)
-    made = rop.post("/dashboard/rop/contracts",
-                    data=terms(booking, rop.csrf, discount="6000", discount_reason="Оптовая покупка"))
+    made = rop.post(
+        "/dashboard/rop/contracts", data=terms(booking, rop.csrf, discount="6000", discount_reason="Оптовая покупка")
+    )
     assert made.status_code == 303, made.text[:500]
     page = rop.get(made.headers["location"])
     assert user_of(Role.ROP).display_name in page.text and "Оптовая покупка" in page.text
@@ -150,8 +163,10 @@ def test_down_payment_above_the_price_and_bad_input_are_422(client_as, user_of, 
     sales = client_as(Role.SALES)
     too_much = sales.post("/dashboard/sales/contracts", data=terms(booking, sales.csrf, down_payment="70000"))
     assert too_much.status_code == 422 and 'data-testid="error-down_payment"' in too_much.text
-    bad = sales.post("/dashboard/sales/contracts", data=terms(booking, sales.csrf, buyer_passport="№ 1",
-                                                              buyer_phone="call me", months="abc"))
+    bad = sales.post(
+        "/dashboard/sales/contracts",
+        data=terms(booking, sales.csrf, buyer_passport="№ 1", buyer_phone="call me", months="abc"),
+    )
     assert bad.status_code == 422
     assert all(f'data-testid="error-{name}"' in bad.text for name in ("buyer_passport", "buyer_phone", "months"))
     missing = sales.post("/dashboard/sales/contracts", data={"csrf_token": sales.csrf})
@@ -183,8 +198,9 @@ def test_finance_reads_the_contract_without_a_cancel_button(client_as, user_of, 
     page = finance.get(f"/dashboard/finance/contracts/{contract_id}")
     assert page.status_code == 200 and 'data-testid="schedule"' in page.text
     assert 'data-testid="cancel-form"' not in page.text and "/cancel" not in page.text
-    assert finance.post(f"/dashboard/finance/contracts/{contract_id}/cancel",
-                        data={"reason": "nope", "csrf_token": finance.csrf}).status_code in (404, 405)
+    assert finance.post(
+        f"/dashboard/finance/contracts/{contract_id}/cancel", data={"reason": "nope", "csrf_token": finance.csrf}
+    ).status_code in (404, 405)
     assert 'data-testid="new-contract"' not in finance.get("/dashboard/finance/contracts").text
 
 
@@ -197,11 +213,14 @@ def test_admin_cancels_with_a_reason_and_the_apartment_is_free(client_as, user_o
     page = admin.get(f"/dashboard/admin/contracts/{contract_id}")
     assert 'data-testid="cancel-form"' in page.text
     assert admin.get(f"/api/admin/apartments/{apartment.id}").json()["status"] == "sold"
-    no_reason = admin.post(f"/dashboard/admin/contracts/{contract_id}/cancel",
-                           data={"reason": " ", "csrf_token": admin.csrf})
+    no_reason = admin.post(
+        f"/dashboard/admin/contracts/{contract_id}/cancel", data={"reason": " ", "csrf_token": admin.csrf}
+    )
     assert no_reason.status_code == 422 and 'data-testid="error-reason"' in no_reason.text
-    done = admin.post(f"/dashboard/admin/contracts/{contract_id}/cancel",
-                      data={"reason": "Покупатель отказался", "csrf_token": admin.csrf})
+    done = admin.post(
+        f"/dashboard/admin/contracts/{contract_id}/cancel",
+        data={"reason": "Покупатель отказался", "csrf_token": admin.csrf},
+    )
     assert done.status_code == 303
     assert admin.get(f"/api/admin/apartments/{apartment.id}").json()["status"] == "free"
     after = admin.get(done.headers["location"])
@@ -253,8 +272,9 @@ def test_json_twin_of_the_list_answers_the_same_rows(client_as, user_of, db):
 def test_contract_page_runs_a_few_queries(client_as, user_of, db, count_queries):
     _, _, booking = book(db, user_of(Role.SALES))
     rop = client_as(Role.ROP)
-    url = rop.post("/dashboard/rop/contracts", data=terms(booking, rop.csrf, discount="6000",
-                                                          discount_reason="VIP", months="60")).headers["location"]
+    url = rop.post(
+        "/dashboard/rop/contracts", data=terms(booking, rop.csrf, discount="6000", discount_reason="VIP", months="60")
+    ).headers["location"]
     with count_queries() as statements:
         assert rop.get(url).status_code == 200
     assert len(statements) <= 8, statements  # savepoints, user, contract, schedule (60 rows: one query), payments
@@ -271,8 +291,11 @@ def test_sales_see_their_clients_payments_read_only(client_as, db, user_of):
     from tests.factories import make_contract
 
     contract = make_contract(db, price_per_m2="100", months=2)
-    payments.record(db, user_of(Role.FINANCE), PaymentCreate(contract_id=contract.id, amount=Decimal("700"),
-                                                              paid_at=date(2026, 1, 12), method="cash"))
+    payments.record(
+        db,
+        user_of(Role.FINANCE),
+        PaymentCreate(contract_id=contract.id, amount=Decimal("700"), paid_at=date(2026, 1, 12), method="cash"),
+    )
     sales = client_as(Role.SALES)
     seller = db.get(User, contract.salesperson_id)
     sales.cookies.set("crm_session", session_token(sales.app.state.settings, seller))
@@ -280,7 +303,12 @@ def test_sales_see_their_clients_payments_read_only(client_as, db, user_of):
     assert page.status_code == 200 and page.text.count('data-testid="payment-row"') == 1
     section = page.text.split('data-testid="payments"')[1].split("</section>")[0]
     assert "<form" not in section  # read-only
-    assert sales.post("/api/finance/payments", json={"contract_id": contract.id, "amount": "1",
-                                                     "paid_at": "2026-01-12", "method": "cash"}).status_code == 403
+    assert (
+        sales.post(
+            "/api/finance/payments",
+            json={"contract_id": contract.id, "amount": "1", "paid_at": "2026-01-12", "method": "cash"},
+        ).status_code
+        == 403
+    )
     stranger = client_as(Role.SALES)  # another salesperson: the contract is not theirs
     assert stranger.get(f"/dashboard/sales/contracts/{contract.id}").status_code == 404

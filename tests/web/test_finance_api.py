@@ -19,8 +19,9 @@ def test_post_payment_and_retry_with_the_same_key(client_as, db):
     retry = finance.post("/api/finance/payments", json=payment_body(contract), headers={"Idempotency-Key": "abc-1"})
     assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
     assert retry.headers["idempotent-replayed"] == "true"
-    other = finance.post("/api/finance/payments", json=payment_body(contract, amount="10"),
-                         headers={"Idempotency-Key": "abc-1"})
+    other = finance.post(
+        "/api/finance/payments", json=payment_body(contract, amount="10"), headers={"Idempotency-Key": "abc-1"}
+    )
     assert other.status_code == 409
     statement = finance.get(f"/api/finance/contracts/{contract.id}/statement").json()
     assert len(statement["payments"]) == 1 and statement["paid"] == "1500.00"
@@ -67,8 +68,10 @@ def test_debts_buckets_cashflow_and_rates(client_as, db):
     assert set(buckets) == {"1-30", "31-60", "61-90", "90+"}
     months = finance.get("/api/finance/cashflow", params={"date_from": "2025-01-01", "date_to": "2025-04-30"}).json()
     assert [m["month"] for m in months] == ["2025-01", "2025-02", "2025-03", "2025-04"]
-    assert finance.get("/api/finance/cashflow", params={"date_from": "2025-05-01",
-                                                        "date_to": "2025-01-01"}).status_code == 422
+    assert (
+        finance.get("/api/finance/cashflow", params={"date_from": "2025-05-01", "date_to": "2025-01-01"}).status_code
+        == 422
+    )
     assert finance.post("/api/finance/rates", json={"day": "2026-01-01", "uzs_per_usd": "12700"}).status_code == 200
     assert finance.get("/api/finance/rates").json()[0]["uzs_per_usd"] == "12700.0000"
     assert finance.post("/api/finance/rates", json={"day": "2026-01-01", "uzs_per_usd": "0"}).status_code == 422

@@ -39,9 +39,18 @@ def pay(db, contract, amount: str, day: date = date(2026, 1, 15)) -> Payment:
 
 def payment_form(contract, csrf: str, **fields) -> dict:
     """A filled "Record payment" form."""
-    values = {"contract_id": str(contract.id), "amount": "1500", "paid_at": "2026-01-15", "method": "transfer",
-              "type": "installment", "currency": contract.currency.value, "rate": "", "note": "",
-              "idempotency_key": f"test-{contract.id}-{fields.get('amount', '1500')}", "csrf_token": csrf}
+    values = {
+        "contract_id": str(contract.id),
+        "amount": "1500",
+        "paid_at": "2026-01-15",
+        "method": "transfer",
+        "type": "installment",
+        "currency": contract.currency.value,
+        "rate": "",
+        "note": "",
+        "idempotency_key": f"test-{contract.id}-{fields.get('amount', '1500')}",
+        "csrf_token": csrf,
+    }
     return {**values, **fields}
 
 
@@ -95,14 +104,23 @@ def finance_routes(app) -> list[tuple[str, str]]:
 
 # --- pages and access --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])
 def test_every_finance_page_renders_for_finance_and_admin(role, client_as, db):
     contract = overdue_contract(db)
     payment = pay(db, contract, "1000")
     browser = client_as(role)
-    pages = ["/balances", "/debts", "/debts?currency=USD&bucket=90%2B", "/cashflow", "/rates", "/payments",
-             f"/payments?contract={contract.number}", f"/contracts/{contract.id}/statement",
-             f"/payments/{payment.id}/receipt"]
+    pages = [
+        "/balances",
+        "/debts",
+        "/debts?currency=USD&bucket=90%2B",
+        "/cashflow",
+        "/rates",
+        "/payments",
+        f"/payments?contract={contract.number}",
+        f"/contracts/{contract.id}/statement",
+        f"/payments/{payment.id}/receipt",
+    ]
     for path in pages:
         response = browser.get(f"/dashboard/finance{path}")
         assert response.status_code == 200, (path, response.text[:300])
@@ -120,11 +138,19 @@ def test_sales_gets_403_on_every_finance_page(app, client_as, db):
     sales = client_as(Role.SALES)
     routes = finance_routes(app)
     assert {path for _, path in routes} >= {
-        "/dashboard/finance/balances", "/dashboard/finance/balances/export", "/dashboard/finance/debts",
-        "/dashboard/finance/debts/export", "/dashboard/finance/cashflow", "/dashboard/finance/cashflow/export",
-        "/dashboard/finance/rates", "/dashboard/finance/payments", "/dashboard/finance/payments/export",
-        "/dashboard/finance/contracts/{contract_id}/statement", "/dashboard/finance/payments/{payment_id}/receipt",
-        "/dashboard/finance/payments/{payment_id}/cancel"}
+        "/dashboard/finance/balances",
+        "/dashboard/finance/balances/export",
+        "/dashboard/finance/debts",
+        "/dashboard/finance/debts/export",
+        "/dashboard/finance/cashflow",
+        "/dashboard/finance/cashflow/export",
+        "/dashboard/finance/rates",
+        "/dashboard/finance/payments",
+        "/dashboard/finance/payments/export",
+        "/dashboard/finance/contracts/{contract_id}/statement",
+        "/dashboard/finance/payments/{payment_id}/receipt",
+        "/dashboard/finance/payments/{payment_id}/cancel",
+    }
     for method, path in routes:
         url = path.replace("{contract_id}", str(contract.id)).replace("{payment_id}", str(payment.id))
         url = re.sub(r"\{[^}]+\}", "1", url)
@@ -137,6 +163,7 @@ def test_sales_gets_403_on_every_finance_page(app, client_as, db):
 
 
 # --- recording, errors, cancelling -------------------------------------------------------
+
 
 def test_recording_a_payment_shrinks_the_statement_and_the_debt(client_as, db):
     contract = overdue_contract(db)
@@ -160,19 +187,28 @@ def test_recording_a_payment_shrinks_the_statement_and_the_debt(client_as, db):
     retry = finance.post("/dashboard/finance/payments", data=payment_form(contract, finance.csrf, amount="1 500"))
     assert retry.status_code == 303 and payments_of(db, contract) == 1  # a double submit pays once
 
-    finance.post("/dashboard/finance/payments", data=payment_form(contract, finance.csrf, amount="4500",
-                                                                  idempotency_key="rest"))
+    finance.post(
+        "/dashboard/finance/payments", data=payment_form(contract, finance.csrf, amount="4500", idempotency_key="rest")
+    )
     debts = finance.get("/dashboard/finance/debts").text
     assert f'data-contract="{contract.id}"' not in debts  # paid off: no longer a debt
 
 
-@pytest.mark.parametrize(("amount", "message"), [("abc", "Enter a number."), ("-5", "Must be greater than 0."),
-                                                 ("0", "Must be greater than 0."), ("", "This field is required.")])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("abc", "Enter a number."),
+        ("-5", "Must be greater than 0."),
+        ("0", "Must be greater than 0."),
+        ("", "This field is required."),
+    ],
+)
 def test_a_bad_amount_shows_the_error_and_saves_nothing(amount, message, client_as, user_of, db):
     contract = overdue_contract(db)
     finance = in_english(client_as, user_of)
-    response = finance.post("/dashboard/finance/payments",
-                            data=payment_form(contract, finance.csrf, amount=amount, note="kept"))
+    response = finance.post(
+        "/dashboard/finance/payments", data=payment_form(contract, finance.csrf, amount=amount, note="kept")
+    )
     assert response.status_code == 422
     error = re.search(r'data-testid="error-amount">([^<]+)<', response.text)
     assert error and error.group(1) == message
@@ -186,14 +222,17 @@ def test_a_foreign_currency_payment_without_a_rate_asks_for_the_rate(client_as, 
     finance = in_english(client_as, user_of)
     page = finance.get(f"/dashboard/finance/contracts/{contract.id}/statement").text
     assert re.search(r'data-testid="rate-field"\s+hidden', page)  # same currency: no rate asked
-    response = finance.post("/dashboard/finance/payments",
-                            data=payment_form(contract, finance.csrf, amount="1", currency="USD"))
+    response = finance.post(
+        "/dashboard/finance/payments", data=payment_form(contract, finance.csrf, amount="1", currency="USD")
+    )
     assert response.status_code == 422
     assert "No exchange rate for 2026-01-15" in re.search(r'data-testid="error-rate">([^<]+)<', response.text).group(1)
     assert not re.search(r'data-testid="rate-field"\s+hidden', response.text)
     assert payments_of(db, contract) == 0
-    done = finance.post("/dashboard/finance/payments",
-                        data=payment_form(contract, finance.csrf, amount="0.1", currency="USD", rate="12 700"))
+    done = finance.post(
+        "/dashboard/finance/payments",
+        data=payment_form(contract, finance.csrf, amount="0.1", currency="USD", rate="12 700"),
+    )
     assert done.status_code == 303
     statement = finance.get(done.headers["location"]).text
     assert value_of(statement, "paid") == D(1270) and "at 12\u00a0700" in statement
@@ -204,18 +243,22 @@ def test_cancelling_through_the_form_restores_the_debt(client_as, user_of, db):
     payment = pay(db, contract, "3000")
     finance = in_english(client_as, user_of)
     assert value_of(finance.get("/dashboard/finance/debts").text, "overdue", contract.id) == D(3000)
-    short = finance.post(f"/dashboard/finance/payments/{payment.id}/cancel",
-                         data={"reason": "  x ", "csrf_token": finance.csrf})
+    short = finance.post(
+        f"/dashboard/finance/payments/{payment.id}/cancel", data={"reason": "  x ", "csrf_token": finance.csrf}
+    )
     assert short.status_code == 422 and 'data-testid="error-reason"' in short.text
-    assert "<details class=\"cancel-payment\" open>" in short.text
-    done = finance.post(f"/dashboard/finance/payments/{payment.id}/cancel",
-                        data={"reason": "bounced transfer", "csrf_token": finance.csrf})
+    assert '<details class="cancel-payment" open>' in short.text
+    done = finance.post(
+        f"/dashboard/finance/payments/{payment.id}/cancel",
+        data={"reason": "bounced transfer", "csrf_token": finance.csrf},
+    )
     assert done.status_code == 303 and done.headers["location"].endswith(f"?cancelled={payment.id}")
     statement = finance.get(done.headers["location"]).text
     assert value_of(statement, "remaining") == D(6000) and "bounced transfer" in statement
     assert value_of(finance.get("/dashboard/finance/debts").text, "overdue", contract.id) == D(6000)
-    again = finance.post(f"/dashboard/finance/payments/{payment.id}/cancel",
-                         data={"reason": "twice over", "csrf_token": finance.csrf})
+    again = finance.post(
+        f"/dashboard/finance/payments/{payment.id}/cancel", data={"reason": "twice over", "csrf_token": finance.csrf}
+    )
     assert again.status_code == 422 and "already cancelled" in again.text and 'data-testid="cancel-error"' in again.text
 
 
@@ -228,8 +271,10 @@ def test_the_receipt_shows_the_amount_and_the_debt_left_after_it(client_as, db):
     def receipt(payment) -> tuple[str, str, str]:
         html = finance.get(f"/dashboard/finance/payments/{payment.id}/receipt").text
         assert 'class="sidenav"' not in html and "@media print" not in html  # no navigation; print CSS linked
-        return tuple(re.search(rf'data-testid="{name}">([^<]+)<', html).group(1)
-                     for name in ("receipt-amount", "receipt-remaining", "contract-number"))
+        return tuple(
+            re.search(rf'data-testid="{name}">([^<]+)<', html).group(1)
+            for name in ("receipt-amount", "receipt-remaining", "contract-number")
+        )
 
     assert receipt(first)[:2] == ("1\u00a0500\u00a0сум", "4\u00a0500\u00a0сум")
     assert receipt(second)[:2] == ("1\u00a0000\u00a0сум", "3\u00a0500\u00a0сум")
@@ -239,13 +284,16 @@ def test_the_receipt_shows_the_amount_and_the_debt_left_after_it(client_as, db):
 
 # --- rates, payments list, cash flow -----------------------------------------------------
 
+
 def test_rates_form_saves_and_shows_errors(client_as, user_of, db):
     finance = in_english(client_as, user_of)
-    bad = finance.post("/dashboard/finance/rates", data={"day": "2026-03-01", "uzs_per_usd": "0",
-                                                         "csrf_token": finance.csrf})
+    bad = finance.post(
+        "/dashboard/finance/rates", data={"day": "2026-03-01", "uzs_per_usd": "0", "csrf_token": finance.csrf}
+    )
     assert bad.status_code == 422 and 'data-testid="error-uzs_per_usd"' in bad.text
-    done = finance.post("/dashboard/finance/rates", data={"day": "2026-03-01", "uzs_per_usd": "12 800,5",
-                                                          "csrf_token": finance.csrf})
+    done = finance.post(
+        "/dashboard/finance/rates", data={"day": "2026-03-01", "uzs_per_usd": "12 800,5", "csrf_token": finance.csrf}
+    )
     assert done.status_code == 303
     page = finance.get(done.headers["location"]).text
     assert 'data-day="2026-03-01"' in page and "12\u00a0800.5" in page and 'data-testid="saved"' in page
@@ -267,8 +315,9 @@ def test_payments_list_filters_by_contract_status_and_dates(client_as, db):
     assert ids(contract=mine.number, status="cancelled") == [dropped.id]
     assert ids(contract=mine.number, date_to="2026-03-31") == [kept.id]
     assert ids(contract="no-such-contract") == []
-    fragment = finance.get("/dashboard/finance/payments", params={"status": "completed"},
-                           headers={"HX-Request": "true"})
+    fragment = finance.get(
+        "/dashboard/finance/payments", params={"status": "completed"}, headers={"HX-Request": "true"}
+    )
     assert "<html" not in fragment.text and 'data-testid="payment-row"' in fragment.text
 
 
@@ -284,13 +333,13 @@ def test_cashflow_page_draws_the_chart_and_refuses_a_backwards_period(client_as,
     assert "this year" not in page.text
     default = finance.get("/dashboard/finance/cashflow").text
     assert default.count('data-testid="month-row"') == 12
-    backwards = finance.get("/dashboard/finance/cashflow", params={"date_from": "2025-05-01",
-                                                                   "date_to": "2025-01-01"})
+    backwards = finance.get("/dashboard/finance/cashflow", params={"date_from": "2025-05-01", "date_to": "2025-01-01"})
     assert backwards.status_code == 422 and 'data-testid="error-date_to"' in backwards.text
     assert finance.get("/dashboard/finance/cashflow", params={"date_from": "soon"}).status_code == 422
 
 
 # --- exports -----------------------------------------------------------------------------
+
 
 def test_exports_follow_the_filters(client_as, db):
     first, second = overdue_contract(db), overdue_contract(db)
@@ -310,25 +359,44 @@ def test_exports_follow_the_filters(client_as, db):
     assert {first.number, second.number} <= numbers and recent.number not in numbers
     fresh = csv_rows(finance.get("/dashboard/finance/debts/export", params={"bucket": "1-30"}))
     assert not {first.number, second.number} & {r[0] for r in fresh[1:]}
-    one_building = xlsx_rows(finance.get("/dashboard/finance/debts/export", params={
-        "format": "xlsx", "building_id": _building_of(db, first)}))
+    one_building = xlsx_rows(
+        finance.get(
+            "/dashboard/finance/debts/export", params={"format": "xlsx", "building_id": _building_of(db, first)}
+        )
+    )
     assert [r[0] for r in one_building[1:]] == [first.number]
 
     paid = csv_rows(finance.get("/dashboard/finance/payments/export", params={"contract": second.number}))
     assert [(r[2], r[4]) for r in paid[1:]] == [(second.number, "700.00")]
-    march = xlsx_rows(finance.get("/dashboard/finance/payments/export", params={
-        "format": "xlsx", "date_from": "2025-03-01", "date_to": "2025-03-31"}))
+    march = xlsx_rows(
+        finance.get(
+            "/dashboard/finance/payments/export",
+            params={"format": "xlsx", "date_from": "2025-03-01", "date_to": "2025-03-31"},
+        )
+    )
     assert [r[2] for r in march[1:]] == [second.number]
 
-    flow = csv_rows(finance.get("/dashboard/finance/cashflow/export", params={
-        "date_from": "2025-02-01", "date_to": "2025-03-31", "currency": "UZS"}))
+    flow = csv_rows(
+        finance.get(
+            "/dashboard/finance/cashflow/export",
+            params={"date_from": "2025-02-01", "date_to": "2025-03-31", "currency": "UZS"},
+        )
+    )
     assert [r[0] for r in flow[1:]] == ["2025-02", "2025-03", "total"]
     assert flow[1][3] == "1000.00" and flow[2][3] == "700.00"
-    flow_xlsx = xlsx_rows(finance.get("/dashboard/finance/cashflow/export", params={
-        "date_from": "2025-01-01", "date_to": "2025-06-30", "format": "xlsx"}))
+    flow_xlsx = xlsx_rows(
+        finance.get(
+            "/dashboard/finance/cashflow/export",
+            params={"date_from": "2025-01-01", "date_to": "2025-06-30", "format": "xlsx"},
+        )
+    )
     assert len(flow_xlsx) == 1 + 6 + 1
-    assert finance.get("/dashboard/finance/cashflow/export", params={
-        "date_from": "2025-05-01", "date_to": "2025-01-01"}).status_code == 422
+    assert (
+        finance.get(
+            "/dashboard/finance/cashflow/export", params={"date_from": "2025-05-01", "date_to": "2025-01-01"}
+        ).status_code
+        == 422
+    )
 
 
 def _building_of(db, contract) -> int:
@@ -338,6 +406,7 @@ def _building_of(db, contract) -> int:
 
 
 # --- query count -------------------------------------------------------------------------
+
 
 def test_debts_page_queries_do_not_grow_with_the_debts(client_as, db, count_queries):
     finance = client_as(Role.FINANCE)
@@ -359,20 +428,29 @@ def test_debts_page_queries_do_not_grow_with_the_debts(client_as, db, count_quer
 def test_input_a_person_can_type_never_breaks_a_page(client_as, db):
     contract = overdue_contract(db)
     finance = client_as(Role.FINANCE)
-    for path, status in (("/debts?bucket=17-18", 422), ("/payments?date_from=someday", 422),
-                         ("/balances?page=0", 422), ("/contracts/999999/statement", 404),
-                         ("/payments/999999/receipt", 404), ("/cashflow?currency=EUR", 422),
-                         ("/cashflow?date_from=2020-01-01&date_to=2035-01-01", 422),
-                         ("/balances/export?format=pdf", 422)):
+    for path, status in (
+        ("/debts?bucket=17-18", 422),
+        ("/payments?date_from=someday", 422),
+        ("/balances?page=0", 422),
+        ("/contracts/999999/statement", 404),
+        ("/payments/999999/receipt", 404),
+        ("/cashflow?currency=EUR", 422),
+        ("/cashflow?date_from=2020-01-01&date_to=2035-01-01", 422),
+        ("/balances/export?format=pdf", 422),
+    ):
         assert finance.get(f"/dashboard/finance{path}").status_code == status, path
     for contract_id in ("", "abc", "0"):
-        response = finance.post("/dashboard/finance/payments",
-                                data=payment_form(contract, finance.csrf, contract_id=contract_id))
+        response = finance.post(
+            "/dashboard/finance/payments", data=payment_form(contract, finance.csrf, contract_id=contract_id)
+        )
         assert response.status_code == 422
-    missing = finance.post("/dashboard/finance/payments", data=payment_form(contract, finance.csrf,
-                                                                            contract_id="999999"))
+    missing = finance.post(
+        "/dashboard/finance/payments", data=payment_form(contract, finance.csrf, contract_id="999999")
+    )
     assert missing.status_code == 404
-    odd = finance.post("/dashboard/finance/payments", data=payment_form(contract, finance.csrf, method="barter",
-                                                                        paid_at="31.02.2026", rate="x"))
+    odd = finance.post(
+        "/dashboard/finance/payments",
+        data=payment_form(contract, finance.csrf, method="barter", paid_at="31.02.2026", rate="x"),
+    )
     assert odd.status_code == 422 and all(f'data-testid="error-{name}"' in odd.text for name in ("method", "paid_at"))
     assert payments_of(db, contract) == 0

@@ -54,8 +54,12 @@ def house(db, user_of) -> House:
     admin = user_of(Role.ADMIN)
     complex_ = complexes.create(db, admin, ComplexCreate(name="ЖК Тест", slug="test-grid"))
     building = buildings.create(db, admin, complex_.id, BuildingCreate(name="Блок 1", floors=FLOORS))
-    buildings.generate(db, admin, building.id, GenerateApartments(
-        units_per_floor=UNITS, numbering="floor", price_per_m2=Decimal("1000")))
+    buildings.generate(
+        db,
+        admin,
+        building.id,
+        GenerateApartments(units_per_floor=UNITS, numbering="floor", price_per_m2=Decimal("1000")),
+    )
     other = buildings.create(db, admin, complex_.id, BuildingCreate(name="Блок 2", floors=2))
     other_flat = apartments.create(db, admin, other.id, ApartmentCreate(number="1", floor=1, rooms=1, area=Decimal(40)))
     flats = {a.number: a for a in apartments.for_building(db, building.id)}
@@ -97,6 +101,7 @@ def problems(response) -> list[tuple[list, str]]:
 
 # --- saving, versions, restore, copy ------------------------------------------------------------
 
+
 def test_a_saved_layout_reads_back_as_drawn(admin, house, user_of):
     empty = admin.get(house.grid(1)).json()
     assert (empty["version"], empty["cols"], empty["rows"], empty["cells"]) == (0, 12, 4, [])
@@ -120,7 +125,9 @@ def test_every_save_is_a_new_version_that_records_who_saved_it(app, admin, house
 
     history = admin.get(f"{house.grid(1)}/versions").json()
     assert [(v["version"], v["created_by"], v["cells"]) for v in history] == [
-        (2, "second-admin", 2), (1, user_of(Role.ADMIN).username, 1)]
+        (2, "second-admin", 2),
+        (1, user_of(Role.ADMIN).username, 1),
+    ]
     assert admin.get(f"{house.grid(1)}/versions/1").json()["cells"] == [cell(0, 0)]
     assert admin.get(f"{house.grid(1)}/versions/9").status_code == 404
 
@@ -145,8 +152,11 @@ def test_restoring_an_old_version_makes_it_the_newest(admin, house):
 
 
 def test_copying_to_a_floor_range_binds_the_flat_in_the_same_position(admin, house):
-    layout = {"cols": 6, "rows": 2, "cells": [
-        cell(0, 0, 2, 2, house.id("101")), cell(2, 0, 2, 2), cell(4, 0, 2, 2, house.id("103"))]}
+    layout = {
+        "cols": 6,
+        "rows": 2,
+        "cells": [cell(0, 0, 2, 2, house.id("101")), cell(2, 0, 2, 2), cell(4, 0, 2, 2, house.id("103"))],
+    }
     refused = admin.post(f"{house.grid(1)}/copy", json={"to_floor_from": 2, "to_floor_to": 3})
     assert refused.status_code == 422  # nothing saved yet: the editor says "save first"
     admin.put(house.grid(1), json=layout)
@@ -182,9 +192,9 @@ def test_the_editor_creates_a_flat_on_its_floor_and_names_bad_fields(admin, hous
 
 # --- refused layouts: every problem named by its cell ---------------------------------------------
 
+
 def test_overlapping_cells_are_all_reported_in_one_answer(admin, house):
-    layout = {"cols": 10, "rows": 4, "cells": [
-        cell(0, 0, 3, 3), cell(2, 2, 2, 2), cell(6, 0, 2, 2), cell(7, 1, 2, 2)]}
+    layout = {"cols": 10, "rows": 4, "cells": [cell(0, 0, 3, 3), cell(2, 2, 2, 2), cell(6, 0, 2, 2), cell(7, 1, 2, 2)]}
     found = problems(admin.put(house.grid(1), json=layout))
     assert [loc for loc, _ in found] == [["body", "cells", 1], ["body", "cells", 3]]
     assert "overlaps cell 1" in found[0][1] and "overlaps cell 3" in found[1][1]
@@ -200,20 +210,37 @@ def test_a_cell_outside_the_grid_is_refused(admin, house):
 
 def test_the_same_flat_in_two_cells_is_refused(admin, house):
     flat = house.id("102")
-    found = problems(admin.put(house.grid(1), json={"cols": 6, "rows": 2, "cells": [
-        cell(0, 0, 2, 2, flat), cell(2, 0, 2, 2, house.id("101")), cell(4, 0, 2, 2, flat)]}))
+    found = problems(
+        admin.put(
+            house.grid(1),
+            json={
+                "cols": 6,
+                "rows": 2,
+                "cells": [cell(0, 0, 2, 2, flat), cell(2, 0, 2, 2, house.id("101")), cell(4, 0, 2, 2, flat)],
+            },
+        )
+    )
     assert found == [(["body", "cells", 2], "Cell 3 repeats the apartment of cell 1.")]
 
 
 def test_a_flat_of_another_building_is_refused(admin, house):
-    found = problems(admin.put(house.grid(1), json={"cols": 4, "rows": 1, "cells": [
-        cell(0, 0, 2, 1, house.id("101")), cell(2, 0, 2, 1, house.other_flat.id)]}))
+    found = problems(
+        admin.put(
+            house.grid(1),
+            json={
+                "cols": 4,
+                "rows": 1,
+                "cells": [cell(0, 0, 2, 1, house.id("101")), cell(2, 0, 2, 1, house.other_flat.id)],
+            },
+        )
+    )
     assert found == [(["body", "cells", 1], "Cell 2 is bound to an apartment of another building.")]
 
 
 def test_a_flat_of_another_floor_is_refused(admin, house):
-    found = problems(admin.put(house.grid(1), json={"cols": 4, "rows": 1, "cells": [
-        cell(0, 0, 2, 1, house.id("201"))]}))
+    found = problems(
+        admin.put(house.grid(1), json={"cols": 4, "rows": 1, "cells": [cell(0, 0, 2, 1, house.id("201"))]})
+    )
     assert [loc for loc, _ in found] == [["body", "cells", 0]]
     assert "another floor" in found[0][1]
 
@@ -227,6 +254,7 @@ def test_too_many_columns_or_a_bad_cell_field_is_refused(admin, house):
 
 # --- who may, and the page --------------------------------------------------------------------------
 
+
 def test_a_salesperson_cannot_save_or_open_the_editor(client_as, house):
     sales = client_as(Role.SALES)
     refused = sales.put(house.grid(1), json={"cols": 4, "rows": 1, "cells": []})
@@ -239,8 +267,18 @@ def test_the_editor_page_shows_the_canvas_the_floor_and_its_flats(admin, house):
     page = admin.get(house.page(2))
     assert page.status_code == 200
     html = page.text
-    for testid in ("grid-canvas", "save-grid", "undo", "cell-apartment", "grid-problems", "grid-status",
-                   "copy-from", "copy-to", "copy-grid", "version-row"):
+    for testid in (
+        "grid-canvas",
+        "save-grid",
+        "undo",
+        "cell-apartment",
+        "grid-problems",
+        "grid-status",
+        "copy-from",
+        "copy-to",
+        "copy-grid",
+        "version-row",
+    ):
         assert f'data-testid="{testid}"' in html, testid
     assert html.count('data-testid="floor-link"') == FLOORS
     assert re.findall(r'data-floor="(\d+)"\s+class="current" aria-current="page"', html) == ["2"]

@@ -21,8 +21,17 @@ def test_create_complex_through_the_form_then_json_twin_sees_it(client_as):
     bad = admin.post("/dashboard/admin/complexes", data={"name": "", "slug": "Bad Slug", "csrf_token": admin.csrf})
     assert bad.status_code == 422
     assert 'data-testid="error-name"' in bad.text and 'data-testid="error-slug"' in bad.text
-    ok = admin.post("/dashboard/admin/complexes", data={"name": "ЖК Новый", "slug": "novyi", "city": "Ташкент",
-                                                       "currency": "USD", "is_public": "on", "csrf_token": admin.csrf})
+    ok = admin.post(
+        "/dashboard/admin/complexes",
+        data={
+            "name": "ЖК Новый",
+            "slug": "novyi",
+            "city": "Ташкент",
+            "currency": "USD",
+            "is_public": "on",
+            "csrf_token": admin.csrf,
+        },
+    )
     assert ok.status_code == 303
     found = admin.get("/api/admin/complexes", params={"q": "нов"}).json()["items"]
     assert [(c["slug"], c["currency"], c["is_public"]) for c in found] == [("novyi", "USD", True)]
@@ -31,16 +40,29 @@ def test_create_complex_through_the_form_then_json_twin_sees_it(client_as):
 def test_building_and_generation_through_pages(client_as, db):
     complex_ = make_complex(db)
     admin = client_as(Role.ADMIN)
-    made = admin.post(f"/dashboard/admin/complexes/{complex_.id}/buildings",
-                      data={"name": "Блок 1", "floors": "4", "sections": "1", "csrf_token": admin.csrf})
+    made = admin.post(
+        f"/dashboard/admin/complexes/{complex_.id}/buildings",
+        data={"name": "Блок 1", "floors": "4", "sections": "1", "csrf_token": admin.csrf},
+    )
     assert made.status_code == 303
     building_id = int(made.headers["location"].split("/")[-1].split("?")[0])
-    bad = admin.post(f"/dashboard/admin/buildings/{building_id}/generate",
-                     data={"units_per_floor": "0", "price_per_m2": "x", "csrf_token": admin.csrf})
+    bad = admin.post(
+        f"/dashboard/admin/buildings/{building_id}/generate",
+        data={"units_per_floor": "0", "price_per_m2": "x", "csrf_token": admin.csrf},
+    )
     assert bad.status_code == 422 and 'data-testid="error-units_per_floor"' in bad.text
-    ok = admin.post(f"/dashboard/admin/buildings/{building_id}/generate",
-                    data={"units_per_floor": "3", "first_floor": "1", "numbering": "floor", "rooms": "2",
-                          "area": "55.5", "price_per_m2": "1200", "csrf_token": admin.csrf})
+    ok = admin.post(
+        f"/dashboard/admin/buildings/{building_id}/generate",
+        data={
+            "units_per_floor": "3",
+            "first_floor": "1",
+            "numbering": "floor",
+            "rooms": "2",
+            "area": "55.5",
+            "price_per_m2": "1200",
+            "csrf_token": admin.csrf,
+        },
+    )
     assert ok.status_code == 303 and "generated-12-0" in ok.headers["location"]
     page = admin.get(f"/dashboard/admin/buildings/{building_id}")
     assert page.text.count('data-testid="floor-editor-link"') == 4
@@ -52,9 +74,15 @@ def test_apartment_list_filters_and_bulk_through_the_form(client_as, db):
     admin = client_as(Role.ADMIN)
     page = admin.get("/dashboard/admin/apartments", params={"building_id": building.id, "floor": 2})
     assert page.text.count('data-testid="apartment-row"') == 2
-    done = admin.post("/dashboard/admin/apartments/bulk", data={
-        "ids": [str(flats[0].id), str(flats[1].id)], "action": "mark_not_for_sale", "csrf_token": admin.csrf,
-        "back": f"?building_id={building.id}"})
+    done = admin.post(
+        "/dashboard/admin/apartments/bulk",
+        data={
+            "ids": [str(flats[0].id), str(flats[1].id)],
+            "action": "mark_not_for_sale",
+            "csrf_token": admin.csrf,
+            "back": f"?building_id={building.id}",
+        },
+    )
     assert done.status_code == 303 and "done=2-0" in done.headers["location"]
     api = admin.get("/api/admin/apartments", params={"building_id": building.id, "status": "not_for_sale"}).json()
     assert api["total"] == 2
@@ -64,8 +92,16 @@ def test_apartment_edit_errors_and_conflicts(client_as, db):
     building = make_building(db, make_complex(db).id, floors=2, units=2)
     flat, other = apartments.for_building(db, building.id)[:2]
     admin = client_as(Role.ADMIN)
-    body = {"number": other.number, "floor": "1", "section": "1", "rooms": "2", "area": "40", "price_per_m2": "10",
-            "status": "free", "csrf_token": admin.csrf}
+    body = {
+        "number": other.number,
+        "floor": "1",
+        "section": "1",
+        "rooms": "2",
+        "area": "40",
+        "price_per_m2": "10",
+        "status": "free",
+        "csrf_token": admin.csrf,
+    }
     taken = admin.post(f"/dashboard/admin/apartments/{flat.id}", data=body)
     assert taken.status_code == 422 and 'data-testid="error-number"' in taken.text
     api = admin.put(f"/api/admin/apartments/{flat.id}", json={**body, "number": "A-1", "area": "-1"})
@@ -74,22 +110,25 @@ def test_apartment_edit_errors_and_conflicts(client_as, db):
     assert ok.status_code == 200 and ok.json()["total_price"] == "400.00"
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    (b"GIF89a not allowed", "JPEG, PNG or WebP"),
-    (b"<?php echo 1; ?>", "JPEG, PNG or WebP"),
-    (PNG + b"\x00" * (1024 * 1024 + 10), "larger than 1 MB"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"GIF89a not allowed", "JPEG, PNG or WebP"),
+        (b"<?php echo 1; ?>", "JPEG, PNG or WebP"),
+        (PNG + b"\x00" * (1024 * 1024 + 10), "larger than 1 MB"),
+    ],
+)
 def test_uploads_are_checked_for_type_and_size(app, client_as, db, payload, message, tmp_path):
     app.state.settings.max_upload_mb = 1
     complex_ = make_complex(db)
     admin = client_as(Role.ADMIN)
     admin.headers["Accept-Language"] = "en"  # the messages below are the English ones
     files = {"image": ("picture.png", io.BytesIO(payload), "image/png")}
-    page = admin.post(f"/dashboard/admin/complexes/{complex_.id}/images", files=files,
-                      data={"csrf_token": admin.csrf})
+    page = admin.post(f"/dashboard/admin/complexes/{complex_.id}/images", files=files, data={"csrf_token": admin.csrf})
     assert page.status_code == 422 and message in page.text
-    api = admin.post(f"/api/admin/complexes/{complex_.id}/images",
-                     files={"image": ("p.png", io.BytesIO(payload), "image/png")})
+    api = admin.post(
+        f"/api/admin/complexes/{complex_.id}/images", files={"image": ("p.png", io.BytesIO(payload), "image/png")}
+    )
     assert api.status_code == 422
     media = app.state.settings.media_dir
     assert not any(media.rglob("*.*"))  # nothing left behind
@@ -98,8 +137,9 @@ def test_uploads_are_checked_for_type_and_size(app, client_as, db, payload, mess
 def test_good_upload_is_served_under_media(client_as, db, app):
     complex_ = make_complex(db)
     admin = client_as(Role.ADMIN)
-    response = admin.post(f"/api/admin/complexes/{complex_.id}/images",
-                          files={"image": ("p.png", io.BytesIO(PNG), "image/png")})
+    response = admin.post(
+        f"/api/admin/complexes/{complex_.id}/images", files={"image": ("p.png", io.BytesIO(PNG), "image/png")}
+    )
     assert response.status_code == 201
     served = admin.get(f"/media/{response.json()['path']}")
     assert served.status_code == 200 and served.content == PNG
@@ -139,8 +179,15 @@ def test_staff_grid_polling_answers_204_until_something_changes(client_as, db):
     assert sales.get(url, params={"since": version}, headers={"HX-Request": "true"}).status_code == 204
     flat = apartments.for_building(db, building.id)[0]
     admin = client_as(Role.ADMIN)
-    body = {"number": flat.number, "floor": 1, "section": 1, "rooms": 1, "area": "30", "price_per_m2": "1",
-            "status": "sold"}
+    body = {
+        "number": flat.number,
+        "floor": 1,
+        "section": 1,
+        "rooms": 1,
+        "area": "30",
+        "price_per_m2": "1",
+        "status": "sold",
+    }
     assert admin.put(f"/api/admin/apartments/{flat.id}", json=body).status_code == 200
     fresh = sales.get(url, params={"since": version}, headers={"HX-Request": "true"})
     assert fresh.status_code == 200 and f'data-apartment-id="{flat.id}" data-status="sold"' in fresh.text
@@ -151,8 +198,14 @@ def test_drawn_floor_is_laid_out_by_its_cells(client_as, db):
     building = make_building(db, make_complex(db).id, floors=2, units=2)
     first, second = [a for a in apartments.for_building(db, building.id) if a.floor == 1]
     admin = client_as(Role.ADMIN)
-    layout = {"cols": 6, "rows": 2, "cells": [{"x": 0, "y": 0, "w": 4, "h": 2, "apartment_id": first.id},
-                                              {"x": 4, "y": 0, "w": 2, "h": 1, "apartment_id": second.id}]}
+    layout = {
+        "cols": 6,
+        "rows": 2,
+        "cells": [
+            {"x": 0, "y": 0, "w": 4, "h": 2, "apartment_id": first.id},
+            {"x": 4, "y": 0, "w": 2, "h": 1, "apartment_id": second.id},
+        ],
+    }
     assert admin.put(f"/api/admin/buildings/{building.id}/floors/1/grid", json=layout).status_code == 200
     page = admin.get(f"/dashboard/admin/buildings/{building.id}/grid").text
     assert "grid-column: 1 / span 4; grid-row: 1 / span 2;" in page
@@ -191,8 +244,9 @@ def test_lead_list_runs_a_fixed_number_of_queries(client_as, db, count_queries):
 
     few = queries()
     for n in range(2, 12):
-        lead, _ = leads.submit_request(db, LeadRequest(name=f"L{n}", phone=f"+9989010000{n:02d}",
-                                                       complex_slug=complex_.slug), f"addr{n}")
+        lead, _ = leads.submit_request(
+            db, LeadRequest(name=f"L{n}", phone=f"+9989010000{n:02d}", complex_slug=complex_.slug), f"addr{n}"
+        )
         lead.assigned_id = make_user(db, Role.SALES).id
     db.flush()
     assert queries() == few

@@ -49,9 +49,15 @@ def test_assigning_two_leads_through_the_form(client_as, user_of, db):
     first, second = make_lead(db, None, name="Первый"), make_lead(db, None, name="Второй")
     untouched = make_lead(db, None, name="Третий")
     mop = client_as(Role.MOP)
-    done = mop.post("/dashboard/mop/leads/assign", data={
-        "lead_ids": [str(first.id), str(second.id)], "salesperson_id": str(seller.id),
-        "back": "?unassigned=true&q=", "csrf_token": mop.csrf})
+    done = mop.post(
+        "/dashboard/mop/leads/assign",
+        data={
+            "lead_ids": [str(first.id), str(second.id)],
+            "salesperson_id": str(seller.id),
+            "back": "?unassigned=true&q=",
+            "csrf_token": mop.csrf,
+        },
+    )
     assert done.status_code == 303
     assert done.headers["location"].startswith("/dashboard/mop/assign?") and "done=2" in done.headers["location"]
     page = mop.get(done.headers["location"])
@@ -66,11 +72,14 @@ def test_assignment_errors_are_shown_clearly(client_as, user_of, db):
     lead = make_lead(db, None, name="Без продавца")
     gone = make_user(db, Role.SALES, is_active=False)
     mop = client_as(Role.MOP)
-    nothing = mop.post("/dashboard/mop/leads/assign", data={"salesperson_id": str(user_of(Role.SALES).id),
-                                                            "csrf_token": mop.csrf})
+    nothing = mop.post(
+        "/dashboard/mop/leads/assign", data={"salesperson_id": str(user_of(Role.SALES).id), "csrf_token": mop.csrf}
+    )
     assert nothing.status_code == 422 and 'data-testid="error-lead_ids"' in nothing.text
-    inactive = mop.post("/dashboard/mop/leads/assign", data={"lead_ids": [str(lead.id)], "salesperson_id": str(gone.id),
-                                                             "csrf_token": mop.csrf})
+    inactive = mop.post(
+        "/dashboard/mop/leads/assign",
+        data={"lead_ids": [str(lead.id)], "salesperson_id": str(gone.id), "csrf_token": mop.csrf},
+    )
     assert inactive.status_code == 422 and 'data-testid="error-salesperson_id"' in inactive.text
     assert f'value="{lead.id}" checked' in inactive.text  # the ticks survive the error
     nobody = mop.post("/dashboard/mop/leads/assign", data={"lead_ids": [str(lead.id)], "csrf_token": mop.csrf})
@@ -95,15 +104,21 @@ def test_extension_queue_shows_the_request_and_approving_moves_the_expiry(client
     assert f'data-booking="{booking.id}"' in queue.text and "Ждёт перевод денег" in queue.text
     assert "Лола Юсупова" in queue.text and user_of(Role.SALES).display_name in queue.text
     before = expires_at(mop, "mop", booking.id)
-    row = mop.post(f"/dashboard/mop/bookings/{booking.id}/extension/decision",
-                   data={"approve": "true", "csrf_token": mop.csrf}, headers=HTMX)
+    row = mop.post(
+        f"/dashboard/mop/bookings/{booking.id}/extension/decision",
+        data={"approve": "true", "csrf_token": mop.csrf},
+        headers=HTMX,
+    )
     assert row.status_code == 200 and row.text.lstrip().startswith("<tr") and 'data-testid="outcome"' in row.text
     after = expires_at(mop, "mop", booking.id)
     assert (after - before).total_seconds() == pytest.approx(24 * 3600, abs=5)
     assert mop.get("/api/mop/extensions").json() == []
     assert 'data-testid="no-extensions"' in mop.get("/dashboard/mop/extensions").text
-    twice = mop.post(f"/dashboard/mop/bookings/{booking.id}/extension/decision",
-                     data={"approve": "true", "csrf_token": mop.csrf}, headers=HTMX)
+    twice = mop.post(
+        f"/dashboard/mop/bookings/{booking.id}/extension/decision",
+        data={"approve": "true", "csrf_token": mop.csrf},
+        headers=HTMX,
+    )
     assert twice.status_code == 409 and 'class="outcome error"' in twice.text
 
 
@@ -111,8 +126,9 @@ def test_rejecting_leaves_the_expiry(client_as, user_of, db):
     booking = pending_extension(db, user_of(Role.SALES))
     mop = client_as(Role.MOP)
     before = expires_at(mop, "mop", booking.id)
-    done = mop.post(f"/dashboard/mop/bookings/{booking.id}/extension/decision",
-                    data={"approve": "false", "csrf_token": mop.csrf})
+    done = mop.post(
+        f"/dashboard/mop/bookings/{booking.id}/extension/decision", data={"approve": "false", "csrf_token": mop.csrf}
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("/extensions?done=rejected")
     assert expires_at(mop, "mop", booking.id) == before
     status = next(b for b in mop.get("/api/mop/bookings").json()["items"] if b["id"] == booking.id)

@@ -64,19 +64,25 @@ def test_booking_201_then_409_and_the_grid_shows_it(client_as, user_of, db):
     grid = sales.get(f"/api/sales/buildings/{apartment.building_id}/grid").json()
     statuses = {a["id"]: a["status"] for f in grid["floors"] for a in f["apartments"]}
     assert statuses[apartment.id] == "booked"
-    assert sales.post("/api/sales/bookings", json={"apartment_id": apartment.id, "lead_id": lead.id,
-                                                   "hours": 0}).status_code == 422
+    assert (
+        sales.post(
+            "/api/sales/bookings", json={"apartment_id": apartment.id, "lead_id": lead.id, "hours": 0}
+        ).status_code
+        == 422
+    )
 
 
 def test_extension_asked_by_sales_decided_by_mop(client_as, user_of, db):
     sales, mop = client_as(Role.SALES), client_as(Role.MOP)
     lead = make_lead(db, user_of(Role.SALES))
-    booking = sales.post("/api/sales/bookings", json={"apartment_id": free_apartment(db).id,
-                                                      "lead_id": lead.id, "hours": 2}).json()
+    booking = sales.post(
+        "/api/sales/bookings", json={"apartment_id": free_apartment(db).id, "lead_id": lead.id, "hours": 2}
+    ).json()
     asked = sales.post(f"/api/sales/bookings/{booking['id']}/extension", json={"hours": 48, "reason": "ипотека"})
     assert asked.json()["extension_status"] == "pending"
-    assert sales.post(f"/api/sales/bookings/{booking['id']}/extension/decision", json={"approve": True}
-                      ).status_code == 404  # no such route for sales
+    assert (
+        sales.post(f"/api/sales/bookings/{booking['id']}/extension/decision", json={"approve": True}).status_code == 404
+    )  # no such route for sales
     assert [b["id"] for b in mop.get("/api/mop/extensions").json()] == [booking["id"]]
     decided = mop.post(f"/api/mop/bookings/{booking['id']}/extension/decision", json={"approve": True}).json()
     assert decided["extension_status"] == "approved" and decided["expires_at"] > booking["expires_at"]
@@ -87,8 +93,15 @@ def test_contract_from_booking_through_json(client_as, user_of, db):
     lead = make_lead(db, user_of(Role.SALES))
     apartment = free_apartment(db, price_per_m2="1000")
     booking = sales.post("/api/sales/bookings", json={"apartment_id": apartment.id, "lead_id": lead.id}).json()
-    body = {"booking_id": booking["id"], "buyer_full_name": "Каримов Азиз", "buyer_passport": "AB1234567",
-            "buyer_phone": "+998901234567", "down_payment": "1000", "months": 6, "start_date": "2026-12-01"}
+    body = {
+        "booking_id": booking["id"],
+        "buyer_full_name": "Каримов Азиз",
+        "buyer_passport": "AB1234567",
+        "buyer_phone": "+998901234567",
+        "down_payment": "1000",
+        "months": 6,
+        "start_date": "2026-12-01",
+    }
     made = sales.post("/api/sales/contracts", json=body)
     assert made.status_code == 201
     contract = made.json()
@@ -105,16 +118,19 @@ def test_assignment_and_merge_by_mop(client_as, user_of, db):
     mop = client_as(Role.MOP)
     seller = user_of(Role.SALES)
     first, second = make_lead(db), make_lead(db)
-    assigned = mop.post("/api/mop/leads/assign", json={"lead_ids": [first.id, second.id],
-                                                        "salesperson_id": seller.id})
+    assigned = mop.post("/api/mop/leads/assign", json={"lead_ids": [first.id, second.id], "salesperson_id": seller.id})
     assert assigned.json() == {"changed": 2}
     mine = client_as(Role.SALES).get("/api/sales/leads").json()
     assert {x["id"] for x in mine["items"]} >= {first.id, second.id}
     merged = mop.post("/api/mop/leads/merge", json={"keep_id": first.id, "merge_id": second.id})
     assert merged.status_code == 200 and merged.json()["touches_count"] == 2
     assert mop.get(f"/api/mop/leads/{second.id}").status_code == 404
-    assert client_as(Role.SALES).post("/api/sales/leads/assign", json={"lead_ids": [first.id],
-                                                                     "salesperson_id": seller.id}).status_code == 404
+    assert (
+        client_as(Role.SALES)
+        .post("/api/sales/leads/assign", json={"lead_ids": [first.id], "salesperson_id": seller.id})
+        .status_code
+        == 404
+    )
 
 
 def test_contract_exports_follow_row_scope(client_as, user_of, db):
@@ -124,9 +140,18 @@ def test_contract_exports_follow_row_scope(client_as, user_of, db):
     sales = client_as(Role.SALES)
     lead = make_lead(db, user_of(Role.SALES))
     booking = sales.post("/api/sales/bookings", json={"apartment_id": free_apartment(db).id, "lead_id": lead.id}).json()
-    sales.post("/api/sales/contracts", json={"booking_id": booking["id"], "buyer_full_name": "Каримов Азиз",
-                                              "buyer_passport": "AB1234567", "buyer_phone": "+998901234567",
-                                              "down_payment": "0", "months": 3, "start_date": "2026-12-01"})
+    sales.post(
+        "/api/sales/contracts",
+        json={
+            "booking_id": booking["id"],
+            "buyer_full_name": "Каримов Азиз",
+            "buyer_passport": "AB1234567",
+            "buyer_phone": "+998901234567",
+            "down_payment": "0",
+            "months": 3,
+            "start_date": "2026-12-01",
+        },
+    )
     rows = list(csv.reader(io.StringIO(sales.get("/dashboard/sales/contracts/export").content.decode("utf-8-sig"))))
     assert rows[0][0] == "number" and rows[1][3] == "Каримов Азиз"
     other = client_as(Role.ADMIN).get("/api/admin/contracts/export", params={"format": "xlsx"})

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate
@@ -46,12 +46,19 @@ def cards_in(html: str, status: str) -> int:
 
 # --- pages render --------------------------------------------------------------------------
 
+
 def test_every_page_renders_for_a_salesperson_with_own_data(client_en, db, user_of):
     seller = user_of(Role.SALES)
     complex_ = make_complex(db)
     make_building(db, complex_.id, floors=1, units=2)
-    lead = make_lead(db, seller, name="Азиза Каримова", complex_id=complex_.id, temperature=Temperature.HOT,
-                     next_callback_at=utcnow() - timedelta(hours=3))
+    lead = make_lead(
+        db,
+        seller,
+        name="Азиза Каримова",
+        complex_id=complex_.id,
+        temperature=Temperature.HOT,
+        next_callback_at=utcnow() - timedelta(hours=3),
+    )
     pipeline.comment(db, seller, lead.id, CommentCreate(text="Звонить после обеда"))
     sales = client_en(Role.SALES)
     pages = {
@@ -79,15 +86,19 @@ def test_mop_sees_every_lead_but_does_not_book(client_en, db):
     lead = make_lead(db, seller, name="Клиент Дилнозы")
     flat = free_apartment(db)
     mop = client_en(Role.MOP)
-    for url in ("/dashboard/mop/kanban", "/dashboard/mop/callbacks", "/dashboard/mop/leads/new",
-                f"/dashboard/mop/leads/{lead.id}", "/dashboard/mop/bookings"):
+    for url in (
+        "/dashboard/mop/kanban",
+        "/dashboard/mop/callbacks",
+        "/dashboard/mop/leads/new",
+        f"/dashboard/mop/leads/{lead.id}",
+        "/dashboard/mop/bookings",
+    ):
         assert mop.get(url).status_code == 200, url
     assert "Клиент Дилнозы" in mop.get("/dashboard/mop/kanban").text
     page = mop.get(f"/dashboard/mop/leads/{lead.id}").text
     assert "Дилноза" in page and 'data-testid="lead-book-form"' not in page
     assert mop.get("/dashboard/mop/leads/options").status_code == 404  # no booking routes for the MOP
-    moved = mop.post(f"/dashboard/mop/leads/{lead.id}/status", data={"status": "in_work", "view": "row"},
-                     headers=HTMX)
+    moved = mop.post(f"/dashboard/mop/leads/{lead.id}/status", data={"status": "in_work", "view": "row"}, headers=HTMX)
     assert moved.status_code == 200 and "Дилноза" in moved.text  # the MOP's list shows the salesperson
     card = mop.get(f"/dashboard/mop/apartment-cards/{flat.id}", headers=HTMX).text
     assert 'data-testid="book-form"' not in card
@@ -99,6 +110,7 @@ def test_mop_sees_every_lead_but_does_not_book(client_en, db):
 
 # --- row scope -----------------------------------------------------------------------------
 
+
 def test_a_salesperson_cannot_open_or_change_someone_elses_lead(client_en, db, user_of):
     user_of(Role.SALES)
     other = make_lead(db, make_user(db, Role.SALES), name="Чужой клиент")
@@ -107,14 +119,26 @@ def test_a_salesperson_cannot_open_or_change_someone_elses_lead(client_en, db, u
     assert sales.get(f"/api/sales/leads/{other.id}").status_code == 404
     html = sales.post(f"/dashboard/sales/leads/{other.id}/status", data={"status": "in_work", "csrf_token": sales.csrf})
     assert html.status_code == 404
-    assert sales.post(f"/dashboard/sales/leads/{other.id}/status", headers=HTMX,
-                      data={"status": "in_work", "view": "card"}).status_code == 404
+    assert (
+        sales.post(
+            f"/dashboard/sales/leads/{other.id}/status", headers=HTMX, data={"status": "in_work", "view": "card"}
+        ).status_code
+        == 404
+    )
     assert sales.post(f"/api/sales/leads/{other.id}/status", json={"status": "in_work"}).status_code == 404
-    assert sales.post(f"/dashboard/sales/leads/{other.id}/comments",
-                      data={"text": "hi", "csrf_token": sales.csrf}).status_code == 404
+    assert (
+        sales.post(
+            f"/dashboard/sales/leads/{other.id}/comments", data={"text": "hi", "csrf_token": sales.csrf}
+        ).status_code
+        == 404
+    )
     assert sales.post(f"/api/sales/leads/{other.id}/comments", json={"text": "hi"}).status_code == 404
-    assert sales.post(f"/dashboard/sales/leads/{other.id}/edit",
-                      data={"temperature": "hot", "csrf_token": sales.csrf}).status_code == 404
+    assert (
+        sales.post(
+            f"/dashboard/sales/leads/{other.id}/edit", data={"temperature": "hot", "csrf_token": sales.csrf}
+        ).status_code
+        == 404
+    )
     db.expire_all()
     assert db.get(Lead, other.id).status == LeadStatus.NEW
     assert not db.scalars(select(LeadComment).where(LeadComment.lead_id == other.id)).all()
@@ -123,6 +147,7 @@ def test_a_salesperson_cannot_open_or_change_someone_elses_lead(client_en, db, u
 
 
 # --- kanban --------------------------------------------------------------------------------
+
 
 def test_kanban_columns_page_independently(client_en, db, user_of):
     seller = user_of(Role.SALES)
@@ -186,24 +211,31 @@ def test_status_route_refuses_what_a_person_may_not_do(client_en, db, user_of):
 
 # --- lead page -----------------------------------------------------------------------------
 
+
 def test_temperature_and_callback_are_local_times_stored_in_utc(client_en, db, user_of):
     seller = user_of(Role.SALES)
     lead = make_lead(db, seller)
     sales = client_en(Role.SALES)
-    done = sales.post(f"/dashboard/sales/leads/{lead.id}/edit",
-                      data={"temperature": "warm", "next_callback_at": "2030-01-10T15:30", "csrf_token": sales.csrf})
+    done = sales.post(
+        f"/dashboard/sales/leads/{lead.id}/edit",
+        data={"temperature": "warm", "next_callback_at": "2030-01-10T15:30", "csrf_token": sales.csrf},
+    )
     assert done.status_code == 303
     data = sales.get(f"/api/sales/leads/{lead.id}").json()
     assert data["temperature"] == "warm"
     assert datetime.fromisoformat(data["next_callback_at"]) == datetime(2030, 1, 10, 10, 30, tzinfo=UTC)  # Tashkent +5
     page = sales.get(f"/dashboard/sales/leads/{lead.id}").text
     assert 'value="2030-01-10T15:30"' in page and "10.01.2030 15:30" in page
-    bad = sales.post(f"/dashboard/sales/leads/{lead.id}/edit",
-                     data={"temperature": "boiling", "next_callback_at": "soon", "csrf_token": sales.csrf})
+    bad = sales.post(
+        f"/dashboard/sales/leads/{lead.id}/edit",
+        data={"temperature": "boiling", "next_callback_at": "soon", "csrf_token": sales.csrf},
+    )
     assert bad.status_code == 422
     assert 'data-testid="error-temperature"' in bad.text and 'data-testid="error-next_callback_at"' in bad.text
-    cleared = sales.post(f"/dashboard/sales/leads/{lead.id}/edit",
-                         data={"temperature": "", "next_callback_at": "", "csrf_token": sales.csrf})
+    cleared = sales.post(
+        f"/dashboard/sales/leads/{lead.id}/edit",
+        data={"temperature": "", "next_callback_at": "", "csrf_token": sales.csrf},
+    )
     assert cleared.status_code == 303
     assert sales.get(f"/api/sales/leads/{lead.id}").json()["next_callback_at"] is None
 
@@ -211,8 +243,10 @@ def test_temperature_and_callback_are_local_times_stored_in_utc(client_en, db, u
 def test_comment_is_appended_to_the_timeline_newest_first(client_en, db, user_of):
     seller = user_of(Role.SALES)
     sales = client_en(Role.SALES)
-    made = sales.post("/dashboard/sales/leads", data={"name": "Timeline", "phone": "+998935551122",
-                                                     "comment": "first call", "csrf_token": sales.csrf})
+    made = sales.post(
+        "/dashboard/sales/leads",
+        data={"name": "Timeline", "phone": "+998935551122", "comment": "first call", "csrf_token": sales.csrf},
+    )
     lead_id = int(made.headers["location"].split("/")[-1].split("?")[0])
     added = sales.post(f"/dashboard/sales/leads/{lead_id}/comments", data={"text": "second note"}, headers=HTMX)
     assert added.status_code == 201 and added.text.lstrip().startswith("<li") and "second note" in added.text
@@ -226,18 +260,21 @@ def test_comment_is_appended_to_the_timeline_newest_first(client_en, db, user_of
 
 # --- new lead ------------------------------------------------------------------------------
 
+
 def test_new_lead_form_errors_conflict_and_existing_lead(client_en, db, user_of):
     seller = user_of(Role.SALES)
     owner = make_user(db, Role.SALES, full_name="Азиз Каримов")
     taken = make_lead(db, owner, phone="+998901234567")
     mine = make_lead(db, seller, phone="+998907654321")
     sales = client_en(Role.SALES)
-    bad = sales.post("/dashboard/sales/leads", data={"name": " ", "phone": "12", "temperature": "",
-                                                    "csrf_token": sales.csrf})
+    bad = sales.post(
+        "/dashboard/sales/leads", data={"name": " ", "phone": "12", "temperature": "", "csrf_token": sales.csrf}
+    )
     assert bad.status_code == 422
     assert 'data-testid="error-name"' in bad.text and 'data-testid="error-phone"' in bad.text
-    clash = sales.post("/dashboard/sales/leads", data={"name": "Someone", "phone": "90 123 45 67",
-                                                      "csrf_token": sales.csrf})
+    clash = sales.post(
+        "/dashboard/sales/leads", data={"name": "Someone", "phone": "90 123 45 67", "csrf_token": sales.csrf}
+    )
     assert clash.status_code == 409
     error = re.search(r'data-testid="error-phone">([^<]+)<', clash.text)
     assert error and "Азиз Каримов" in error.group(1)
@@ -245,9 +282,16 @@ def test_new_lead_form_errors_conflict_and_existing_lead(client_en, db, user_of)
     again = sales.post("/dashboard/sales/leads", data={"name": "Me", "phone": mine.phone, "csrf_token": sales.csrf})
     assert again.status_code == 303 and again.headers["location"] == f"/dashboard/sales/leads/{mine.id}?note=existed"
     assert 'data-testid="note-existed"' in sales.get(again.headers["location"]).text
-    created = sales.post("/dashboard/sales/leads", data={"name": "Brand New", "phone": "+998977770000",
-                                                        "source": "referral", "temperature": "hot",
-                                                        "csrf_token": sales.csrf})
+    created = sales.post(
+        "/dashboard/sales/leads",
+        data={
+            "name": "Brand New",
+            "phone": "+998977770000",
+            "source": "referral",
+            "temperature": "hot",
+            "csrf_token": sales.csrf,
+        },
+    )
     assert created.status_code == 303 and created.headers["location"].endswith("?note=created")
     found = sales.get("/api/sales/leads", params={"q": "Brand New"}).json()["items"]
     assert [(x["source"], x["temperature"], x["assigned"]["id"]) for x in found] == [("referral", "hot", seller.id)]
@@ -256,20 +300,24 @@ def test_new_lead_form_errors_conflict_and_existing_lead(client_en, db, user_of)
 
 # --- bookings ------------------------------------------------------------------------------
 
+
 def test_booking_through_the_form_then_the_grid_shows_it_booked(client_en, db, user_of):
     seller = user_of(Role.SALES)
     flat = free_apartment(db)
     lead, rival = make_lead(db, seller, name="Buyer One"), make_lead(db, seller, name="Buyer Two")
     sales = client_en(Role.SALES)
-    booked = sales.post("/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": lead.id, "hours": "",
-                                                          "csrf_token": sales.csrf})
+    booked = sales.post(
+        "/dashboard/sales/bookings",
+        data={"apartment_id": flat.id, "lead_id": lead.id, "hours": "", "csrf_token": sales.csrf},
+    )
     assert booked.status_code == 303 and booked.headers["location"] == f"/dashboard/sales/leads/{lead.id}?note=booked"
     grid = sales.get(f"/api/sales/buildings/{flat.building_id}/grid").json()
     assert [a["status"] for f in grid["floors"] for a in f["apartments"] if a["id"] == flat.id] == ["booked"]
     page = sales.get(f"/dashboard/sales/leads/{lead.id}").text
     assert 'data-testid="booking-row"' in page and 'data-testid="timeline-booking"' in page
-    again = sales.post("/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": rival.id,
-                                                         "csrf_token": sales.csrf})
+    again = sales.post(
+        "/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": rival.id, "csrf_token": sales.csrf}
+    )
     assert again.status_code == 409 and "This apartment is not free any more." in again.text
     assert "Buyer Two" in again.text  # the rival's lead page, with the message
     card = sales.post("/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": rival.id}, headers=HTMX)
@@ -295,16 +343,21 @@ def test_apartment_card_books_for_one_of_my_open_leads(client_en, db, user_of):
     options = sales.get("/dashboard/sales/leads/options", params={"apartment_id": flat.id}).text
     assert "Wants it" in options and "Gone" not in options and "Not mine" not in options
     assert re.search(rf'value="{interested.id}"\s+selected', options)
-    wrong = sales.post("/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": "", "hours": "0"},
-                       headers=HTMX)
+    wrong = sales.post(
+        "/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": "", "hours": "0"}, headers=HTMX
+    )
     assert wrong.status_code == 422 and 'data-testid="error-lead_id"' in wrong.text
-    done = sales.post("/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": interested.id,
-                                                        "hours": "5"}, headers=HTMX)
+    done = sales.post(
+        "/dashboard/sales/bookings",
+        data={"apartment_id": flat.id, "lead_id": interested.id, "hours": "5"},
+        headers=HTMX,
+    )
     assert done.status_code == 201 and 'data-testid="booked"' in done.text
     booking = db.scalar(select(Booking).where(Booking.apartment_id == flat.id))
     assert abs(booking.expires_at - booking.created_at - timedelta(hours=5)) < timedelta(seconds=30)
-    assert 'data-testid="book-form"' not in sales.get(f"/dashboard/sales/apartment-cards/{flat.id}",
-                                                      headers=HTMX).text  # booked now
+    assert (
+        'data-testid="book-form"' not in sales.get(f"/dashboard/sales/apartment-cards/{flat.id}", headers=HTMX).text
+    )  # booked now
 
 
 def test_cancel_and_extension_through_the_lead_page(client_en, db, user_of):
@@ -321,8 +374,9 @@ def test_cancel_and_extension_through_the_lead_page(client_en, db, user_of):
     assert asked.status_code == 303 and asked.headers["location"].endswith("?note=extension")
     twice = sales.post(f"{base}/extension", data={"hours": "24", "reason": "bank", "csrf_token": sales.csrf})
     assert twice.status_code == 409 and 'data-testid="extension-error"' in twice.text
-    cancelled = sales.post(f"{base}/cancel", data={"next": "/dashboard/sales/bookings?status=active",
-                                                   "csrf_token": sales.csrf})
+    cancelled = sales.post(
+        f"{base}/cancel", data={"next": "/dashboard/sales/bookings?status=active", "csrf_token": sales.csrf}
+    )
     assert cancelled.status_code == 303 and cancelled.headers["location"] == "/dashboard/sales/bookings?status=active"
     db.expire_all()
     saved = db.get(Booking, booking.id)
@@ -346,6 +400,7 @@ def test_another_salespersons_booking_is_not_found(client_en, db, user_of):
 
 # --- query counts --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/dashboard/sales/kanban", "/dashboard/sales/leads", "/dashboard/sales/callbacks"])
 def test_heavy_pages_run_a_fixed_number_of_queries(client_en, db, user_of, count_queries, url):
     seller = user_of(Role.SALES)
@@ -355,8 +410,14 @@ def test_heavy_pages_run_a_fixed_number_of_queries(client_en, db, user_of, count
     def add_leads(n: int) -> None:
         for status in (LeadStatus.NEW, LeadStatus.IN_WORK, LeadStatus.LOST):
             for _ in range(n):
-                make_lead(db, seller, status=status, complex_id=complex_.id, temperature=Temperature.WARM,
-                          next_callback_at=utcnow() - timedelta(hours=1))
+                make_lead(
+                    db,
+                    seller,
+                    status=status,
+                    complex_id=complex_.id,
+                    temperature=Temperature.WARM,
+                    next_callback_at=utcnow() - timedelta(hours=1),
+                )
 
     def queries() -> int:
         with count_queries() as statements:
@@ -391,6 +452,7 @@ def test_lead_page_runs_a_fixed_number_of_queries(client_en, db, user_of, count_
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def test_local_time_and_time_left_helpers():
     token = current_language.set("en")

@@ -34,8 +34,10 @@ def cells(html: str) -> dict[int, dict[str, str]]:
     for match in CELL.finditer(html):
         attrs = dict(ATTR.findall(match.group(1)))
         if attrs.get("data-testid") == "apt":
-            found[int(attrs["data-apartment-id"])] = {"status": attrs["data-status"],
-                                                      "dim": "dim" in attrs["class"].split()}
+            found[int(attrs["data-apartment-id"])] = {
+                "status": attrs["data-status"],
+                "dim": "dim" in attrs["class"].split(),
+            }
     return found
 
 
@@ -46,20 +48,45 @@ def lit(html: str) -> set[int]:
 
 def change(db, actor, flat: Apartment, **fields) -> Apartment:
     """Edit an apartment through the CRUD (bumps the inventory version like the admin API)."""
-    data = {"number": flat.number, "floor": flat.floor, "section": flat.section, "rooms": flat.rooms,
-            "area": flat.area, "price_per_m2": flat.price_per_m2, "status": flat.status, **fields}
+    data = {
+        "number": flat.number,
+        "floor": flat.floor,
+        "section": flat.section,
+        "rooms": flat.rooms,
+        "area": flat.area,
+        "price_per_m2": flat.price_per_m2,
+        "status": flat.status,
+        **fields,
+    }
     return apartments.update(db, actor, flat.id, ApartmentUpdate(**data))
 
 
-def make_complex(db, actor, slug: str, *, public: bool = True, floors: int = 3, units: int = 4,
-                 currency: Currency = Currency.UZS):
+def make_complex(
+    db, actor, slug: str, *, public: bool = True, floors: int = 3, units: int = 4, currency: Currency = Currency.UZS
+):
     """A complex with one building of floors x units apartments (2 rooms, 50 m², 1,000 per m²)."""
-    created = complexes.create(db, actor, ComplexCreate(
-        name=f"ЖК {slug.title()}", slug=slug, city="Ташкент", address="ул. Тестовая, 1",
-        description="Дом у парка.\nРассрочка на 24 месяца.", currency=currency, is_public=public))
+    created = complexes.create(
+        db,
+        actor,
+        ComplexCreate(
+            name=f"ЖК {slug.title()}",
+            slug=slug,
+            city="Ташкент",
+            address="ул. Тестовая, 1",
+            description="Дом у парка.\nРассрочка на 24 месяца.",
+            currency=currency,
+            is_public=public,
+        ),
+    )
     building = buildings.create(db, actor, created.id, BuildingCreate(name="Блок A", floors=floors))
-    buildings.generate(db, actor, building.id, GenerateApartments(
-        units_per_floor=units, numbering="floor", rooms=2, area=Decimal(50), price_per_m2=Decimal(1000)))
+    buildings.generate(
+        db,
+        actor,
+        building.id,
+        GenerateApartments(
+            units_per_floor=units, numbering="floor", rooms=2, area=Decimal(50), price_per_m2=Decimal(1000)
+        ),
+    )
     return created, apartments.for_building(db, building.id)
 
 
@@ -140,8 +167,9 @@ def test_filters_mark_exactly_the_matching_cells(client, shop):
 
 
 def test_filter_fragment_pushes_the_url_and_polls_with_the_filters(client, shop):
-    fragment = client.get("/c/bahor-test/grid", params={"rooms": "2", "only_free": "1", "price_min": "",
-                                                        "utm_source": "fb"}, headers=HTMX)
+    fragment = client.get(
+        "/c/bahor-test/grid", params={"rooms": "2", "only_free": "1", "price_min": "", "utm_source": "fb"}, headers=HTMX
+    )
     assert fragment.headers["HX-Push-Url"] == "/c/bahor-test?rooms=2&only_free=1&utm_source=fb"
     poll = re.search(r'hx-get="([^"]+)"', fragment.text).group(1).replace("&amp;", "&")
     assert poll.startswith("/c/bahor-test/grid?since=") and "rooms=2&only_free=1" in poll
@@ -191,13 +219,23 @@ def lead_by_phone(db, phone: str) -> Lead | None:
 
 
 def test_json_lead_is_created_with_utm_and_repeats_become_touches(client, db, shop):
-    body = {"name": "Алишер", "phone": "+998 90 123-45-67", "complex_slug": "bahor-test",
-            "apartment_id": shop[1]["201"].id, "utm_source": "instagram", "utm_campaign": "spring"}
+    body = {
+        "name": "Алишер",
+        "phone": "+998 90 123-45-67",
+        "complex_slug": "bahor-test",
+        "apartment_id": shop[1]["201"].id,
+        "utm_source": "instagram",
+        "utm_campaign": "spring",
+    }
     first = client.post("/api/public/leads", json=body)
     assert first.status_code == 201 and first.json()["ok"] is True and first.json()["message"]
     lead = lead_by_phone(db, "+998901234567")
     assert (lead.source, lead.utm_source, lead.utm_campaign, lead.touches_count) == (
-        LeadSource.LANDING, "instagram", "spring", 1)
+        LeadSource.LANDING,
+        "instagram",
+        "spring",
+        1,
+    )
     assert lead.apartment_id == shop[1]["201"].id and lead.complex_id == shop[0].id
     again = client.post("/api/public/leads", json={"name": "Алишер", "phone": "901234567"})
     assert again.status_code == 201
@@ -211,8 +249,15 @@ def test_json_lead_rejects_bad_phone_and_foreign_apartments(client, db, admin, s
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "phone"
     _, other_flats = make_complex(db, admin, "other-zhk")
     for apartment_id in (999999, other_flats[0].id):
-        refused = client.post("/api/public/leads", json={"name": "Bob", "phone": "+998 90 555 44 33",
-                                                         "complex_slug": "bahor-test", "apartment_id": apartment_id})
+        refused = client.post(
+            "/api/public/leads",
+            json={
+                "name": "Bob",
+                "phone": "+998 90 555 44 33",
+                "complex_slug": "bahor-test",
+                "apartment_id": apartment_id,
+            },
+        )
         assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "apartment_id"
     unknown = client.post("/api/public/leads", json={"name": "Bob", "phone": "+998905554433", "complex_slug": "zzz"})
     assert unknown.status_code == 422
@@ -226,8 +271,9 @@ def test_rate_limit_answers_429_on_the_sixth_request(client, db, shop):
     sixth = client.post("/api/public/leads", json={"name": "Spam", "phone": "+998901112239"})
     assert sixth.status_code == 429 and "Retry-After" in sixth.headers
     token = csrf_from(client, "/c/bahor-test")
-    form = client.post("/c/bahor-test/request", data={"name": "Spam", "phone": "+998901112238",
-                                                      "csrf_token": token}, headers=HTMX)
+    form = client.post(
+        "/c/bahor-test/request", data={"name": "Spam", "phone": "+998901112238", "csrf_token": token}, headers=HTMX
+    )
     assert form.status_code == 429 and 'data-testid="form-error"' in form.text
     assert 'data-testid="lead-form"' in form.text and 'value="Spam"' in form.text
     assert lead_by_phone(db, "+998901112238") is None
@@ -237,14 +283,28 @@ def test_html_request_form_thanks_and_keeps_utm(client, db, shop):
     token = csrf_from(client, "/c/bahor-test?utm_source=google&utm_medium=cpc")
     page = client.get("/c/bahor-test", params={"utm_source": "google", "utm_medium": "cpc"})
     assert 'class="utm" name="utm_source" value="google"' in page.text
-    sent = client.post("/c/bahor-test/request", headers=HTMX, data={
-        "name": "Madina", "phone": "+998 91 234 56 78", "utm_source": "google", "utm_medium": "cpc",
-        "website": "", "place": "page", "csrf_token": token})
+    sent = client.post(
+        "/c/bahor-test/request",
+        headers=HTMX,
+        data={
+            "name": "Madina",
+            "phone": "+998 91 234 56 78",
+            "utm_source": "google",
+            "utm_medium": "cpc",
+            "website": "",
+            "place": "page",
+            "csrf_token": token,
+        },
+    )
     assert sent.status_code == 200 and 'data-testid="lead-thanks"' in sent.text
     assert "<html" not in sent.text
     lead = lead_by_phone(db, "+998912345678")
     assert (lead.source, lead.utm_source, lead.utm_medium, lead.complex_id) == (
-        LeadSource.LANDING, "google", "cpc", shop[0].id)
+        LeadSource.LANDING,
+        "google",
+        "cpc",
+        shop[0].id,
+    )
 
 
 def test_html_request_from_the_card_carries_the_apartment(client, db, shop):
@@ -253,23 +313,41 @@ def test_html_request_from_the_card_carries_the_apartment(client, db, shop):
     assert card.status_code == 200 and 'data-testid="apartment-card"' in card.text
     assert f'name="apartment_id" value="{flat.id}"' in card.text and 'hx-include="#lead-form .utm"' in card.text
     token = csrf_from(client, "/c/bahor-test")
-    sent = client.post("/c/bahor-test/request", headers=HTMX, data={
-        "name": "Jasur", "phone": "93 555 44 33", "apartment_id": str(flat.id), "place": "card", "csrf_token": token})
+    sent = client.post(
+        "/c/bahor-test/request",
+        headers=HTMX,
+        data={
+            "name": "Jasur",
+            "phone": "93 555 44 33",
+            "apartment_id": str(flat.id),
+            "place": "card",
+            "csrf_token": token,
+        },
+    )
     assert sent.status_code == 200 and 'id="card-lead-form"' in sent.text
     assert lead_by_phone(db, "+998935554433").apartment_id == flat.id
 
 
 def test_html_request_form_errors(client, db, admin, shop):
     token = csrf_from(client, "/c/bahor-test")
-    bad = client.post("/c/bahor-test/request", headers=HTMX,
-                      data={"name": "Bob", "phone": "12345", "csrf_token": token})
+    bad = client.post(
+        "/c/bahor-test/request", headers=HTMX, data={"name": "Bob", "phone": "12345", "csrf_token": token}
+    )
     assert bad.status_code == 422
     assert 'data-testid="error-phone"' in bad.text and 'value="Bob"' in bad.text and 'value="12345"' in bad.text
     assert 'data-testid="error-name"' not in bad.text
     _, other_flats = make_complex(db, admin, "other-zhk")
-    foreign = client.post("/c/bahor-test/request", headers=HTMX, data={
-        "name": "Bob", "phone": "+998905554433", "apartment_id": str(other_flats[0].id), "place": "card",
-        "csrf_token": token})
+    foreign = client.post(
+        "/c/bahor-test/request",
+        headers=HTMX,
+        data={
+            "name": "Bob",
+            "phone": "+998905554433",
+            "apartment_id": str(other_flats[0].id),
+            "place": "card",
+            "csrf_token": token,
+        },
+    )
     assert foreign.status_code == 422 and 'data-testid="form-error"' in foreign.text
     assert client.post("/c/bahor-test/request", data={"name": "Bob", "phone": "+998905554433"}).status_code == 403
     assert lead_by_phone(db, "+998905554433") is None
@@ -279,8 +357,11 @@ def test_html_request_form_errors(client, db, admin, shop):
 
 def test_honeypot_is_thanked_and_forgotten(client, db, shop):
     token = csrf_from(client, "/c/bahor-test")
-    sent = client.post("/c/bahor-test/request", headers=HTMX, data={
-        "name": "Bot", "phone": "+998 90 777 66 55", "website": "http://spam.example", "csrf_token": token})
+    sent = client.post(
+        "/c/bahor-test/request",
+        headers=HTMX,
+        data={"name": "Bot", "phone": "+998 90 777 66 55", "website": "http://spam.example", "csrf_token": token},
+    )
     assert sent.status_code == 200 and 'data-testid="lead-thanks"' in sent.text
     assert lead_by_phone(db, "+998907776655") is None
 
@@ -298,12 +379,18 @@ def test_card_shows_only_public_apartments(client, db, admin, shop):
 
 
 def test_instalment_calculator(client, shop):
-    result = client.get("/c/bahor-test/calculator", params={"price": "1200000", "down_pct": "25", "months": "12"},
-                        headers={**HTMX, "HX-Target": "calc-result"})
+    result = client.get(
+        "/c/bahor-test/calculator",
+        params={"price": "1200000", "down_pct": "25", "months": "12"},
+        headers={**HTMX, "HX-Target": "calc-result"},
+    )
     assert result.text.lstrip().startswith('<dl id="calc-result"')
     assert re.search(r'data-testid="calc-monthly">75\u00a0000', result.text)
-    whole = client.get("/c/bahor-test/calculator", params={"price": "50000", "months": "oops"},
-                       headers={**HTMX, "HX-Target": "calculator"})
+    whole = client.get(
+        "/c/bahor-test/calculator",
+        params={"price": "50000", "months": "oops"},
+        headers={**HTMX, "HX-Target": "calculator"},
+    )
     assert whole.text.lstrip().startswith('<div id="calculator"') and 'value="50000"' in whole.text
     assert re.search(r'data-testid="calc-monthly">2\u00a0917', whole.text)  # 35,000 over 12 months, rounded up
     plain = client.get("/c/bahor-test/calculator", params={"price": "100"})
@@ -333,8 +420,9 @@ def test_etag_304_and_a_change_shows_at_once(client, db, admin, shop):
 def test_fragment_etag_and_polling(client, db, admin, shop):
     version = complexes.version_of(db, "bahor-test")[1]
     fragment = client.get("/c/bahor-test/grid", headers=HTMX)
-    assert client.get("/c/bahor-test/grid", headers={**HTMX, "If-None-Match": fragment.headers["ETag"]}
-                      ).status_code == 304
+    assert (
+        client.get("/c/bahor-test/grid", headers={**HTMX, "If-None-Match": fragment.headers["ETag"]}).status_code == 304
+    )
     quiet = client.get("/c/bahor-test/grid", params={"since": version, "rooms": 2}, headers=HTMX)
     assert quiet.status_code == 204 and quiet.content == b""
     target = shop[1]["302"]
@@ -372,8 +460,11 @@ def test_cached_pages_never_mix_visitors_languages_or_roles(client, client_as, s
     english = client.get("/c/bahor-test", headers={"Accept-Language": "en"})
     assert '<html lang="en">' in english.text and '<html lang="ru">' in again.text
     assert english.headers["ETag"] != again.headers["ETag"]
-    sent = staff.post("/c/bahor-test/request", headers={**HTMX, "X-CSRF-Token": token},
-                      data={"name": "Колл-центр", "phone": "+998901230000"})
+    sent = staff.post(
+        "/c/bahor-test/request",
+        headers={**HTMX, "X-CSRF-Token": token},
+        data={"name": "Колл-центр", "phone": "+998901230000"},
+    )
     assert sent.status_code == 200  # the token spliced into the cached page is this user's own
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.models import AuditEntry
 from app.domain.audit.schemas import AuditFilter
-from app.web.pagination import Page, apply_sort, paginate
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,7 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 
 
 class AuditEntry(Base):

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.web.pagination import PageParams
+from app.core.paging import PageParams
 
 
 class AuditFilter(PageParams):

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate, BookingFilter, ExtensionRequest
@@ -23,11 +25,16 @@ from app.domain.inventory.crud import bump_inventory
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import Lead, LeadStatus
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
-from app.web.pagination import Page, apply_sort, paginate
 
-BOOKING_FIELDS = ("apartment_id", "lead_id", "salesperson_id", "status", "expires_at", "extension_status",
-                  "extension_hours")
+BOOKING_FIELDS = (
+    "apartment_id",
+    "lead_id",
+    "salesperson_id",
+    "status",
+    "expires_at",
+    "extension_status",
+    "extension_hours",
+)
 ALL_BOOKINGS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP, Role.FINANCE})
 BOOKABLE_LEAD_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.IN_WORK, LeadStatus.BOOKED})
 
@@ -38,8 +45,11 @@ def snapshot(booking: Booking) -> dict:
 
 
 def _complex_of(db: Session, apartment_id: int) -> int | None:
-    q = select(Building.complex_id).join(Apartment, Apartment.building_id == Building.id).where(
-        Apartment.id == apartment_id)
+    q = (
+        select(Building.complex_id)
+        .join(Apartment, Apartment.building_id == Building.id)
+        .where(Apartment.id == apartment_id)
+    )
     return db.scalar(q)
 
 
@@ -61,7 +71,9 @@ class BookingCRUD:
         """One page of visible bookings with apartment, lead and salesperson loaded."""
         q = self.visible(actor).options(
             joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Booking.lead), joinedload(Booking.salesperson))
+            joinedload(Booking.lead),
+            joinedload(Booking.salesperson),
+        )
         if f.status:
             q = q.where(Booking.status == f.status)
         if f.lead_id:
@@ -73,9 +85,15 @@ class BookingCRUD:
 
     def get(self, db: Session, actor: User, booking_id: int) -> Booking:
         """A visible booking with its apartment (and complex), lead and salesperson, or NotFound."""
-        q = self.visible(actor).where(Booking.id == booking_id).options(
-            joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Booking.lead), joinedload(Booking.salesperson))
+        q = (
+            self.visible(actor)
+            .where(Booking.id == booking_id)
+            .options(
+                joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                joinedload(Booking.lead),
+                joinedload(Booking.salesperson),
+            )
+        )
         booking = db.scalar(q)
         if booking is None:
             raise NotFound("Booking not found.")
@@ -83,10 +101,15 @@ class BookingCRUD:
 
     def for_lead(self, db: Session, lead_id: int) -> list[Booking]:
         """Every booking of a lead, newest first (the lead's page is already row-scoped)."""
-        q = (select(Booking).where(Booking.lead_id == lead_id)
-             .options(joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-                      joinedload(Booking.salesperson))
-             .order_by(Booking.created_at.desc()))
+        q = (
+            select(Booking)
+            .where(Booking.lead_id == lead_id)
+            .options(
+                joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                joinedload(Booking.salesperson),
+            )
+            .order_by(Booking.created_at.desc())
+        )
         return list(db.scalars(q))
 
     def create(self, db: Session, actor: User, data: BookingCreate, default_hours: int) -> Booking:
@@ -107,8 +130,12 @@ class BookingCRUD:
         if taken.rowcount != 1:
             raise Conflict("This apartment is not free any more.")
         hours = data.hours or default_hours
-        booking = Booking(apartment_id=data.apartment_id, lead_id=lead.id, salesperson_id=lead.assigned_id or actor.id,
-                          expires_at=utcnow() + timedelta(hours=hours))
+        booking = Booking(
+            apartment_id=data.apartment_id,
+            lead_id=lead.id,
+            salesperson_id=lead.assigned_id or actor.id,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
         try:
             with db.begin_nested():
                 db.add(booking)
@@ -160,17 +187,29 @@ class BookingCRUD:
         if approve:
             booking.expires_at = max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
         db.flush()
-        audit.record(db, actor, "booking", booking.id, "approve_extension" if approve else "reject_extension",
-                     before, snapshot(booking))
+        audit.record(
+            db,
+            actor,
+            "booking",
+            booking.id,
+            "approve_extension" if approve else "reject_extension",
+            before,
+            snapshot(booking),
+        )
         return booking
 
     def pending_extensions(self, db: Session, actor: User) -> list[Booking]:
         """Active bookings waiting for an extension decision, soonest expiry first."""
-        q = (self.visible(actor)
-             .where(Booking.status == BookingStatus.ACTIVE, Booking.extension_status == ExtensionStatus.PENDING)
-             .options(joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-                      joinedload(Booking.lead), joinedload(Booking.salesperson))
-             .order_by(Booking.expires_at))
+        q = (
+            self.visible(actor)
+            .where(Booking.status == BookingStatus.ACTIVE, Booking.extension_status == ExtensionStatus.PENDING)
+            .options(
+                joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                joinedload(Booking.lead),
+                joinedload(Booking.salesperson),
+            )
+            .order_by(Booking.expires_at)
+        )
         return list(db.scalars(q))
 
     def show_expired_as_free(self, db: Session, shown: list[Apartment]) -> None:
@@ -180,9 +219,13 @@ class BookingCRUD:
         booked = {a.id: a for a in shown if a.status == ApartmentStatus.BOOKED}
         if not booked:
             return
-        run_out = db.scalars(select(Booking.apartment_id).where(
-            Booking.apartment_id.in_(list(booked)), Booking.status == BookingStatus.ACTIVE,
-            Booking.expires_at <= utcnow())).all()
+        run_out = db.scalars(
+            select(Booking.apartment_id).where(
+                Booking.apartment_id.in_(list(booked)),
+                Booking.status == BookingStatus.ACTIVE,
+                Booking.expires_at <= utcnow(),
+            )
+        ).all()
         for apartment_id in run_out:
             apartment = booked[apartment_id]
             db.expunge(apartment)
@@ -201,8 +244,9 @@ class BookingCRUD:
 
     def _expire(self, db: Session, condition, now: datetime | None = None) -> int:
         now = now or utcnow()
-        due = db.scalars(select(Booking).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at <= now,
-                                               condition)).all()
+        due = db.scalars(
+            select(Booking).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at <= now, condition)
+        ).all()
         for booking in due:
             self._end(db, None, booking, BookingStatus.EXPIRED, "expired")
         return len(due)
@@ -217,8 +261,9 @@ class BookingCRUD:
             .where(Apartment.id == booking.apartment_id, Apartment.status == ApartmentStatus.BOOKED)
             .values(status=ApartmentStatus.FREE, updated_at=utcnow())
         )
-        still_held = db.scalar(select(func.count()).where(Booking.lead_id == booking.lead_id,
-                                                          Booking.status == BookingStatus.ACTIVE))
+        still_held = db.scalar(
+            select(func.count()).where(Booking.lead_id == booking.lead_id, Booking.status == BookingStatus.ACTIVE)
+        )
         lead = db.get(Lead, booking.lead_id)
         if lead is not None and lead.status == LeadStatus.BOOKED and not still_held:
             pipeline.set_status(db, actor, lead, LeadStatus.IN_WORK, f"booking {booking.id} {status.value}")

@@ -9,7 +9,8 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 from app.domain.inventory.models import Apartment
 from app.domain.leads.models import Lead
 
@@ -46,8 +47,13 @@ class Booking(Base):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        Index("uq_bookings_active_apartment", "apartment_id", unique=True,
-              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+        Index(
+            "uq_bookings_active_apartment",
+            "apartment_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
         Index("ix_bookings_status_expires_at", "status", "expires_at"),
         Index("ix_bookings_lead_id", "lead_id"),
         Index("ix_bookings_salesperson_id_status", "salesperson_id", "status"),

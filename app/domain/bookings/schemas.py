@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.paging import PageParams
 from app.domain.bookings.models import BookingStatus, ExtensionStatus
-from app.web.pagination import PageParams
 
 MAX_BOOKING_HOURS = 24 * 30
 

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
@@ -21,11 +23,21 @@ from app.domain.inventory.crud import bump_inventory
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
-from app.web.pagination import Page, apply_sort, paginate
 
-CONTRACT_FIELDS = ("number", "booking_id", "apartment_id", "lead_id", "status", "price", "discount", "total",
-                   "down_payment", "months", "start_date", "buyer_full_name")
+CONTRACT_FIELDS = (
+    "number",
+    "booking_id",
+    "apartment_id",
+    "lead_id",
+    "status",
+    "price",
+    "discount",
+    "total",
+    "down_payment",
+    "months",
+    "start_date",
+    "buyer_full_name",
+)
 ALL_CONTRACTS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP, Role.FINANCE})
 DISCOUNT_APPROVERS = frozenset({Role.ROP, Role.ADMIN})
 
@@ -40,8 +52,9 @@ def next_number(db: Session, name: str = "contract") -> int:
     if db.get(Counter, name) is None:
         db.add(Counter(name=name, value=0))
         db.flush()
-    return db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
-                      .returning(Counter.value)).scalar_one()
+    return db.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar_one()
 
 
 class ContractCRUD:
@@ -66,7 +79,9 @@ class ContractCRUD:
         """Visible contracts matching the filter, sorted, with apartment, lead and salesperson joined."""
         q = self.visible(actor).options(
             joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Contract.lead), joinedload(Contract.salesperson))
+            joinedload(Contract.lead),
+            joinedload(Contract.salesperson),
+        )
         if f.status:
             q = q.where(Contract.status == f.status)
         if f.q:
@@ -75,10 +90,16 @@ class ContractCRUD:
 
     def get(self, db: Session, actor: User, contract_id: int) -> Contract:
         """A visible contract with its schedule, apartment, lead and salesperson, or NotFound."""
-        q = self.visible(actor).where(Contract.id == contract_id).options(
-            selectinload(Contract.schedule),
-            joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
-            joinedload(Contract.lead), joinedload(Contract.salesperson))
+        q = (
+            self.visible(actor)
+            .where(Contract.id == contract_id)
+            .options(
+                selectinload(Contract.schedule),
+                joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                joinedload(Contract.lead),
+                joinedload(Contract.salesperson),
+            )
+        )
         contract = db.scalar(q)
         if contract is None:
             raise NotFound("Contract not found.")
@@ -86,8 +107,12 @@ class ContractCRUD:
 
     def for_lead(self, db: Session, lead_id: int) -> list[Contract]:
         """A lead's contracts with their schedules (the lead's page is already row-scoped)."""
-        q = (select(Contract).where(Contract.lead_id == lead_id).options(selectinload(Contract.schedule))
-             .order_by(Contract.signed_at.desc()))
+        q = (
+            select(Contract)
+            .where(Contract.lead_id == lead_id)
+            .options(selectinload(Contract.schedule))
+            .order_by(Contract.signed_at.desc())
+        )
         return list(db.scalars(q))
 
     def create(self, db: Session, actor: User, data: ContractCreate, discount_limit_percent: int) -> Contract:
@@ -101,23 +126,39 @@ class ContractCRUD:
         price = Decimal(apartment.total_price)
         self.check_money(actor, data, price, discount_limit_percent)
         total = price - data.discount
-        sold = db.execute(update(Apartment).where(Apartment.id == apartment.id,
-                                                  Apartment.status == ApartmentStatus.BOOKED)
-                          .values(status=ApartmentStatus.SOLD, updated_at=utcnow()))
+        sold = db.execute(
+            update(Apartment)
+            .where(Apartment.id == apartment.id, Apartment.status == ApartmentStatus.BOOKED)
+            .values(status=ApartmentStatus.SOLD, updated_at=utcnow())
+        )
         if sold.rowcount != 1:
             raise Conflict("This apartment is not booked any more.")
         number = f"{utcnow().year}-{next_number(db):05d}"
         currency = apartment.building.complex.currency
         contract = Contract(
-            number=number, booking_id=booking.id, apartment_id=apartment.id, lead_id=booking.lead_id,
-            salesperson_id=booking.salesperson_id, buyer_full_name=data.buyer_full_name,
-            buyer_passport=data.buyer_passport.upper(), buyer_phone=data.buyer_phone,
-            buyer_address=data.buyer_address, currency=currency, price=price, discount=data.discount,
+            number=number,
+            booking_id=booking.id,
+            apartment_id=apartment.id,
+            lead_id=booking.lead_id,
+            salesperson_id=booking.salesperson_id,
+            buyer_full_name=data.buyer_full_name,
+            buyer_passport=data.buyer_passport.upper(),
+            buyer_phone=data.buyer_phone,
+            buyer_address=data.buyer_address,
+            currency=currency,
+            price=price,
+            discount=data.discount,
             discount_reason=data.discount_reason,
             discount_approved_by_id=actor.id if actor.role in DISCOUNT_APPROVERS and data.discount else None,
-            total=total, down_payment=data.down_payment, months=data.months, start_date=data.start_date)
-        contract.schedule = [Instalment(seq=p.seq, kind=p.kind, due_date=p.due_date, amount=p.amount)
-                             for p in build_schedule(total, data.down_payment, data.months, data.start_date, currency)]
+            total=total,
+            down_payment=data.down_payment,
+            months=data.months,
+            start_date=data.start_date,
+        )
+        contract.schedule = [
+            Instalment(seq=p.seq, kind=p.kind, due_date=p.due_date, amount=p.amount)
+            for p in build_schedule(total, data.down_payment, data.months, data.start_date, currency)
+        ]
         db.add(contract)
         db.flush()
         bookings.convert(db, actor, booking)
@@ -135,9 +176,11 @@ class ContractCRUD:
             raise Conflict("This contract is already cancelled.")
         before = snapshot(contract)
         contract.status, contract.cancelled_at, contract.cancel_reason = ContractStatus.CANCELLED, utcnow(), reason
-        db.execute(update(Apartment).where(Apartment.id == contract.apartment_id,
-                                           Apartment.status == ApartmentStatus.SOLD)
-                   .values(status=ApartmentStatus.FREE, updated_at=utcnow()))
+        db.execute(
+            update(Apartment)
+            .where(Apartment.id == contract.apartment_id, Apartment.status == ApartmentStatus.SOLD)
+            .values(status=ApartmentStatus.FREE, updated_at=utcnow())
+        )
         pipeline.set_status(db, actor, contract.lead, LeadStatus.IN_WORK, f"contract {contract.number} cancelled")
         bump_inventory(db, [contract.apartment.building.complex_id])
         db.flush()
@@ -153,8 +196,9 @@ class ContractCRUD:
             raise Invalid("Give the reason for the discount.", field="discount_reason")
         limit = (price * limit_percent / 100).quantize(Decimal("0.01"))
         if data.discount > limit and actor.role not in DISCOUNT_APPROVERS:
-            raise Invalid("A discount above %(limit)s%% needs the ROP or an admin.", field="discount",
-                          limit=limit_percent)
+            raise Invalid(
+                "A discount above %(limit)s%% needs the ROP or an admin.", field="discount", limit=limit_percent
+            )
         if data.down_payment > price - data.discount:
             raise Invalid("The down payment cannot exceed the price after discount.", field="down_payment")
         if data.months == 0 and data.down_payment != price - data.discount:

@@ -10,7 +10,8 @@ from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 from app.domain.bookings.models import Booking
 from app.domain.inventory.models import Apartment, Currency
 from app.domain.leads.models import Lead

@@ -30,8 +30,9 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def build_schedule(total: Decimal, down_payment: Decimal, months: int, start: date,
-                   currency: Currency) -> list[PlannedPayment]:
+def build_schedule(
+    total: Decimal, down_payment: Decimal, months: int, start: date, currency: Currency
+) -> list[PlannedPayment]:
     """The down payment on `start`, then equal monthly instalments one month apart.
 
     Instalments are rounded down to the currency's unit (a whole sum for UZS, a cent for USD);

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.schemas import normalise_phone
+from app.core.paging import PageParams
 from app.domain.contracts.models import ContractStatus, InstalmentKind
 from app.domain.inventory.models import Currency
-from app.web.pagination import PageParams
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.finance.models import Allocation, Payment, PaymentStatus
@@ -32,11 +34,18 @@ from app.domain.finance.schemas import (
     PaymentFilter,
     PaymentRead,
 )
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound
-from app.web.pagination import Page, apply_sort, paginate
 
-PAYMENT_FIELDS = ("contract_id", "amount", "currency", "rate", "amount_in_contract_currency", "paid_at", "method",
-                  "type", "status")
+PAYMENT_FIELDS = (
+    "contract_id",
+    "amount",
+    "currency",
+    "rate",
+    "amount_in_contract_currency",
+    "paid_at",
+    "method",
+    "type",
+    "status",
+)
 RECORDERS = frozenset({Role.FINANCE, Role.ADMIN})
 READERS = frozenset({Role.FINANCE, Role.ADMIN, Role.ROP, Role.MOP})
 ZERO = Decimal("0")
@@ -58,8 +67,17 @@ def instalment_states(schedule: list[Instalment], today: date) -> list[Instalmen
     for item in schedule:
         remaining = item.amount - item.paid
         late = (today - item.due_date).days if remaining > 0 and item.due_date < today else 0
-        states.append(InstalmentState(seq=item.seq, kind=item.kind.value, due_date=item.due_date, amount=item.amount,
-                                      paid=item.paid, remaining=remaining, days_overdue=late))
+        states.append(
+            InstalmentState(
+                seq=item.seq,
+                kind=item.kind.value,
+                due_date=item.due_date,
+                amount=item.amount,
+                paid=item.paid,
+                remaining=remaining,
+                days_overdue=late,
+            )
+        )
     return states
 
 
@@ -70,11 +88,17 @@ def balance_of(contract: Contract, received: Decimal, today: date) -> ContractBa
     paid = sum((s.paid for s in states), ZERO)
     owing = contract.status == ContractStatus.ACTIVE
     return ContractBalance(
-        contract_id=contract.id, number=contract.number, buyer=contract.buyer_full_name, currency=contract.currency,
-        total=contract.total, paid=paid, remaining=contract.total - paid,
+        contract_id=contract.id,
+        number=contract.number,
+        buyer=contract.buyer_full_name,
+        currency=contract.currency,
+        total=contract.total,
+        paid=paid,
+        remaining=contract.total - paid,
         overdue=sum((s.remaining for s in states if s.days_overdue), ZERO) if owing else ZERO,
         days_overdue=max((s.days_overdue for s in states), default=0) if owing else 0,
-        credit=max(received - paid, ZERO))
+        credit=max(received - paid, ZERO),
+    )
 
 
 class PaymentCRUD:
@@ -107,8 +131,11 @@ class PaymentCRUD:
 
     def for_contract(self, db: Session, actor: User, contract_id: int) -> list[Payment]:
         """A contract's payments the actor may see, newest first (one query)."""
-        q = self.visible(actor).where(Payment.contract_id == contract_id).order_by(Payment.paid_at.desc(),
-                                                                                    Payment.id.desc())
+        q = (
+            self.visible(actor)
+            .where(Payment.contract_id == contract_id)
+            .order_by(Payment.paid_at.desc(), Payment.id.desc())
+        )
         return list(db.scalars(q))
 
     def get(self, db: Session, actor: User, payment_id: int) -> Payment:
@@ -119,8 +146,9 @@ class PaymentCRUD:
             raise NotFound("Payment not found.")
         return payment
 
-    def record(self, db: Session, actor: User, data: PaymentCreate,
-               idempotency_key: str | None = None) -> tuple[Payment, bool]:
+    def record(
+        self, db: Session, actor: User, data: PaymentCreate, idempotency_key: str | None = None
+    ) -> tuple[Payment, bool]:
         """Record a payment and re-allocate the contract; returns (payment, replayed).
 
         With an idempotency key, a retry of the same request returns the first payment
@@ -141,12 +169,25 @@ class PaymentCRUD:
         if currency != contract.currency:
             rate = data.rate or rates.on(db, data.paid_at)
             if rate is None:
-                raise Invalid("No exchange rate for %(day)s: enter the rate or add it to the rates table.",
-                              field="rate", day=data.paid_at.isoformat())
-        payment = Payment(contract_id=contract.id, amount=data.amount, currency=currency, rate=rate,
-                          amount_in_contract_currency=convert(data.amount, currency, contract.currency, rate),
-                          paid_at=data.paid_at, method=data.method, type=data.type, note=data.note.strip(),
-                          idempotency_key=idempotency_key, request_hash=fingerprint, created_by_id=actor.id)
+                raise Invalid(
+                    "No exchange rate for %(day)s: enter the rate or add it to the rates table.",
+                    field="rate",
+                    day=data.paid_at.isoformat(),
+                )
+        payment = Payment(
+            contract_id=contract.id,
+            amount=data.amount,
+            currency=currency,
+            rate=rate,
+            amount_in_contract_currency=convert(data.amount, currency, contract.currency, rate),
+            paid_at=data.paid_at,
+            method=data.method,
+            type=data.type,
+            note=data.note.strip(),
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            created_by_id=actor.id,
+        )
         try:
             with db.begin_nested():
                 db.add(payment)
@@ -178,14 +219,19 @@ class PaymentCRUD:
     def reallocate(self, db: Session, contract: Contract) -> None:
         """Apply the contract's completed payments to its schedule, oldest instalment first."""
         now = utcnow()
-        db.execute(update(Allocation).where(
-            Allocation.instalment_id.in_([i.id for i in contract.schedule]), Allocation.reversed_at.is_(None))
-            .values(reversed_at=now).execution_options(synchronize_session=False))
+        db.execute(
+            update(Allocation)
+            .where(Allocation.instalment_id.in_([i.id for i in contract.schedule]), Allocation.reversed_at.is_(None))
+            .values(reversed_at=now)
+            .execution_options(synchronize_session=False)
+        )
         for item in contract.schedule:
             item.paid = ZERO
-        payments = db.scalars(select(Payment).where(Payment.contract_id == contract.id,
-                                                    Payment.status == PaymentStatus.COMPLETED)
-                              .order_by(Payment.paid_at, Payment.id)).all()
+        payments = db.scalars(
+            select(Payment)
+            .where(Payment.contract_id == contract.id, Payment.status == PaymentStatus.COMPLETED)
+            .order_by(Payment.paid_at, Payment.id)
+        ).all()
         open_items = sorted(contract.schedule, key=lambda i: i.seq)
         for payment in payments:
             left = payment.amount_in_contract_currency
@@ -205,30 +251,46 @@ class PaymentCRUD:
 
     def statement_parts(self, db: Session, contract_id: int) -> tuple[Decimal, list[Payment]]:
         """(received in the contract's currency, every payment newest first) of a contract."""
-        payments = list(db.scalars(select(Payment).where(Payment.contract_id == contract_id)
-                                   .order_by(Payment.paid_at.desc(), Payment.id.desc())))
-        received = sum((p.amount_in_contract_currency for p in payments if p.status == PaymentStatus.COMPLETED),
-                       ZERO)
+        payments = list(
+            db.scalars(
+                select(Payment)
+                .where(Payment.contract_id == contract_id)
+                .order_by(Payment.paid_at.desc(), Payment.id.desc())
+            )
+        )
+        received = sum((p.amount_in_contract_currency for p in payments if p.status == PaymentStatus.COMPLETED), ZERO)
         return received, payments
 
     def received_by_contract(self, db: Session, contract_ids: list[int]) -> dict[int, Decimal]:
         """Completed payments per contract, in each contract's currency (one query)."""
         if not contract_ids:
             return {}
-        rows = db.execute(select(Payment.contract_id, func.sum(Payment.amount_in_contract_currency))
-                          .where(Payment.contract_id.in_(contract_ids), Payment.status == PaymentStatus.COMPLETED)
-                          .group_by(Payment.contract_id)).all()
+        rows = db.execute(
+            select(Payment.contract_id, func.sum(Payment.amount_in_contract_currency))
+            .where(Payment.contract_id.in_(contract_ids), Payment.status == PaymentStatus.COMPLETED)
+            .group_by(Payment.contract_id)
+        ).all()
         return {contract_id: Decimal(total or 0) for contract_id, total in rows}
 
     def mark_overdue(self, db: Session, today: date) -> int:
         """Mark instalments due before `today` and not fully paid as overdue; returns how many were new."""
         marked = db.execute(
             update(Instalment)
-            .where(Instalment.due_date < today, Instalment.paid < Instalment.amount, Instalment.overdue_since.is_(None),
-                   Instalment.contract_id.in_(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE)))
-            .values(overdue_since=today).execution_options(synchronize_session=False))
-        db.execute(update(Instalment).where(Instalment.paid >= Instalment.amount, Instalment.overdue_since.is_not(None))
-                   .values(overdue_since=None).execution_options(synchronize_session=False))
+            .where(
+                Instalment.due_date < today,
+                Instalment.paid < Instalment.amount,
+                Instalment.overdue_since.is_(None),
+                Instalment.contract_id.in_(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE)),
+            )
+            .values(overdue_since=today)
+            .execution_options(synchronize_session=False)
+        )
+        db.execute(
+            update(Instalment)
+            .where(Instalment.paid >= Instalment.amount, Instalment.overdue_since.is_not(None))
+            .values(overdue_since=None)
+            .execution_options(synchronize_session=False)
+        )
         return marked.rowcount or 0
 
     def _by_key(self, db: Session, key: str) -> Payment | None:
@@ -243,8 +305,12 @@ class PaymentCRUD:
     @staticmethod
     def _locked_contract(db: Session, contract_id: int, allow_cancelled: bool = False) -> Contract:
         """The contract with its schedule, its row locked for this transaction (PostgreSQL)."""
-        q = (select(Contract).where(Contract.id == contract_id).options(selectinload(Contract.schedule))
-             .with_for_update(of=Contract))
+        q = (
+            select(Contract)
+            .where(Contract.id == contract_id)
+            .options(selectinload(Contract.schedule))
+            .with_for_update(of=Contract)
+        )
         contract = db.scalar(q)
         if contract is None:
             raise NotFound("Contract not found.")

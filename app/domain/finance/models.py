@@ -10,7 +10,8 @@ from sqlalchemy import Date, Enum, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 from app.domain.contracts.models import Contract, Instalment
 from app.domain.inventory.models import Currency
 

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.permissions import Role
+from app.core.errors import Forbidden
 from app.domain.audit.crud import audit
 from app.domain.contracts.schedule import CURRENCY_UNIT
 from app.domain.finance.models import ExchangeRate
 from app.domain.finance.schemas import RateSet
 from app.domain.inventory.models import Currency
-from app.web.errors import Forbidden
 
 
 def convert(amount: Decimal, source: Currency, target: Currency, uzs_per_usd: Decimal | None) -> Decimal:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import Role
+from app.core.errors import Forbidden, Invalid
+from app.core.paging import Page
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.contracts.schemas import ContractFilter
@@ -19,8 +21,6 @@ from app.domain.finance.models import Payment, PaymentStatus
 from app.domain.finance.rates import convert, rates
 from app.domain.finance.schemas import CashflowMonth, ContractBalance, DebtFilter, DebtRow
 from app.domain.inventory.models import Apartment, Building, Currency
-from app.web.errors import Forbidden, Invalid
-from app.web.pagination import Page
 
 BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 REPORT_ROLES = frozenset({Role.FINANCE, Role.ADMIN, Role.ROP})
@@ -57,9 +57,13 @@ def debts(db: Session, actor: User, f: DebtFilter, today: date) -> Page[DebtRow]
         .group_by(Instalment.contract_id)
         .subquery()
     )
-    q = (select(Contract, overdue.c.oldest).join(overdue, overdue.c.contract_id == Contract.id)
-         .join(Apartment, Apartment.id == Contract.apartment_id).join(Building, Building.id == Apartment.building_id)
-         .where(Contract.status == ContractStatus.ACTIVE))
+    q = (
+        select(Contract, overdue.c.oldest)
+        .join(overdue, overdue.c.contract_id == Contract.id)
+        .join(Apartment, Apartment.id == Contract.apartment_id)
+        .join(Building, Building.id == Apartment.building_id)
+        .where(Contract.status == ContractStatus.ACTIVE)
+    )
     if f.complex_id:
         q = q.where(Building.complex_id == f.complex_id)
     if f.building_id:
@@ -72,20 +76,35 @@ def debts(db: Session, actor: User, f: DebtFilter, today: date) -> Page[DebtRow]
         if high is not None:
             q = q.where(overdue.c.oldest >= date.fromordinal(today.toordinal() - high))
     total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = db.execute(
-        q.options(selectinload(Contract.schedule), joinedload(Contract.salesperson),
-                  joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex))
-        .order_by(overdue.c.oldest, Contract.id).limit(f.page_size).offset((f.page - 1) * f.page_size)
-    ).unique().all()
+    rows = (
+        db.execute(
+            q.options(
+                selectinload(Contract.schedule),
+                joinedload(Contract.salesperson),
+                joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+            )
+            .order_by(overdue.c.oldest, Contract.id)
+            .limit(f.page_size)
+            .offset((f.page - 1) * f.page_size)
+        )
+        .unique()
+        .all()
+    )
     received = payments.received_by_contract(db, [c.id for c, _ in rows])
     items = []
     for contract, _oldest in rows:
         balance = balance_of(contract, received.get(contract.id, Decimal(0)), today)
         apartment = contract.apartment
-        items.append(DebtRow(**balance.model_dump(), bucket=bucket_of(balance.days_overdue),
-                             complex_name=apartment.building.complex.name, building_name=apartment.building.name,
-                             apartment_number=apartment.number,
-                             salesperson=contract.salesperson.display_name if contract.salesperson else ""))
+        items.append(
+            DebtRow(
+                **balance.model_dump(),
+                bucket=bucket_of(balance.days_overdue),
+                complex_name=apartment.building.complex.name,
+                building_name=apartment.building.name,
+                apartment_number=apartment.number,
+                salesperson=contract.salesperson.display_name if contract.salesperson else "",
+            )
+        )
     return Page(items=items, total=total, page=f.page, page_size=f.page_size)
 
 
@@ -96,8 +115,12 @@ def overdue_days_by_apartment(db: Session, apartment_ids: list[int], today: date
     rows = db.execute(
         select(Contract.apartment_id, func.min(Instalment.due_date))
         .join(Instalment, Instalment.contract_id == Contract.id)
-        .where(Contract.apartment_id.in_(apartment_ids), Contract.status == ContractStatus.ACTIVE,
-               Instalment.due_date < today, Instalment.paid < Instalment.amount)
+        .where(
+            Contract.apartment_id.in_(apartment_ids),
+            Contract.status == ContractStatus.ACTIVE,
+            Instalment.due_date < today,
+            Instalment.paid < Instalment.amount,
+        )
         .group_by(Contract.apartment_id)
     ).all()
     return {apartment_id: (today - oldest).days for apartment_id, oldest in rows}
@@ -109,8 +132,9 @@ def bucket_totals(db: Session, actor: User, today: date, currency: Currency) -> 
     rows = db.execute(
         select(Contract.currency, Instalment.due_date, func.sum(Instalment.amount - Instalment.paid))
         .join(Contract, Contract.id == Instalment.contract_id)
-        .where(Contract.status == ContractStatus.ACTIVE, Instalment.due_date < today,
-               Instalment.paid < Instalment.amount)
+        .where(
+            Contract.status == ContractStatus.ACTIVE, Instalment.due_date < today, Instalment.paid < Instalment.amount
+        )
         .group_by(Contract.currency, Instalment.due_date)
     ).all()
     rate = rates.on(db, today)

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.paging import PageParams
 from app.domain.finance.models import PaymentMethod, PaymentStatus, PaymentType
 from app.domain.inventory.models import Currency
-from app.web.pagination import PageParams
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 

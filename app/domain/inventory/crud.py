@@ -9,6 +9,8 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, ComplexImage, Currency
 from app.domain.inventory.pricing import total_price
@@ -24,8 +26,6 @@ from app.domain.inventory.schemas import (
     ComplexUpdate,
     GenerateApartments,
 )
-from app.web.errors import Conflict, Invalid, NotFound
-from app.web.pagination import Page, apply_sort, paginate
 
 COMPLEX_FIELDS = ("name", "slug", "city", "address", "description", "currency", "is_public")
 BUILDING_FIELDS = ("name", "floors", "sections")
@@ -41,9 +41,7 @@ def bump_inventory(db: Session, complex_ids: Iterable[int]) -> None:
     """Mark complexes' inventory as changed: caches and open grids key on this version."""
     ids = sorted(set(complex_ids))
     if ids:
-        db.execute(
-            update(Complex).where(Complex.id.in_(ids)).values(inventory_version=Complex.inventory_version + 1)
-        )
+        db.execute(update(Complex).where(Complex.id.in_(ids)).values(inventory_version=Complex.inventory_version + 1))
 
 
 class ComplexCRUD:
@@ -92,12 +90,16 @@ class ComplexCRUD:
     def public_with_free(self, db: Session) -> list[tuple[Complex, int, Decimal | None]]:
         """Public complexes (by name) with their free apartments and lowest free price (one more query)."""
         found = self.public(db)
-        rows = db.execute(
-            select(Building.complex_id, func.count(Apartment.id), func.min(Apartment.total_price))
-            .join(Apartment, Apartment.building_id == Building.id)
-            .where(Building.complex_id.in_([c.id for c in found]), Apartment.status == ApartmentStatus.FREE)
-            .group_by(Building.complex_id)
-        ).all() if found else []
+        rows = (
+            db.execute(
+                select(Building.complex_id, func.count(Apartment.id), func.min(Apartment.total_price))
+                .join(Apartment, Apartment.building_id == Building.id)
+                .where(Building.complex_id.in_([c.id for c in found]), Apartment.status == ApartmentStatus.FREE)
+                .group_by(Building.complex_id)
+            ).all()
+            if found
+            else []
+        )
         stats = {complex_id: (free, lowest) for complex_id, free, lowest in rows}
         return [(c, *stats.get(c.id, (0, None))) for c in found]
 
@@ -126,8 +128,11 @@ class ComplexCRUD:
 
     def version_of_building(self, db: Session, building_id: int) -> int:
         """The inventory version of the complex a building belongs to (0 when unknown)."""
-        q = select(Complex.inventory_version).join(Building, Building.complex_id == Complex.id).where(
-            Building.id == building_id)
+        q = (
+            select(Complex.inventory_version)
+            .join(Building, Building.complex_id == Complex.id)
+            .where(Building.id == building_id)
+        )
         return db.scalar(q) or 0
 
     def create(self, db: Session, actor: User, data: ComplexCreate) -> Complex:
@@ -228,17 +233,24 @@ class BuildingCRUD:
                     skipped += 1
                     continue
                 section = (unit - 1) * building.sections // data.units_per_floor + 1
-                db.add(Apartment(
-                    building_id=building.id, section=section, floor=floor, number=number, rooms=data.rooms,
-                    area=data.area, price_per_m2=data.price_per_m2,
-                    total_price=total_price(data.area, data.price_per_m2), status=ApartmentStatus.FREE,
-                ))
+                db.add(
+                    Apartment(
+                        building_id=building.id,
+                        section=section,
+                        floor=floor,
+                        number=number,
+                        rooms=data.rooms,
+                        area=data.area,
+                        price_per_m2=data.price_per_m2,
+                        total_price=total_price(data.area, data.price_per_m2),
+                        status=ApartmentStatus.FREE,
+                    )
+                )
                 created += 1
         bump_inventory(db, [building.complex_id])
         db.flush()
         result = {"created": created, "skipped": skipped}
-        audit.record(db, actor, "building", building.id, "generate_apartments", None,
-                     {**result, **data.model_dump()})
+        audit.record(db, actor, "building", building.id, "generate_apartments", None, {**result, **data.model_dump()})
         return result
 
     def _check_name(self, db: Session, complex_id: int, name: str) -> None:
@@ -265,8 +277,10 @@ class ApartmentCRUD:
 
     def query(self, f: ApartmentFilter) -> Select:
         """The filtered, sorted apartments with building and complex joined (pages, exports)."""
-        q = select(Apartment).join(Apartment.building).options(
-            joinedload(Apartment.building).joinedload(Building.complex)
+        q = (
+            select(Apartment)
+            .join(Apartment.building)
+            .options(joinedload(Apartment.building).joinedload(Building.complex))
         )
         if f.complex_id:
             q = q.where(Building.complex_id == f.complex_id)
@@ -359,8 +373,9 @@ class ApartmentCRUD:
                 skipped += 1
                 continue
             changed += 1
-            audit.record(db, actor, "apartment", apartment.id, data.action, before,
-                         snapshot(apartment, APARTMENT_FIELDS))
+            audit.record(
+                db, actor, "apartment", apartment.id, data.action, before, snapshot(apartment, APARTMENT_FIELDS)
+            )
         bump_inventory(db, [a.building.complex_id for a in targets])
         db.flush()
         return {"changed": changed, "skipped": skipped}
@@ -369,8 +384,7 @@ class ApartmentCRUD:
         if floor > building.floors:
             raise Invalid("The building has only %(floors)s floors.", field="floor", floors=building.floors)
         if section > building.sections:
-            raise Invalid("The building has only %(sections)s sections.", field="section",
-                          sections=building.sections)
+            raise Invalid("The building has only %(sections)s sections.", field="section", sections=building.sections)
         q = select(Apartment.id).where(Apartment.building_id == building.id, Apartment.number == number)
         taken = db.scalar(q)
         if taken and taken != own_id:

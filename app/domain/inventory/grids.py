@@ -9,19 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
+from app.core.errors import Invalid, InvalidMany, NotFound
 from app.domain.audit.crud import audit
 from app.domain.inventory.crud import apartments, buildings, bump_inventory
 from app.domain.inventory.models import Apartment, Building, FloorGrid
 from app.domain.inventory.schemas import GridCell, GridCopy, GridLayout
-from app.web.errors import Invalid, InvalidMany, NotFound
 
 
 def _problem(index: int, message: str, **params) -> dict:
     return {"loc": ["body", "cells", index], "msg": message, "params": params}
 
 
-def grid_problems(layout: GridLayout, floor_apartments: dict[int, Apartment], building_apartment_ids: set[int],
-                  floor: int) -> list[dict]:
+def grid_problems(
+    layout: GridLayout, floor_apartments: dict[int, Apartment], building_apartment_ids: set[int], floor: int
+) -> list[dict]:
     """Every problem of a layout: cells outside the grid, overlaps, bad or repeated apartments."""
     problems: list[dict] = []
     owner: dict[tuple[int, int], int] = {}
@@ -41,14 +42,23 @@ def grid_problems(layout: GridLayout, floor_apartments: dict[int, Apartment], bu
         if cell.apartment_id is None:
             continue
         if cell.apartment_id in seen_apartments:
-            problems.append(_problem(index, "Cell %(n)s repeats the apartment of cell %(other)s.", n=index + 1,
-                                     other=seen_apartments[cell.apartment_id] + 1))
+            problems.append(
+                _problem(
+                    index,
+                    "Cell %(n)s repeats the apartment of cell %(other)s.",
+                    n=index + 1,
+                    other=seen_apartments[cell.apartment_id] + 1,
+                )
+            )
         seen_apartments.setdefault(cell.apartment_id, index)
         if cell.apartment_id not in building_apartment_ids:
             problems.append(_problem(index, "Cell %(n)s is bound to an apartment of another building.", n=index + 1))
         elif cell.apartment_id not in floor_apartments:
-            problems.append(_problem(index, "Cell %(n)s is bound to an apartment of another floor (%(floor)s).",
-                                     n=index + 1, floor=floor))
+            problems.append(
+                _problem(
+                    index, "Cell %(n)s is bound to an apartment of another floor (%(floor)s).", n=index + 1, floor=floor
+                )
+            )
     return problems
 
 
@@ -95,9 +105,11 @@ class FloorGridCRUD:
 
     def version(self, db: Session, building_id: int, floor: int, version: int) -> FloorGrid:
         """One saved version of a floor's layout, or NotFound."""
-        q = select(FloorGrid).where(
-            FloorGrid.building_id == building_id, FloorGrid.floor == floor, FloorGrid.version == version
-        ).options(joinedload(FloorGrid.created_by))
+        q = (
+            select(FloorGrid)
+            .where(FloorGrid.building_id == building_id, FloorGrid.floor == floor, FloorGrid.version == version)
+            .options(joinedload(FloorGrid.created_by))
+        )
         found = db.scalar(q)
         if found is None:
             raise NotFound("This layout version does not exist.")
@@ -122,15 +134,35 @@ class FloorGridCRUD:
         problems = grid_problems(layout, on_floor, {a.id for a in all_apartments}, floor)
         if problems:
             raise InvalidMany("The layout has problems.", problems)
-        last = db.scalar(select(func.max(FloorGrid.version)).where(
-            FloorGrid.building_id == building_id, FloorGrid.floor == floor)) or 0
-        grid = FloorGrid(building_id=building_id, floor=floor, version=last + 1, cols=layout.cols,
-                         rows=layout.rows, cells=[c.model_dump() for c in layout.cells], created_by=actor)
+        last = (
+            db.scalar(
+                select(func.max(FloorGrid.version)).where(
+                    FloorGrid.building_id == building_id, FloorGrid.floor == floor
+                )
+            )
+            or 0
+        )
+        grid = FloorGrid(
+            building_id=building_id,
+            floor=floor,
+            version=last + 1,
+            cols=layout.cols,
+            rows=layout.rows,
+            cells=[c.model_dump() for c in layout.cells],
+            created_by=actor,
+        )
         db.add(grid)
         bump_inventory(db, [building.complex_id])
         db.flush()
-        audit.record(db, actor, "floor_grid", f"{building_id}:{floor}", "save", None,
-                     {"version": grid.version, "cells": len(layout.cells)})
+        audit.record(
+            db,
+            actor,
+            "floor_grid",
+            f"{building_id}:{floor}",
+            "save",
+            None,
+            {"version": grid.version, "cells": len(layout.cells)},
+        )
         return grid
 
     def restore(self, db: Session, actor: User, building_id: int, floor: int, version: int) -> FloorGrid:
@@ -164,8 +196,9 @@ class FloorGridCRUD:
                 position = source_order.index(bound) if bound in source_order else None
                 new_id = target_order[position] if position is not None and position < len(target_order) else None
                 cells.append(GridCell(**{**cell, "apartment_id": new_id}))
-            saved.append(self.save(db, actor, building_id, target,
-                                   GridLayout(cols=source.cols, rows=source.rows, cells=cells)))
+            saved.append(
+                self.save(db, actor, building_id, target, GridLayout(cols=source.cols, rows=source.rows, cells=cells))
+            )
         return saved
 
     def building_view(self, db: Session, building: Building) -> list[FloorView]:
@@ -179,8 +212,8 @@ class FloorGridCRUD:
             .subquery()
         )
         grids = db.scalars(
-            select(FloorGrid).join(newest, (FloorGrid.floor == newest.c.floor)
-                                   & (FloorGrid.version == newest.c.version))
+            select(FloorGrid)
+            .join(newest, (FloorGrid.floor == newest.c.floor) & (FloorGrid.version == newest.c.version))
             .where(FloorGrid.building_id == building.id)
         ).all()
         grid_by_floor = {g.floor: g for g in grids}
@@ -190,8 +223,9 @@ class FloorGridCRUD:
             grid = grid_by_floor.get(number)
             if grid and grid.cells:
                 view.cols, view.rows = grid.cols, grid.rows
-                view.cells = [CellView(c["x"], c["y"], c["w"], c["h"], by_id.get(c.get("apartment_id")))
-                              for c in grid.cells]
+                view.cells = [
+                    CellView(c["x"], c["y"], c["w"], c["h"], by_id.get(c.get("apartment_id"))) for c in grid.cells
+                ]
             view.apartments = _by_number([a for a in all_apartments if a.floor == number])
             floors.append(view)
         return floors

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.core.paging import PageParams
 from app.domain.inventory.models import ApartmentStatus, Currency
-from app.web.pagination import PageParams
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_GRID_COLS = 60

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.db import utcnow
+from app.core.clock import now as utcnow
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.inventory.models import Apartment, Building, Complex
 from app.domain.leads.models import (
@@ -33,8 +35,6 @@ from app.domain.leads.schemas import (
     LeadRequest,
     StatusChange,
 )
-from app.web.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
-from app.web.pagination import Page, apply_sort, paginate
 from settings import settings
 
 LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
@@ -62,8 +62,12 @@ def end_of_today() -> datetime:
 class LeadCRUD:
     """Leads, row-scoped by the acting user: sales see their own, MOP/ROP/admin all."""
 
-    sort_columns = {"created_at": Lead.created_at, "name": Lead.name, "last_touch_at": Lead.last_touch_at,
-                    "status": Lead.status}
+    sort_columns = {
+        "created_at": Lead.created_at,
+        "name": Lead.name,
+        "last_touch_at": Lead.last_touch_at,
+        "status": Lead.status,
+    }
 
     def visible(self, actor: User) -> Select:
         """Leads the actor may see; roles without leads get Forbidden."""
@@ -109,8 +113,9 @@ class LeadCRUD:
             q = q.where(Lead.created_at < day_start(f.created_to + timedelta(days=1)))
         return apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
 
-    def submit_request(self, db: Session, data: LeadRequest, address: str,
-                       source: LeadSource = LeadSource.LANDING) -> tuple[Lead, bool]:
+    def submit_request(
+        self, db: Session, data: LeadRequest, address: str, source: LeadSource = LeadSource.LANDING
+    ) -> tuple[Lead, bool]:
         """Create a lead from a request, or add a touch to the lead that has this phone.
 
         Returns (lead, created). Refuses an unknown complex or an apartment of another complex,
@@ -119,8 +124,9 @@ class LeadCRUD:
         since = utcnow() - REQUEST_WINDOW
         recent = db.scalar(select(func.count()).where(LeadTouch.address == address, LeadTouch.at > since)) or 0
         if recent >= REQUESTS_PER_ADDRESS:
-            raise TooManyRequests("Too many requests. Please try again in a few minutes.",
-                                  retry_after=int(REQUEST_WINDOW.total_seconds()))
+            raise TooManyRequests(
+                "Too many requests. Please try again in a few minutes.", retry_after=int(REQUEST_WINDOW.total_seconds())
+            )
         complex_id, apartment_id = self._interest(db, data)
         utm = {name: getattr(data, name) for name in UTM_FIELDS}
         lead = db.scalar(select(Lead).where(Lead.phone == data.phone))
@@ -141,8 +147,18 @@ class LeadCRUD:
                     setattr(lead, name, value)
             db.flush()
             audit.record(db, None, "lead", lead.id, "touch", before, snapshot(lead))
-        db.add(LeadTouch(lead_id=lead.id, source=source, name=data.name, complex_id=complex_id,
-                         apartment_id=apartment_id, message=data.message, address=address, **utm))
+        db.add(
+            LeadTouch(
+                lead_id=lead.id,
+                source=source,
+                name=data.name,
+                complex_id=complex_id,
+                apartment_id=apartment_id,
+                message=data.message,
+                address=address,
+                **utm,
+            )
+        )
         db.flush()
         return lead, created
 
@@ -150,8 +166,14 @@ class LeadCRUD:
         """Insert a new lead in a savepoint; None when the phone was taken meanwhile."""
         try:
             with db.begin_nested():
-                lead = Lead(name=data.name, phone=data.phone, source=source, complex_id=complex_id,
-                            apartment_id=apartment_id, **utm)
+                lead = Lead(
+                    name=data.name,
+                    phone=data.phone,
+                    source=source,
+                    complex_id=complex_id,
+                    apartment_id=apartment_id,
+                    **utm,
+                )
                 db.add(lead)
                 db.flush()
         except IntegrityError:
@@ -163,14 +185,16 @@ class LeadCRUD:
         """(complex id, apartment id) the request is about, checked against each other."""
         complex_id = None
         if data.complex_slug:
-            complex_id = db.scalar(select(Complex.id).where(Complex.slug == data.complex_slug,
-                                                            Complex.is_public.is_(True)))
+            complex_id = db.scalar(
+                select(Complex.id).where(Complex.slug == data.complex_slug, Complex.is_public.is_(True))
+            )
             if complex_id is None:
                 raise Invalid("Unknown complex.", field="complex_slug")
         if data.apartment_id is None:
             return complex_id, None
         apartment_complex = db.scalar(
-            select(Building.complex_id).join(Apartment, Apartment.building_id == Building.id)
+            select(Building.complex_id)
+            .join(Apartment, Apartment.building_id == Building.id)
             .join(Complex, Complex.id == Building.complex_id)
             .where(Apartment.id == data.apartment_id, Complex.is_public.is_(True))
         )
@@ -188,8 +212,11 @@ class PipelineCRUD:
 
     def get(self, db: Session, actor: User, lead_id: int) -> Lead:
         """A lead the actor may see (with its salesperson and interest), or NotFound."""
-        q = leads.visible(actor).where(Lead.id == lead_id).options(
-            joinedload(Lead.assigned), joinedload(Lead.complex), joinedload(Lead.apartment))
+        q = (
+            leads.visible(actor)
+            .where(Lead.id == lead_id)
+            .options(joinedload(Lead.assigned), joinedload(Lead.complex), joinedload(Lead.apartment))
+        )
         lead = db.scalar(q)
         if lead is None:
             raise NotFound("Lead not found.")
@@ -197,10 +224,18 @@ class PipelineCRUD:
 
     def timeline(self, db: Session, lead: Lead) -> dict[str, list]:
         """A lead's comments, status changes and requests, oldest first."""
-        comments = db.scalars(select(LeadComment).where(LeadComment.lead_id == lead.id)
-                              .options(joinedload(LeadComment.author)).order_by(LeadComment.at)).all()
-        changes = db.scalars(select(LeadStatusChange).where(LeadStatusChange.lead_id == lead.id)
-                             .options(joinedload(LeadStatusChange.by)).order_by(LeadStatusChange.at)).all()
+        comments = db.scalars(
+            select(LeadComment)
+            .where(LeadComment.lead_id == lead.id)
+            .options(joinedload(LeadComment.author))
+            .order_by(LeadComment.at)
+        ).all()
+        changes = db.scalars(
+            select(LeadStatusChange)
+            .where(LeadStatusChange.lead_id == lead.id)
+            .options(joinedload(LeadStatusChange.by))
+            .order_by(LeadStatusChange.at)
+        ).all()
         touches = db.scalars(select(LeadTouch).where(LeadTouch.lead_id == lead.id).order_by(LeadTouch.at)).all()
         return {"comments": list(comments), "changes": list(changes), "touches": list(touches)}
 
@@ -217,13 +252,18 @@ class PipelineCRUD:
             owner = existing.assigned.display_name if existing.assigned else None
             if owner:
                 raise Conflict("This phone already belongs to a lead of %(owner)s.", field="phone", owner=owner)
-            raise Conflict("This phone already belongs to an unassigned lead: ask the MOP to assign it.",
-                           field="phone")
+            raise Conflict("This phone already belongs to an unassigned lead: ask the MOP to assign it.", field="phone")
         if data.complex_id and db.get(Complex, data.complex_id) is None:
             raise Invalid("Unknown complex.", field="complex_id")
-        lead = Lead(name=data.name, phone=data.phone, source=data.source, temperature=data.temperature,
-                    complex_id=data.complex_id, assigned=actor if actor.role == Role.SALES else None,
-                    **{name: getattr(data, name) for name in UTM_FIELDS})
+        lead = Lead(
+            name=data.name,
+            phone=data.phone,
+            source=data.source,
+            temperature=data.temperature,
+            complex_id=data.complex_id,
+            assigned=actor if actor.role == Role.SALES else None,
+            **{name: getattr(data, name) for name in UTM_FIELDS},
+        )
         db.add(lead)
         db.flush()
         self._history(db, actor, lead, None, LeadStatus.NEW)
@@ -238,8 +278,7 @@ class PipelineCRUD:
         if lead.status == change.status:
             return lead
         if not can_move(lead.status, change.status):
-            raise Invalid("This status change cannot be made by hand (bookings and contracts make it).",
-                          field="status")
+            raise Invalid("This status change cannot be made by hand (bookings and contracts make it).", field="status")
         self.set_status(db, actor, lead, change.status, change.reason)
         return lead
 
@@ -259,8 +298,15 @@ class PipelineCRUD:
         before = {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at}
         lead.temperature, lead.next_callback_at = data.temperature, data.next_callback_at
         db.flush()
-        audit.record(db, actor, "lead", lead.id, "edit", before,
-                     {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at})
+        audit.record(
+            db,
+            actor,
+            "lead",
+            lead.id,
+            "edit",
+            before,
+            {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at},
+        )
         return lead
 
     def comment(self, db: Session, actor: User, lead_id: int, data: CommentCreate) -> LeadComment:
@@ -298,28 +344,43 @@ class PipelineCRUD:
 
     def callbacks(self, db: Session, actor: User, limit: int = 200) -> list[Lead]:
         """Open leads whose callback is due today or overdue, the most overdue first."""
-        q = (leads.visible(actor)
-             .where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < end_of_today(),
-                    Lead.status.in_(OPEN_STATUSES))
-             .options(joinedload(Lead.assigned), joinedload(Lead.complex))
-             .order_by(Lead.next_callback_at).limit(limit))
+        q = (
+            leads.visible(actor)
+            .where(
+                Lead.next_callback_at.is_not(None),
+                Lead.next_callback_at < end_of_today(),
+                Lead.status.in_(OPEN_STATUSES),
+            )
+            .options(joinedload(Lead.assigned), joinedload(Lead.complex))
+            .order_by(Lead.next_callback_at)
+            .limit(limit)
+        )
         return list(db.scalars(q))
 
-    def kanban(self, db: Session, actor: User, f: LeadFilter, per_column: int = 20,
-               pages: dict[str, int] | None = None) -> dict[LeadStatus, Page[Lead]]:
+    def kanban(
+        self, db: Session, actor: User, f: LeadFilter, per_column: int = 20, pages: dict[str, int] | None = None
+    ) -> dict[LeadStatus, Page[Lead]]:
         """One page per status column (each paged on its own) of the filtered visible leads."""
         pages = pages or {}
         columns = {}
         for status in LeadStatus:
-            column_filter = f.model_copy(update={"status": status, "page": pages.get(status.value, 1),
-                                                 "page_size": per_column})
+            column_filter = f.model_copy(
+                update={"status": status, "page": pages.get(status.value, 1), "page_size": per_column}
+            )
             columns[status] = leads.page(db, actor, column_filter)
         return columns
 
     @staticmethod
     def _history(db, actor, lead: Lead, previous, status, reason: str = "") -> None:
-        db.add(LeadStatusChange(lead_id=lead.id, from_status=previous, to_status=status,
-                                by_id=actor.id if actor else None, reason=reason.strip()[:300]))
+        db.add(
+            LeadStatusChange(
+                lead_id=lead.id,
+                from_status=previous,
+                to_status=status,
+                by_id=actor.id if actor else None,
+                reason=reason.strip()[:300],
+            )
+        )
         db.flush()
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.db import Base, UTCDateTime, utcnow
+from app.core.clock import now as utcnow
+from app.db import Base, UTCDateTime
 from app.domain.inventory.models import Apartment, Complex
 
 

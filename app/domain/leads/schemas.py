@@ -7,8 +7,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.auth.schemas import normalise_phone
+from app.core.paging import PageParams
 from app.domain.leads.models import LeadSource, LeadStatus, Temperature
-from app.web.pagination import PageParams
 
 
 class UTMFields(BaseModel):
@@ -74,7 +74,6 @@ class LeadCreate(ContactFields):
     temperature: Temperature | None = None
     complex_id: int | None = Field(None, ge=1)
     comment: str = Field("", max_length=2000)
-
 
 
 class StatusChange(BaseModel):

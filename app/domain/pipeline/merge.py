@@ -7,17 +7,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import Role
+from app.core.errors import Forbidden, NotFound
 from app.domain.audit.crud import audit
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract
 from app.domain.leads.crud import snapshot
 from app.domain.leads.models import UTM_FIELDS, Lead, LeadComment, LeadStatus, LeadStatusChange, LeadTouch
 from app.domain.leads.schemas import MergeLeads
-from app.web.errors import Forbidden, NotFound
 
 # How far along the pipeline a status is; the merged lead keeps the furthest.
-STATUS_RANK = {LeadStatus.LOST: 0, LeadStatus.NEW: 1, LeadStatus.IN_WORK: 2, LeadStatus.BOOKED: 3,
-               LeadStatus.SOLD: 4}
+STATUS_RANK = {LeadStatus.LOST: 0, LeadStatus.NEW: 1, LeadStatus.IN_WORK: 2, LeadStatus.BOOKED: 3, LeadStatus.SOLD: 4}
 FILLABLE = ("temperature", "complex_id", "apartment_id", "assigned_id", "next_callback_at", *UTM_FIELDS)
 
 
@@ -26,15 +25,23 @@ def merge_leads(db: Session, actor: User, data: MergeLeads) -> Lead:
     and contracts move to the survivor, empty fields are filled in, the duplicate is deleted."""
     if actor.role not in (Role.MOP, Role.ADMIN):
         raise Forbidden("Only the MOP or an admin merges leads.")
-    found = {lead.id: lead for lead in db.scalars(
-        select(Lead).where(Lead.id.in_([data.keep_id, data.merge_id])).options(joinedload(Lead.assigned)))}
+    found = {
+        lead.id: lead
+        for lead in db.scalars(
+            select(Lead).where(Lead.id.in_([data.keep_id, data.merge_id])).options(joinedload(Lead.assigned))
+        )
+    }
     keep, other = found.get(data.keep_id), found.get(data.merge_id)
     if keep is None or other is None:
         raise NotFound("Lead not found.")
     before, merged = snapshot(keep), snapshot(other)
     for model in (LeadComment, LeadStatusChange, LeadTouch, Booking, Contract):
-        db.execute(update(model).where(model.lead_id == other.id).values(lead_id=keep.id)
-                   .execution_options(synchronize_session=False))
+        db.execute(
+            update(model)
+            .where(model.lead_id == other.id)
+            .values(lead_id=keep.id)
+            .execution_options(synchronize_session=False)
+        )
     for name in FILLABLE:
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))
@@ -48,8 +55,13 @@ def merge_leads(db: Session, actor: User, data: MergeLeads) -> Lead:
     db.flush()
     db.delete(other)
     db.flush()
-    db.add(LeadComment(lead_id=keep.id, author_id=actor.id,
-                       text=f"Merged lead #{data.merge_id}: {merged['name']}, {merged['phone']}"))
+    db.add(
+        LeadComment(
+            lead_id=keep.id,
+            author_id=actor.id,
+            text=f"Merged lead #{data.merge_id}: {merged['name']}, {merged['phone']}",
+        )
+    )
     audit.record(db, actor, "lead", keep.id, "merge", before, {**snapshot(keep), "merged": merged})
     db.flush()
     return keep

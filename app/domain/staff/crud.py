@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import P, Role, has_permission
-from app.db import utcnow
+from app.core.clock import now as utcnow
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.crud import bookings
@@ -48,9 +48,9 @@ class StaffCRUD:
         counts = users.counts_by_role(db)
         counters = {f"active_{r.value}": counts[r] for r in team_roles}
         since = utcnow() - timedelta(days=7)
-        counters["my_changes_7d"] = db.scalar(
-            select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)
-        ) or 0
+        counters["my_changes_7d"] = (
+            db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
+        )
         if has_permission(actor.role, P.AUDIT_READ):
             counters["changes_7d"] = db.scalar(select(func.count()).where(AuditEntry.at >= since)) or 0
         counters = self._work(db, actor, role) | counters
@@ -61,10 +61,10 @@ class StaffCRUD:
             recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
         )
 
-
     @staticmethod
     def _work(db: Session, actor: User, role: Role) -> dict[str, int]:
         """What is waiting for the user on this dashboard, counted within what they may see."""
+
         def count(query) -> int:
             return db.scalar(select(func.count()).select_from(query.subquery())) or 0
 
@@ -74,18 +74,27 @@ class StaffCRUD:
             visible = leads.visible(actor)
             work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))
             work["leads_in_work"] = count(visible.where(Lead.status == LeadStatus.IN_WORK))
-            work["callbacks_due"] = count(visible.where(Lead.next_callback_at < end_of_today(),
-                                                        Lead.status.in_(OPEN_STATUSES)))
+            work["callbacks_due"] = count(
+                visible.where(Lead.next_callback_at < end_of_today(), Lead.status.in_(OPEN_STATUSES))
+            )
         if has_permission(role, P.BOOKINGS_READ):
-            work["bookings_active"] = count(bookings.visible(actor).where(
-                Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now))
+            work["bookings_active"] = count(
+                bookings.visible(actor).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now)
+            )
         if has_permission(role, P.CONTRACTS_READ):
             month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
         if role == Role.FINANCE:
-            overdue = select(Instalment.contract_id).join(Contract, Contract.id == Instalment.contract_id).where(
-                Contract.status == ContractStatus.ACTIVE, Instalment.due_date < now.date(),
-                Instalment.paid < Instalment.amount).distinct()
+            overdue = (
+                select(Instalment.contract_id)
+                .join(Contract, Contract.id == Instalment.contract_id)
+                .where(
+                    Contract.status == ContractStatus.ACTIVE,
+                    Instalment.due_date < now.date(),
+                    Instalment.paid < Instalment.amount,
+                )
+                .distinct()
+            )
             work["contracts_overdue"] = count(overdue)
         return work
 

@@ -11,12 +11,12 @@ from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.permissions import Role
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserRead, UserUpdate
+from app.core.paging import Page
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter, AuditRead
 from app.roles.admin import inventory_api
 from app.roles.admin.exports import audit_export, users_export
 from app.roles.base import api_router
-from app.web.pagination import Page
 
 router = api_router(Role.ADMIN)
 router.include_router(inventory_api.router)

@@ -6,12 +6,12 @@ from sqlalchemy.orm import Session
 
 from app.auth.crud import users
 from app.auth.schemas import UserFilter
+from app.core.paging import iterate_all
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
 from app.domain.inventory.crud import apartments
 from app.domain.inventory.schemas import ApartmentFilter
 from app.web.export import export_response
-from app.web.pagination import iterate_all
 
 
 def users_export(db: Session, f: UserFilter, fmt: str):
@@ -27,20 +27,52 @@ def users_export(db: Session, f: UserFilter, fmt: str):
 def apartments_export(db: Session, f: ApartmentFilter, fmt: str):
     """The filtered apartments as a file."""
     rows = (
-        (a.id, a.building.complex.name, a.building.name, a.section, a.floor, a.number, a.rooms, a.area,
-         a.price_per_m2, a.total_price, a.building.complex.currency.value, a.status.value)
+        (
+            a.id,
+            a.building.complex.name,
+            a.building.name,
+            a.section,
+            a.floor,
+            a.number,
+            a.rooms,
+            a.area,
+            a.price_per_m2,
+            a.total_price,
+            a.building.complex.currency.value,
+            a.status.value,
+        )
         for a in iterate_all(db, apartments.query(f))
     )
-    headers = ["id", "complex", "building", "section", "floor", "number", "rooms", "area", "price_per_m2",
-               "total_price", "currency", "status"]
+    headers = [
+        "id",
+        "complex",
+        "building",
+        "section",
+        "floor",
+        "number",
+        "rooms",
+        "area",
+        "price_per_m2",
+        "total_price",
+        "currency",
+        "status",
+    ]
     return export_response(fmt, "apartments", headers, rows)
 
 
 def audit_export(db: Session, f: AuditFilter, fmt: str):
     """The filtered audit log as a file."""
     rows = (
-        (e.id, e.at, e.actor.username if e.actor else "", e.entity, e.entity_id, e.action,
-         str(e.before or ""), str(e.after or ""))
+        (
+            e.id,
+            e.at,
+            e.actor.username if e.actor else "",
+            e.entity,
+            e.entity_id,
+            e.action,
+            str(e.before or ""),
+            str(e.after or ""),
+        )
         for e in iterate_all(db, audit.query(f))
     )
     headers = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"]

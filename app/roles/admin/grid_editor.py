@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.auth.deps import DbSession
+from app.core.errors import NotFound
 from app.domain.inventory.crud import apartments, buildings
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.schemas import ApartmentRead
 from app.roles.admin.inventory_api import grid_read
-from app.web.errors import NotFound
 from app.web.templating import render
 
 router = APIRouter()

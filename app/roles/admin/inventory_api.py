@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
+from app.core.paging import Page
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.schemas import (
@@ -31,7 +32,6 @@ from app.domain.inventory.schemas import (
     ImageRead,
 )
 from app.roles.admin.exports import apartments_export
-from app.web.pagination import Page
 from app.web.uploads import save_image
 
 router = APIRouter()
@@ -41,11 +41,19 @@ ExportFormat = Literal["csv", "xlsx"]
 def grid_read(grid, building_id: int, floor: int) -> GridRead:
     """A saved layout, or an empty one when the floor has none yet."""
     if grid is None:
-        return GridRead(building_id=building_id, floor=floor, version=0, cols=12, rows=4, cells=[],
-                        created_at=None, created_by=None)
-    return GridRead(building_id=building_id, floor=floor, version=grid.version, cols=grid.cols, rows=grid.rows,
-                    cells=grid.cells, created_at=grid.created_at,
-                    created_by=grid.created_by.username if grid.created_by else None)
+        return GridRead(
+            building_id=building_id, floor=floor, version=0, cols=12, rows=4, cells=[], created_at=None, created_by=None
+        )
+    return GridRead(
+        building_id=building_id,
+        floor=floor,
+        version=grid.version,
+        cols=grid.cols,
+        rows=grid.rows,
+        cells=grid.cells,
+        created_at=grid.created_at,
+        created_by=grid.created_by.username if grid.created_by else None,
+    )
 
 
 @router.get("/complexes", response_model=Page[ComplexRead])
@@ -73,8 +81,13 @@ def update_complex(db: DbSession, user: CurrentUser, complex_id: int, body: Comp
 
 
 @router.post("/complexes/{complex_id}/images", response_model=ImageRead, status_code=201)
-def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
-                               image: Annotated[UploadFile | None, File()] = None):
+def upload_complex_image(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    complex_id: int,
+    image: Annotated[UploadFile | None, File()] = None,
+):
     """Upload a JPEG/PNG/WebP picture of a complex (422 for another type or too large)."""
     complexes.get(db, complex_id)
     settings = get_settings(request)
@@ -156,8 +169,13 @@ def update_apartment(db: DbSession, user: CurrentUser, apartment_id: int, body: 
 
 
 @router.post("/apartments/{apartment_id}/layout", response_model=ApartmentRead)
-def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
-                        image: Annotated[UploadFile | None, File()] = None):
+def upload_layout(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    apartment_id: int,
+    image: Annotated[UploadFile | None, File()] = None,
+):
     """Upload the apartment's layout picture."""
     apartments.get(db, apartment_id)
     settings = get_settings(request)
@@ -182,9 +200,15 @@ def put_grid(db: DbSession, user: CurrentUser, building_id: int, floor: int, bod
 def grid_versions(db: DbSession, building_id: int, floor: int):
     """The floor's saved layout versions, newest first."""
     floor_grids.check_floor(buildings.get(db, building_id), floor)
-    return [GridVersionRead(version=g.version, created_at=g.created_at, cells=len(g.cells),
-                            created_by=g.created_by.username if g.created_by else None)
-            for g in floor_grids.history(db, building_id, floor)]
+    return [
+        GridVersionRead(
+            version=g.version,
+            created_at=g.created_at,
+            cells=len(g.cells),
+            created_by=g.created_by.username if g.created_by else None,
+        )
+        for g in floor_grids.history(db, building_id, floor)
+    ]
 
 
 @router.get("/buildings/{building_id}/floors/{floor}/grid/versions/{version}", response_model=GridRead)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
+from app.core.errors import AppError
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex
 from app.domain.inventory.schemas import (
@@ -22,7 +23,6 @@ from app.domain.inventory.schemas import (
     GenerateApartments,
 )
 from app.roles.admin.exports import apartments_export
-from app.web.errors import AppError
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
 from app.web.templating import render, see_other
@@ -44,14 +44,16 @@ def _store_upload(request: Request, image: UploadFile | None, folder: str) -> tu
 
 # --- complexes ---------------------------------------------------------------------------
 
+
 def complex_values(target: Complex) -> dict:
     """The edit form's values of a complex."""
     return {name: getattr(target, name) for name in ("name", "slug", "city", "address", "description")} | {
-        "currency": target.currency.value, "is_public": target.is_public}
+        "currency": target.currency.value,
+        "is_public": target.is_public,
+    }
 
 
-def _complex_page(request: Request, db, target: Complex | None, values: dict, errors: dict, status_code=200,
-                  **extra):
+def _complex_page(request: Request, db, target: Complex | None, values: dict, errors: dict, status_code=200, **extra):
     context = {"target": target, "values": values, "errors": errors, **extra}
     return render(request, "admin/complex_form.html", context, status_code=status_code)
 
@@ -95,16 +97,20 @@ def update_complex(request: Request, form: PostedForm, db: DbSession, user: Curr
     """Save a complex's details."""
     target = complexes.get(db, complex_id)
     values = _checkbox(dict(form), "is_public")
-    done, _, errors = submit_values(db, ComplexUpdate, values,
-                                    lambda d: complexes.update(db, user, complex_id, d))
+    done, _, errors = submit_values(db, ComplexUpdate, values, lambda d: complexes.update(db, user, complex_id, d))
     if done:
         return see_other(f"{BASE}/complexes/{complex_id}?saved=1")
     return _complex_page(request, db, target, {**values, "slug": target.slug}, errors, status_code=422)
 
 
 @router.post("/complexes/{complex_id}/images")
-def upload_complex_image(request: Request, db: DbSession, user: CurrentUser, complex_id: int,
-                               image: Annotated[UploadFile | None, File()] = None):
+def upload_complex_image(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    complex_id: int,
+    image: Annotated[UploadFile | None, File()] = None,
+):
     """Upload a picture of the complex (JPEG, PNG or WebP up to MAX_UPLOAD_MB)."""
     target = complexes.get(db, complex_id)
     path, error = _store_upload(request, image, "complexes")
@@ -125,25 +131,39 @@ def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, imag
 def create_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: int):
     """Add a building to the complex from the form on the complex page."""
     target = complexes.get(db, complex_id)
-    created, values, errors = submit_values(db, BuildingCreate, dict(form),
-lambda d: buildings.create(db, user, complex_id, d))
+    created, values, errors = submit_values(
+        db, BuildingCreate, dict(form), lambda d: buildings.create(db, user, complex_id, d)
+    )
     if created:
         return see_other(f"{BASE}/buildings/{created.id}?saved=1")
-    return _complex_page(request, db, target, complex_values(target), {}, status_code=422,
-                         building_values=values, building_errors=errors)
+    return _complex_page(
+        request, db, target, complex_values(target), {}, status_code=422, building_values=values, building_errors=errors
+    )
 
 
 # --- buildings ---------------------------------------------------------------------------
+
 
 def _building_page(request: Request, db, building: Building, status_code=200, **extra):
     counts = {}
     for apartment in apartments.for_building(db, building.id):
         counts[apartment.floor] = counts.get(apartment.floor, 0) + 1
-    context = {"building": building, "floor_counts": counts,
-               "values": {"name": building.name, "floors": building.floors, "sections": building.sections},
-               "errors": {}, "gen_values": {"units_per_floor": 4, "first_floor": 1, "numbering": "floor",
-                                            "rooms": 2, "area": "60", "price_per_m2": ""},
-               "gen_errors": {}, **extra}
+    context = {
+        "building": building,
+        "floor_counts": counts,
+        "values": {"name": building.name, "floors": building.floors, "sections": building.sections},
+        "errors": {},
+        "gen_values": {
+            "units_per_floor": 4,
+            "first_floor": 1,
+            "numbering": "floor",
+            "rooms": 2,
+            "area": "60",
+            "price_per_m2": "",
+        },
+        "gen_errors": {},
+        **extra,
+    }
     return render(request, "admin/building.html", context, status_code=status_code)
 
 
@@ -157,8 +177,9 @@ def building_page(request: Request, db: DbSession, building_id: int, saved: str 
 def update_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int):
     """Save a building's name, floors and sections."""
     building = buildings.get(db, building_id)
-    done, values, errors = submit_values(db, BuildingUpdate, dict(form),
-lambda d: buildings.update(db, user, building_id, d))
+    done, values, errors = submit_values(
+        db, BuildingUpdate, dict(form), lambda d: buildings.update(db, user, building_id, d)
+    )
     if done:
         return see_other(f"{BASE}/buildings/{building_id}?saved=1")
     return _building_page(request, db, building, status_code=422, values=values, errors=errors)
@@ -168,8 +189,9 @@ lambda d: buildings.update(db, user, building_id, d))
 def generate_apartments(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int):
     """Create the building's missing apartments from floors x units per floor."""
     building = buildings.get(db, building_id)
-    result, values, errors = submit_values(db, GenerateApartments, dict(form),
-lambda d: buildings.generate(db, user, building_id, d))
+    result, values, errors = submit_values(
+        db, GenerateApartments, dict(form), lambda d: buildings.generate(db, user, building_id, d)
+    )
     if result:
         return see_other(f"{BASE}/buildings/{building_id}?saved=generated-{result['created']}-{result['skipped']}")
     return _building_page(request, db, building, status_code=422, gen_values=values, gen_errors=errors)
@@ -177,11 +199,17 @@ lambda d: buildings.generate(db, user, building_id, d))
 
 # --- apartments --------------------------------------------------------------------------
 
+
 @router.get("/apartments")
 def apartments_page(request: Request, db: DbSession, f: Annotated[ApartmentFilter, Query()], done: str = ""):
     """Apartments with filters and bulk actions; HTMX gets the rows."""
-    context = {"page": apartments.page(db, f), "f": f, "complexes": complexes.all(db), "done": done,
-               "statuses": list(ApartmentStatus)}
+    context = {
+        "page": apartments.page(db, f),
+        "f": f,
+        "complexes": complexes.all(db),
+        "done": done,
+        "statuses": list(ApartmentStatus),
+    }
     return render(request, "admin/apartments.html", context, block="rows")
 
 
@@ -194,8 +222,11 @@ def apartments_export_file(db: DbSession, f: Annotated[ApartmentFilter, Query()]
 @router.post("/apartments/bulk")
 def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Apply a bulk action to the ticked apartments, then show the list again."""
-    values = {"ids": form.getlist("ids"), "action": form.get("action", ""),
-              "price_per_m2": form.get("price_per_m2") or None}
+    values = {
+        "ids": form.getlist("ids"),
+        "action": form.get("action", ""),
+        "price_per_m2": form.get("price_per_m2") or None,
+    }
     result, _, errors = submit_values(db, BulkApartments, values, lambda d: apartments.bulk(db, user, d))
     back = form.get("back", "")
     back = back if back.startswith("?") else ""
@@ -213,8 +244,9 @@ def _apartment_page(request: Request, target: Apartment, values: dict, errors: d
 
 def apartment_values(target: Apartment) -> dict:
     """The edit form's values of an apartment."""
-    return {name: getattr(target, name) for name in ("number", "floor", "section", "rooms", "area", "price_per_m2")
-            } | {"status": target.status.value}
+    return {name: getattr(target, name) for name in ("number", "floor", "section", "rooms", "area", "price_per_m2")} | {
+        "status": target.status.value
+    }
 
 
 @router.get("/apartments/{apartment_id}")
@@ -228,16 +260,22 @@ def apartment_page(request: Request, db: DbSession, apartment_id: int, saved: st
 def update_apartment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, apartment_id: int):
     """Save an apartment."""
     target = apartments.get(db, apartment_id)
-    done, values, errors = submit_values(db, ApartmentUpdate, dict(form),
-lambda d: apartments.update(db, user, apartment_id, d))
+    done, values, errors = submit_values(
+        db, ApartmentUpdate, dict(form), lambda d: apartments.update(db, user, apartment_id, d)
+    )
     if done:
         return see_other(f"{BASE}/apartments/{apartment_id}?saved=1")
     return _apartment_page(request, target, values, errors, status_code=422)
 
 
 @router.post("/apartments/{apartment_id}/layout")
-def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_id: int,
-                        image: Annotated[UploadFile | None, File()] = None):
+def upload_layout(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    apartment_id: int,
+    image: Annotated[UploadFile | None, File()] = None,
+):
     """Upload the apartment's layout picture."""
     target = apartments.get(db, apartment_id)
     path, error = _store_upload(request, image, "layouts")
@@ -245,4 +283,3 @@ def upload_layout(request: Request, db: DbSession, user: CurrentUser, apartment_
         return _apartment_page(request, target, apartment_values(target), {}, status_code=422, image_error=error)
     apartments.set_layout_image(db, user, apartment_id, path)
     return see_other(f"{BASE}/apartments/{apartment_id}?saved=image")
-

@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 from fastapi import Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.auth.deps import CurrentUser, DbSession, get_settings
+from app.auth.deps import CurrentUser, DbSession
 from app.auth.permissions import Role
+from app.core import clock
+from app.core.paging import Page
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.schemas import ContractFilter
 from app.domain.finance.crud import balance_of, instalment_states, payments
@@ -31,21 +33,30 @@ from app.domain.finance.schemas import (
 from app.domain.inventory.models import Currency
 from app.roles.base import api_router
 from app.roles.finance.exports import balances_export, cashflow_export, debts_export, payments_export
-from app.web.pagination import Page
-from app.web.time import company_today
 
 router = api_router(Role.FINANCE)
 
 
-@router.post("/payments", response_model=PaymentRead, status_code=201,
-             responses={409: {"description": "the Idempotency-Key was used for another payment"}})
-def record_payment(db: DbSession, user: CurrentUser, body: PaymentCreate,
-                   idempotency_key: Annotated[str | None, Header(max_length=100)] = None):
+@router.post(
+    "/payments",
+    response_model=PaymentRead,
+    status_code=201,
+    responses={409: {"description": "the Idempotency-Key was used for another payment"}},
+)
+def record_payment(
+    db: DbSession,
+    user: CurrentUser,
+    body: PaymentCreate,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+):
     """Record a payment; with an Idempotency-Key a retry returns the first payment instead of paying twice."""
     payment, replayed = payments.record(db, user, body, idempotency_key)
     if replayed:
-        return JSONResponse(PaymentRead.model_validate(payment).model_dump(mode="json"), status_code=201,
-                            headers={"Idempotent-Replayed": "true"})
+        return JSONResponse(
+            PaymentRead.model_validate(payment).model_dump(mode="json"),
+            status_code=201,
+            headers={"Idempotent-Replayed": "true"},
+        )
     return payment
 
 
@@ -64,7 +75,7 @@ def cancel_payment(db: DbSession, user: CurrentUser, payment_id: int, body: Paym
 @router.get("/balances", response_model=Page[ContractBalance])
 def balances(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
     """Contracts with paid, remaining, overdue and credit."""
-    return contract_balances(db, user, f, company_today(get_settings(request)))
+    return contract_balances(db, user, f, clock.today())
 
 
 @router.get("/contracts/{contract_id:int}/statement", response_model=ContractStatement)
@@ -72,21 +83,24 @@ def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: i
     """A contract's schedule (due, paid, remaining, days overdue) and its payments."""
     contract = contracts.get(db, user, contract_id)
     received, history = payments.statement_parts(db, contract_id)
-    today = company_today(get_settings(request))
-    return ContractStatement(**balance_of(contract, received, today).model_dump(),
-                             schedule=instalment_states(contract.schedule, today), payments=history)
+    today = clock.today()
+    return ContractStatement(
+        **balance_of(contract, received, today).model_dump(),
+        schedule=instalment_states(contract.schedule, today),
+        payments=history,
+    )
 
 
 @router.get("/debts", response_model=Page[DebtRow])
 def list_debts(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtFilter, Query()]):
     """Overdue contracts with their ageing bucket, filterable by complex, building, salesperson, bucket."""
-    return debts(db, user, f, company_today(get_settings(request)))
+    return debts(db, user, f, clock.today())
 
 
 @router.get("/debts/buckets")
 def debt_buckets(request: Request, db: DbSession, user: CurrentUser, currency: Currency = Currency.UZS):
     """Overdue money per ageing bucket (1-30, 31-60, 61-90, 90+ days) in one currency."""
-    return bucket_totals(db, user, company_today(get_settings(request)), currency)
+    return bucket_totals(db, user, clock.today(), currency)
 
 
 @router.get("/cashflow", response_model=list[CashflowMonth])
@@ -102,29 +116,46 @@ def get_payment(db: DbSession, user: CurrentUser, payment_id: int):
 
 
 @router.get("/balances/export")
-def balances_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
-                  format: Literal["csv", "xlsx"] = "csv"):
+def balances_file(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    f: Annotated[ContractFilter, Query()],
+    format: Literal["csv", "xlsx"] = "csv",
+):
     """The balances under the list's filters as CSV or XLSX."""
-    return balances_export(db, user, f, company_today(get_settings(request)), format)
+    return balances_export(db, user, f, clock.today(), format)
 
 
 @router.get("/debts/export")
-def debts_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtFilter, Query()],
-               format: Literal["csv", "xlsx"] = "csv"):
+def debts_file(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    f: Annotated[DebtFilter, Query()],
+    format: Literal["csv", "xlsx"] = "csv",
+):
     """The debts under the list's filters as CSV or XLSX."""
-    return debts_export(db, user, f, company_today(get_settings(request)), format)
+    return debts_export(db, user, f, clock.today(), format)
 
 
 @router.get("/payments/export")
-def payments_file(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()],
-                  format: Literal["csv", "xlsx"] = "csv"):
+def payments_file(
+    db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()], format: Literal["csv", "xlsx"] = "csv"
+):
     """The payments under the list's filters as CSV or XLSX."""
     return payments_export(db, user, f, format)
 
 
 @router.get("/cashflow/export")
-def cash_flow_file(db: DbSession, user: CurrentUser, date_from: date, date_to: date,
-                   currency: Currency = Currency.UZS, format: Literal["csv", "xlsx"] = "csv"):
+def cash_flow_file(
+    db: DbSession,
+    user: CurrentUser,
+    date_from: date,
+    date_to: date,
+    currency: Currency = Currency.UZS,
+    format: Literal["csv", "xlsx"] = "csv",
+):
     """Plan vs fact per month as CSV or XLSX."""
     return cashflow_export(cashflow(db, user, date_from, date_to, currency), currency, format)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.crud import users
 from app.auth.models import User
+from app.core.paging import MAX_PAGE_SIZE, Page
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract
 from app.domain.contracts.schemas import ContractFilter
@@ -22,16 +23,44 @@ from app.domain.finance.reports import contract_balances, debts
 from app.domain.finance.schemas import CashflowMonth, DebtFilter, PaymentFilter
 from app.domain.inventory.models import Currency
 from app.web.export import export_response
-from app.web.pagination import MAX_PAGE_SIZE, Page
 
 T = TypeVar("T")
 
 BALANCE_HEADERS = ["number", "buyer", "currency", "total", "paid", "remaining", "overdue", "days_overdue", "credit"]
-DEBT_HEADERS = ["number", "buyer", "complex", "building", "apartment", "salesperson", "currency", "total", "paid",
-                "remaining", "overdue", "days_overdue", "bucket"]
-PAYMENT_HEADERS = ["id", "paid_at", "contract", "buyer", "amount", "currency", "rate", "amount_in_contract_currency",
-                   "contract_currency", "method", "type", "status", "note", "recorded_by", "created_at",
-                   "cancelled_at", "cancel_reason"]
+DEBT_HEADERS = [
+    "number",
+    "buyer",
+    "complex",
+    "building",
+    "apartment",
+    "salesperson",
+    "currency",
+    "total",
+    "paid",
+    "remaining",
+    "overdue",
+    "days_overdue",
+    "bucket",
+]
+PAYMENT_HEADERS = [
+    "id",
+    "paid_at",
+    "contract",
+    "buyer",
+    "amount",
+    "currency",
+    "rate",
+    "amount_in_contract_currency",
+    "contract_currency",
+    "method",
+    "type",
+    "status",
+    "note",
+    "recorded_by",
+    "created_at",
+    "cancelled_at",
+    "cancel_reason",
+]
 CASHFLOW_HEADERS = ["month", "currency", "plan", "fact", "difference"]
 
 
@@ -68,21 +97,41 @@ def contracts_of(db: Session, actor: User, contract_ids: Iterable[int]) -> dict[
 
 def balances_export(db: Session, actor: User, f: ContractFilter, today: date, fmt: str):
     """Contract balances under the list's filters, as a file."""
+
     def fetch(number: int):
         return contract_balances(db, actor, f.model_copy(update={"page": number, "page_size": MAX_PAGE_SIZE}), today)
 
-    rows = ((b.number, b.buyer, b.currency.value, b.total, b.paid, b.remaining, b.overdue, b.days_overdue, b.credit)
-            for b in every_item(fetch))
+    rows = (
+        (b.number, b.buyer, b.currency.value, b.total, b.paid, b.remaining, b.overdue, b.days_overdue, b.credit)
+        for b in every_item(fetch)
+    )
     return export_response(fmt, "balances", BALANCE_HEADERS, rows)
 
 
 def debts_export(db: Session, actor: User, f: DebtFilter, today: date, fmt: str):
     """Overdue contracts under the list's filters, as a file."""
+
     def fetch(number: int):
         return debts(db, actor, f.model_copy(update={"page": number, "page_size": MAX_PAGE_SIZE}), today)
 
-    rows = ((d.number, d.buyer, d.complex_name, d.building_name, d.apartment_number, d.salesperson, d.currency.value,
-             d.total, d.paid, d.remaining, d.overdue, d.days_overdue, d.bucket) for d in every_item(fetch))
+    rows = (
+        (
+            d.number,
+            d.buyer,
+            d.complex_name,
+            d.building_name,
+            d.apartment_number,
+            d.salesperson,
+            d.currency.value,
+            d.total,
+            d.paid,
+            d.remaining,
+            d.overdue,
+            d.days_overdue,
+            d.bucket,
+        )
+        for d in every_item(fetch)
+    )
     return export_response(fmt, "debts", DEBT_HEADERS, rows)
 
 
@@ -92,14 +141,30 @@ def payment_rows(db: Session, actor: User, items: list[Payment]) -> Iterator[tup
     names = users.names(db, (p.created_by_id for p in items))
     for p in items:
         contract = owners.get(p.contract_id)
-        yield (p.id, p.paid_at, contract.number if contract else "", contract.buyer_full_name if contract else "",
-               p.amount, p.currency.value, p.rate, p.amount_in_contract_currency,
-               contract.currency.value if contract else "", p.method.value, p.type.value, p.status.value, p.note,
-               names.get(p.created_by_id, ""), p.created_at, p.cancelled_at, p.cancel_reason)
+        yield (
+            p.id,
+            p.paid_at,
+            contract.number if contract else "",
+            contract.buyer_full_name if contract else "",
+            p.amount,
+            p.currency.value,
+            p.rate,
+            p.amount_in_contract_currency,
+            contract.currency.value if contract else "",
+            p.method.value,
+            p.type.value,
+            p.status.value,
+            p.note,
+            names.get(p.created_by_id, ""),
+            p.created_at,
+            p.cancelled_at,
+            p.cancel_reason,
+        )
 
 
 def payments_export(db: Session, actor: User, f: PaymentFilter, fmt: str, none: bool = False):
     """Payments under the list's filters, as a file (`none`: the filter matched no contract)."""
+
     def fetch(number: int):
         return payments.page(db, actor, f.model_copy(update={"page": number, "page_size": MAX_PAGE_SIZE}))
 

@@ -16,9 +16,12 @@ from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
 from app.auth.crud import users
-from app.auth.deps import CurrentUser, DbSession, get_settings
+from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
 from app.auth.permissions import Role
+from app.core import clock
+from app.core.errors import Invalid
+from app.core.paging import Page
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, InstalmentKind
 from app.domain.contracts.schemas import ContractFilter
@@ -37,21 +40,30 @@ from app.roles.finance.exports import (
     debts_export,
     payments_export,
 )
-from app.web.errors import Invalid
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
 from app.web.labels import N_, PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, PAYMENT_TYPE_LABELS
 from app.web.money import amount, clean_numbers, figure
-from app.web.pagination import Page
 from app.web.templating import is_htmx, render, see_other
-from app.web.time import company_today
 
 router = html_router(Role.FINANCE)
 BASE = "/dashboard/finance"
 ExportFormat = Literal["csv", "xlsx"]
 
-MONTH_NAMES = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"), N_("Sep"),
-               N_("Oct"), N_("Nov"), N_("Dec"))
+MONTH_NAMES = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
 BUCKET_NAMES = [name for name, _, _ in BUCKETS]
 
 
@@ -77,6 +89,7 @@ class CashflowQuery(BaseModel):
 
 # --- helpers -----------------------------------------------------------------------------
 
+
 def plain(value: Decimal | int | None) -> str:
     """A number without trailing zeros, thousands apart: 12 950, 12 939.5."""
     if value is None:
@@ -96,24 +109,38 @@ def compact(value: float) -> str:
 
 def today_of(request: Request) -> date:
     """Today in the company's time zone."""
-    return company_today(get_settings(request))
+    return clock.today()
 
 
 def page_of(request: Request, template: str, context: dict[str, Any], **kwargs: Any):
     """Render a finance page with the helpers and labels every finance template uses."""
-    shared = {"base": BASE, "amount": amount, "figure": figure, "plain": plain, "BUCKETS": BUCKET_NAMES,
-              "METHOD_LABELS": PAYMENT_METHOD_LABELS, "TYPE_LABELS": PAYMENT_TYPE_LABELS,
-              "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
-              "CURRENCIES": [c.value for c in Currency], "CURRENCY_OPTIONS": [(c.value, c.value) for c in Currency],
-              "month_label": month_label}
+    shared = {
+        "base": BASE,
+        "amount": amount,
+        "figure": figure,
+        "plain": plain,
+        "BUCKETS": BUCKET_NAMES,
+        "METHOD_LABELS": PAYMENT_METHOD_LABELS,
+        "TYPE_LABELS": PAYMENT_TYPE_LABELS,
+        "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
+        "CURRENCIES": [c.value for c in Currency],
+        "CURRENCY_OPTIONS": [(c.value, c.value) for c in Currency],
+        "month_label": month_label,
+    }
     return render(request, template, shared | context, **kwargs)
 
 
 def remaining_after(contract: Contract, history: list[Payment], payment: Payment) -> Decimal:
     """What the buyer still owed once `payment` was counted (completed payments up to it, in order)."""
     upto = (payment.paid_at, payment.id)
-    counted = sum((p.amount_in_contract_currency for p in history
-                   if p.status == PaymentStatus.COMPLETED and (p.paid_at, p.id) <= upto), Decimal(0))
+    counted = sum(
+        (
+            p.amount_in_contract_currency
+            for p in history
+            if p.status == PaymentStatus.COMPLETED and (p.paid_at, p.id) <= upto
+        ),
+        Decimal(0),
+    )
     return max(contract.total - counted, Decimal(0))
 
 
@@ -130,7 +157,7 @@ def nice_step(top: float, ticks: int = 4) -> float:
 
 
 def month_label(key: str, with_year: bool) -> str:
-    """"Jan" or "Jan 2026" for "2026-01"."""
+    """ "Jan" or "Jan 2026" for "2026-01"."""
     year, month = key.split("-")
     name = gettext(MONTH_NAMES[int(month) - 1])
     return f"{name} {year}" if with_year else name
@@ -154,9 +181,17 @@ def cashflow_chart(months: list[CashflowMonth], currency: Currency) -> dict[str,
         for kind, value, x in (("plan", m.plan, centre - bar - 1), ("fact", m.fact, centre + 1)):
             height = float(value) / ymax * plot_h
             label = gettext("Plan") if kind == "plan" else gettext("Fact")
-            bars.append({"kind": kind, "x": round(x, 1), "y": round(base_y - height, 1), "w": round(bar, 1),
-                         "h": round(height, 1), "month": m.month,
-                         "title": f"{month_label(m.month, True)} · {label}: {amount(value, currency)}"})
+            bars.append(
+                {
+                    "kind": kind,
+                    "x": round(x, 1),
+                    "y": round(base_y - height, 1),
+                    "w": round(bar, 1),
+                    "h": round(height, 1),
+                    "month": m.month,
+                    "title": f"{month_label(m.month, True)} · {label}: {amount(value, currency)}",
+                }
+            )
         if index % every == 0:
             labels.append({"x": round(centre, 1), "text": month_label(m.month, len(years) > 1 or every > 1)})
     ticks = []
@@ -164,11 +199,19 @@ def cashflow_chart(months: list[CashflowMonth], currency: Currency) -> dict[str,
     while value <= ymax + step / 2:
         ticks.append({"y": round(base_y - value / ymax * plot_h, 1), "label": compact(value)})
         value += step
-    return {**c, "plot_w": plot_w, "base_y": base_y, "bars": bars, "labels": labels, "ticks": ticks,
-            "currency": currency.value}
+    return {
+        **c,
+        "plot_w": plot_w,
+        "base_y": base_y,
+        "bars": bars,
+        "labels": labels,
+        "ticks": ticks,
+        "currency": currency.value,
+    }
 
 
 # --- balances ----------------------------------------------------------------------------
+
 
 @router.get("/balances")
 def balances_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
@@ -178,24 +221,47 @@ def balances_page(request: Request, db: DbSession, user: CurrentUser, f: Annotat
 
 
 @router.get("/balances/export")
-def balances_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()],
-                  format: ExportFormat = "csv"):
+def balances_file(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    f: Annotated[ContractFilter, Query()],
+    format: ExportFormat = "csv",
+):
     """The balances under the list's filters as CSV or XLSX."""
     return balances_export(db, user, f, today_of(request), format)
 
 
 # --- a contract's statement and its payments ---------------------------------------------
 
+
 def default_payment(contract: Contract, today: date) -> dict[str, Any]:
     """The record form's first values: today, by transfer, in the contract's currency."""
     down_open = any(i.kind == InstalmentKind.DOWN_PAYMENT and i.paid < i.amount for i in contract.schedule)
     kind = PaymentType.INITIAL if down_open else PaymentType.INSTALLMENT
-    return {"contract_id": contract.id, "amount": "", "paid_at": today.isoformat(), "method": "transfer",
-            "type": kind.value, "currency": contract.currency.value, "rate": "", "note": ""}
+    return {
+        "contract_id": contract.id,
+        "amount": "",
+        "paid_at": today.isoformat(),
+        "method": "transfer",
+        "type": kind.value,
+        "currency": contract.currency.value,
+        "rate": "",
+        "note": "",
+    }
 
 
-def statement_page(request: Request, db, user: User, contract_id: int, *, status_code: int = 200,
-                   values: dict | None = None, errors: dict | None = None, **extra: Any):
+def statement_page(
+    request: Request,
+    db,
+    user: User,
+    contract_id: int,
+    *,
+    status_code: int = 200,
+    values: dict | None = None,
+    errors: dict | None = None,
+    **extra: Any,
+):
     """A contract's statement: schedule with its state, totals, payments and the record form."""
     contract = contracts.get(db, user, contract_id)
     received, history = payments.statement_parts(db, contract.id)
@@ -209,21 +275,39 @@ def statement_page(request: Request, db, user: User, contract_id: int, *, status
         rate_day = today
     upcoming = next((s for s in schedule if s.remaining > 0), None)
     context = {
-        "contract": contract, "balance": balance, "schedule": schedule, "history": history,
-        "names": users.names(db, (p.created_by_id for p in history)), "today": today, "upcoming": upcoming,
-        "values": values, "errors": errors or {}, "key": values.get("idempotency_key") or secrets.token_urlsafe(16),
-        "table_rate": rates.on(db, rate_day), "rate_day": rate_day,
-        "cancel_for": None, "cancel_values": {}, "cancel_errors": {},
-        "just_paid": None, "just_cancelled": None,
+        "contract": contract,
+        "balance": balance,
+        "schedule": schedule,
+        "history": history,
+        "names": users.names(db, (p.created_by_id for p in history)),
+        "today": today,
+        "upcoming": upcoming,
+        "values": values,
+        "errors": errors or {},
+        "key": values.get("idempotency_key") or secrets.token_urlsafe(16),
+        "table_rate": rates.on(db, rate_day),
+        "rate_day": rate_day,
+        "cancel_for": None,
+        "cancel_values": {},
+        "cancel_errors": {},
+        "just_paid": None,
+        "just_cancelled": None,
         "method_options": [(k, gettext(v)) for k, v in PAYMENT_METHOD_LABELS.items()],
-        "type_options": [(k, gettext(v)) for k, v in PAYMENT_TYPE_LABELS.items()], **extra,
+        "type_options": [(k, gettext(v)) for k, v in PAYMENT_TYPE_LABELS.items()],
+        **extra,
     }
     return page_of(request, "finance/statement.html", context, status_code=status_code)
 
 
 @router.get("/contracts/{contract_id:int}/statement")
-def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: int,
-              paid: int | None = None, cancelled: int | None = None):
+def statement(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    contract_id: int,
+    paid: int | None = None,
+    cancelled: int | None = None,
+):
     """A contract's schedule (due, paid, remaining, days overdue), its payments and the record form."""
     return statement_page(request, db, user, contract_id, just_paid=paid, just_cancelled=cancelled)
 
@@ -238,8 +322,9 @@ def record_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
     key = str(values.get("idempotency_key", ""))[:80]
     data = clean_numbers(values, ("amount", "rate"), unset=("amount", "rate", "currency"))
     data.pop("idempotency_key", None)
-    done, _, errors = submit_values(db, PaymentCreate, data,
-                                    lambda d: payments.record(db, user, d, f"form-{key}" if key else None))
+    done, _, errors = submit_values(
+        db, PaymentCreate, data, lambda d: payments.record(db, user, d, f"form-{key}" if key else None)
+    )
     if not errors:
         payment, _replayed = done
         return see_other(f"{BASE}/contracts/{payment.contract_id}/statement?paid={payment.id}")
@@ -252,12 +337,19 @@ def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
     payment = payments.get(db, user, payment_id)
     contract_id = payment.contract_id
     values = {"reason": " ".join(str(form.get("reason", "")).split())}
-    _, _, errors = submit_values(db, PaymentCancel, values,
-                                 lambda d: payments.cancel(db, user, payment_id, d.reason))
+    _, _, errors = submit_values(db, PaymentCancel, values, lambda d: payments.cancel(db, user, payment_id, d.reason))
     if not errors:
         return see_other(f"{BASE}/contracts/{contract_id}/statement?cancelled={payment_id}")
-    return statement_page(request, db, user, contract_id, status_code=422, cancel_for=payment_id,
-                          cancel_values=values, cancel_errors=errors)
+    return statement_page(
+        request,
+        db,
+        user,
+        contract_id,
+        status_code=422,
+        cancel_for=payment_id,
+        cancel_values=values,
+        cancel_errors=errors,
+    )
 
 
 @router.get("/payments/{payment_id:int}/receipt")
@@ -266,38 +358,52 @@ def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: int)
     payment = payments.get(db, user, payment_id)
     contract = contracts.get(db, user, payment.contract_id)
     _, history = payments.statement_parts(db, contract.id)
-    context = {"payment": payment, "contract": contract, "remaining": remaining_after(contract, history, payment),
-               "recorded_by": users.names(db, [payment.created_by_id]).get(payment.created_by_id, "")}
+    context = {
+        "payment": payment,
+        "contract": contract,
+        "remaining": remaining_after(contract, history, payment),
+        "recorded_by": users.names(db, [payment.created_by_id]).get(payment.created_by_id, ""),
+    }
     return page_of(request, "finance/receipt.html", context)
 
 
 # --- debts -------------------------------------------------------------------------------
 
+
 @router.get("/debts")
 def debts_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtView, Query()]):
     """Overdue contracts with the ageing bucket totals; filters by complex, building, salesperson, bucket."""
     today = today_of(request)
-    context: dict[str, Any] = {"page": debts(db, user, f, today), "f": f,
-                               "totals": bucket_totals(db, user, today, f.currency), "today": today}
+    context: dict[str, Any] = {
+        "page": debts(db, user, f, today),
+        "f": f,
+        "totals": bucket_totals(db, user, today, f.currency),
+        "today": today,
+    }
     if not is_htmx(request):
         context |= {"complexes": complexes.all(db), "team": users.team(db, Role.SALES)}
     return page_of(request, "finance/debts.html", context, block="results")
 
 
 @router.get("/debts/export")
-def debts_file(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtView, Query()],
-               format: ExportFormat = "csv"):
+def debts_file(
+    request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtView, Query()], format: ExportFormat = "csv"
+):
     """The debts under the list's filters as CSV or XLSX."""
     return debts_export(db, user, f, today_of(request), format)
 
 
 # --- cash flow ---------------------------------------------------------------------------
 
+
 def cashflow_values(request: Request) -> dict[str, Any]:
     """The period asked for, this year by default, in UZS by default."""
     today = today_of(request)
-    values = {"date_from": date(today.year, 1, 1).isoformat(), "date_to": date(today.year, 12, 31).isoformat(),
-              "currency": Currency.UZS.value}
+    values = {
+        "date_from": date(today.year, 1, 1).isoformat(),
+        "date_to": date(today.year, 12, 31).isoformat(),
+        "currency": Currency.UZS.value,
+    }
     values.update({k: v for k, v in request.query_params.items() if k in values and v})
     return values
 
@@ -321,9 +427,16 @@ def cashflow_page(request: Request, db: DbSession, user: CurrentUser):
     plan = sum((m.plan for m in months), Decimal(0))
     fact = sum((m.fact for m in months), Decimal(0))
     currency = query.currency if query else Currency.UZS
-    context = {"values": values, "errors": errors, "months": months, "plan": plan, "fact": fact,
-               "currency": currency.value, "chart": cashflow_chart(months, currency) if months else None,
-               "export_query": urlencode(values)}
+    context = {
+        "values": values,
+        "errors": errors,
+        "months": months,
+        "plan": plan,
+        "fact": fact,
+        "currency": currency.value,
+        "chart": cashflow_chart(months, currency) if months else None,
+        "export_query": urlencode(values),
+    }
     return page_of(request, "finance/cashflow.html", context, block="results", status_code=422 if errors else 200)
 
 
@@ -338,8 +451,10 @@ def cashflow_file(request: Request, db: DbSession, user: CurrentUser, format: Ex
 
 # --- rates -------------------------------------------------------------------------------
 
-def rates_page(request: Request, db, values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
-               saved: str = ""):
+
+def rates_page(
+    request: Request, db, values: dict[str, Any], errors: dict[str, str], status_code: int = 200, saved: str = ""
+):
     """The latest rates with their change, and the form to set a day's rate."""
     recent = rates.recent(db)
     changes = [row.uzs_per_usd - older.uzs_per_usd for row, older in pairwise(recent)]
@@ -357,14 +472,16 @@ def rates_list(request: Request, db: DbSession, user: CurrentUser, saved: str = 
 def set_rate(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
     """Set (or correct) the rate of a day; the page again with the errors next to the fields."""
     values = {k: v for k, v in form.items() if k != "csrf_token"}
-    row, _, errors = submit_values(db, RateSet, clean_numbers(values, ("uzs_per_usd",), unset=("uzs_per_usd",)),
-                                   lambda d: rates.set(db, user, d))
+    row, _, errors = submit_values(
+        db, RateSet, clean_numbers(values, ("uzs_per_usd",), unset=("uzs_per_usd",)), lambda d: rates.set(db, user, d)
+    )
     if not errors:
         return see_other(f"{BASE}/rates?saved={row.day.isoformat()}")
     return rates_page(request, db, values, errors, status_code=422)
 
 
 # --- payments ----------------------------------------------------------------------------
+
 
 def payment_scope(db, user: User, f: PaymentView) -> tuple[PaymentFilter, Contract | None, str]:
     """The filter with the typed contract resolved: (filter, contract, problem); a problem means no rows."""
@@ -385,18 +502,21 @@ def payment_scope(db, user: User, f: PaymentView) -> tuple[PaymentFilter, Contra
 def payments_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[PaymentView, Query()]):
     """Every payment, newest first; filters by dates, status and contract; paging and export."""
     scope, chosen, problem = payment_scope(db, user, f)
-    page = (Page(items=[], total=0, page=f.page, page_size=f.page_size) if problem
-            else payments.page(db, user, scope))
-    context = {"page": page, "f": f, "problem": problem, "chosen": chosen,
-               "owners": contracts_of(db, user, (p.contract_id for p in page.items)),
-               "names": users.names(db, (p.created_by_id for p in page.items)),
-               "statuses": [s.value for s in PaymentStatus]}
+    page = Page(items=[], total=0, page=f.page, page_size=f.page_size) if problem else payments.page(db, user, scope)
+    context = {
+        "page": page,
+        "f": f,
+        "problem": problem,
+        "chosen": chosen,
+        "owners": contracts_of(db, user, (p.contract_id for p in page.items)),
+        "names": users.names(db, (p.created_by_id for p in page.items)),
+        "statuses": [s.value for s in PaymentStatus],
+    }
     return page_of(request, "finance/payments.html", context, block="results")
 
 
 @router.get("/payments/export")
-def payments_file(db: DbSession, user: CurrentUser, f: Annotated[PaymentView, Query()],
-                  format: ExportFormat = "csv"):
+def payments_file(db: DbSession, user: CurrentUser, f: Annotated[PaymentView, Query()], format: ExportFormat = "csv"):
     """The payments under the list's filters as CSV or XLSX."""
     scope, _, problem = payment_scope(db, user, f)
     return payments_export(db, user, scope, format, none=bool(problem))

@@ -1,0 +1,1 @@
+"""What every layer may use and that knows no HTTP: errors, paging, the clock, money arithmetic."""

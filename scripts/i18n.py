@@ -286,7 +286,7 @@ def update_catalog(language: str, template: Catalog) -> Catalog:
             del catalog.obsolete[msgid]
     catalog.update(template, update_creation_date=True)
     catalog.fuzzy = False
-    _write_if_changed(_po_path(language), catalog, width=100, include_previous=True)
+    _write_if_changed(_po_path(language), catalog, width=100, no_location=True, sort_output=True, ignore_obsolete=True)
     return catalog
 
 
@@ -344,7 +344,7 @@ def check(language: str = CHECKED_LANGUAGE, template: Catalog | None = None) -> 
 def update() -> Catalog:
     """Write the .pot and update every language's catalog; returns the template."""
     template = build_template()
-    _write_if_changed(POT_FILE, template, width=100)
+    _write_if_changed(POT_FILE, template, width=100, no_location=True, sort_output=True)
     for language in LANGUAGES:
         update_catalog(language, template)
     return template

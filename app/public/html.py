@@ -59,7 +59,7 @@ TEMPLATE_FILES = (
     PARTS_TEMPLATE,
     "public/layout.html",
     "public/macros.html",
-    "components/grid.html",
+    "features/grid/grid.html",
 )
 # ETags change with the markup too (a deploy), not only with the data.
 TEMPLATE_TOKEN = hashlib.sha256(b"".join((TEMPLATES_DIR / name).read_bytes() for name in TEMPLATE_FILES)).hexdigest()

@@ -22,7 +22,7 @@ def html_router(role: Role) -> APIRouter:
     def home_page(request: Request, db: DbSession, user: CurrentUser):
         """The role's home: counters, team and the user's recent actions."""
         summary = staff.home(db, user, role)
-        return render(request, "components/home.html", {"summary": summary, "role": role})
+        return render(request, "features/home/home.html", {"summary": summary, "role": role})
 
     if has_permission(role, P.INVENTORY_READ):
         router.include_router(staff_grid.html_routes(f"/dashboard/{role.value}"))

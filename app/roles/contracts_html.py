@@ -133,7 +133,7 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
     def contracts_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
         """Contracts the user may see: search by number or buyer, status filter, sorting, paging."""
         context = {**links, "page": contracts.page(db, user, f), "f": f}
-        return render(request, "contracts/list.html", context, block="rows")
+        return render(request, "features/contracts/list.html", context, block="rows")
 
     def contract_page(request: Request, db, user, contract_id: int, status_code: int = 200, **extra):
         """The contract page, with the cancel form's values and errors when it comes back."""
@@ -155,7 +155,7 @@ def _contract_pages(router: APIRouter, role: Role, base: str) -> None:
             "saved": "",
             **extra,
         }
-        return render(request, "contracts/detail.html", context, status_code=status_code)
+        return render(request, "features/contracts/detail.html", context, status_code=status_code)
 
     @router.get("/contracts/export")
     def contracts_export_file(
@@ -214,7 +214,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         """The active bookings the user may turn into a contract."""
         active = bookings.page(db, user, BookingFilter(status=BookingStatus.ACTIVE, sort="expires_at", page_size=100))
         context = {**links, "bookings": active.items, "total": active.total, "error": error}
-        return render(request, "contracts/pick_booking.html", context, status_code=status_code)
+        return render(request, "features/contracts/pick_booking.html", context, status_code=status_code)
 
     def form_page(request: Request, db, user, booking: Booking, values: dict, errors: dict, status_code: int = 200):
         """The contract form of a booking with its schedule preview."""
@@ -235,7 +235,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
             "approver": user.role in DISCOUNT_APPROVERS,
             "preview": schedule_preview(user, booking, terms, limit) if terms and open_ else None,
         }
-        return render(request, "contracts/form.html", context, status_code=status_code)
+        return render(request, "features/contracts/form.html", context, status_code=status_code)
 
     @router.get("/contracts/new")
     def new_contract(request: Request, db: DbSession, user: CurrentUser, booking_id: str = ""):
@@ -255,10 +255,10 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         """The schedule fragment the form shows while the terms are typed (HTMX)."""
         terms, errors = validate_form(SchedulePreview, typed_money(dict(request.query_params)))
         if terms is None:
-            return render(request, "contracts/preview.html", {**links, "preview": None, "preview_errors": errors})
+            return render(request, "features/contracts/preview.html", {**links, "preview": None, "preview_errors": errors})
         booking = bookings.get(db, user, terms.booking_id)
         context = {**links, "preview": schedule_preview(user, booking, terms, limit_of(request))}
-        return render(request, "contracts/preview.html", context)
+        return render(request, "features/contracts/preview.html", context)
 
     @router.post("/contracts")
     def create_contract(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
@@ -300,7 +300,7 @@ def _assign_pages(router: APIRouter, base: str) -> None:
         }
         if not is_htmx(request):
             context["complexes"] = complexes.all(db)
-        return render(request, "mop/assign.html", context, block="rows", status_code=status_code)
+        return render(request, "features/assignment/assign.html", context, block="rows", status_code=status_code)
 
     @router.get("/assign")
     def assign_leads_page(
@@ -358,7 +358,7 @@ def _extension_pages(router: APIRouter, base: str) -> None:
             "done": done,
             "extended_until": extended_until,
         }
-        return render(request, "mop/extensions.html", context)
+        return render(request, "features/extensions/extensions.html", context)
 
     @router.post("/bookings/{booking_id:int}/extension/decision")
     def decide_extension(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int):
@@ -376,7 +376,7 @@ def _extension_pages(router: APIRouter, base: str) -> None:
                     "error": error,
                     "extended_until": extended_until,
                 }
-                return render(request, "mop/extensions.html", context, status_code=409)
+                return render(request, "features/extensions/extensions.html", context, status_code=409)
             return see_other(f"{base}/extensions?done={decided.extension_status.value}")
         booking = decided or bookings.get(db, user, booking_id)
         context = {
@@ -386,4 +386,4 @@ def _extension_pages(router: APIRouter, base: str) -> None:
             "decided": decided is not None,
             "extended_until": extended_until,
         }
-        return render(request, "mop/extension_row.html", context, status_code=409 if error else 200)
+        return render(request, "features/extensions/row.html", context, status_code=409 if error else 200)

@@ -63,7 +63,7 @@ def html_routes(role_prefix: str) -> APIRouter:
         context = {"page": leads.page(db, user, f), "f": f, "base": role_prefix}
         if not is_htmx(request):
             context["complexes"] = complexes.all(db)
-        return render(request, "components/leads.html", context, block="rows")
+        return render(request, "features/leads/list.html", context, block="rows")
 
     @router.get("/leads/export")
     def leads_export(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], format: ExportFormat = "csv"):

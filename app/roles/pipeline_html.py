@@ -198,7 +198,7 @@ def _lead_page(request: Request, db, lead: Lead, role: Role, status_code: int = 
         "note": request.query_params.get("note", ""),
         **extra,
     }
-    return render(request, "pipeline/lead.html", context, status_code=status_code)
+    return render(request, "features/leads/lead.html", context, status_code=status_code)
 
 
 def _board(request: Request, db, user, f: LeadFilter, base: str) -> list[dict]:
@@ -255,14 +255,14 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         context["complex_names"] = {c.id: c.name for c in context["complexes"]}
         if column is not None:
             context["column"] = next(c for c in columns if c["status"] == column.value)
-            return render(request, "pipeline/kanban.html", context, block="column_items")
-        return render(request, "pipeline/kanban.html", context, block="board")
+            return render(request, "features/kanban/kanban.html", context, block="column_items")
+        return render(request, "features/kanban/kanban.html", context, block="board")
 
     @router.get("/callbacks")
     def callbacks_page(request: Request, db: DbSession, user: CurrentUser):
         """Open leads whose callback is due today or overdue, the most overdue first."""
         due = pipeline.callbacks(db, user)
-        return render(request, "pipeline/callbacks.html", {"leads": due, "base": base, "now": utcnow()})
+        return render(request, "features/callbacks/callbacks.html", {"leads": due, "base": base, "now": utcnow()})
 
     @router.get("/leads/new")
     def new_lead_page(request: Request, db: DbSession, user: CurrentUser):
@@ -303,11 +303,11 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
             names = {changed.complex_id: changed.complex.name} if changed.complex else {}
             return render(
                 request,
-                "pipeline/kanban_card.html",
+                "features/kanban/card.html",
                 {"lead": changed, "base": base, "now": utcnow(), "complex_names": names},
             )
         if htmx and view == "row":
-            return render(request, "pipeline/lead_row.html", {"lead": changed, "base": base})
+            return render(request, "features/leads/row.html", {"lead": changed, "base": base})
         return see_other(f"{base}/leads/{lead_id}?note=status")
 
     @router.post("/leads/{lead_id:int}/comments")
@@ -323,7 +323,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
             return _lead_page(request, db, lead, role, status_code=status, comment_errors=errors)
         if is_htmx(request):
             return render(
-                request, "pipeline/timeline_item.html", {"item": comment_item(note), "base": base}, status_code=201
+                request, "features/leads/timeline_item.html", {"item": comment_item(note), "base": base}, status_code=201
             )
         return see_other(f"{base}/leads/{lead_id}?note=comment")
 
@@ -345,7 +345,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
 def _new_lead_form(request: Request, db, base: str, values: dict, errors: dict, status_code: int = 200) -> Response:
     """The new-lead form with its values and errors."""
     context = {"values": values, "errors": errors, "complexes": complexes.all(db), "base": base}
-    return render(request, "pipeline/lead_new.html", context, status_code=status_code)
+    return render(request, "features/leads/new.html", context, status_code=status_code)
 
 
 def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
@@ -362,7 +362,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
             "role": role,
             "may_book": has_permission(role, P.BOOKINGS_WRITE),
         }
-        return render(request, "pipeline/bookings.html", context, block="rows")
+        return render(request, "features/bookings/list.html", context, block="rows")
 
     if not has_permission(role, P.BOOKINGS_WRITE):
         return
@@ -385,7 +385,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
                 "base": base,
                 "conflict": status == 409,
             }
-            return render(request, "pipeline/book_form.html", context, status_code=status if errors else 201)
+            return render(request, "features/bookings/form.html", context, status_code=status if errors else 201)
         if booking is not None:
             return see_other(f"{base}/leads/{booking.lead_id}?note=booked")
         lead_id = str(values.get("lead_id", ""))
@@ -406,7 +406,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
             int(complex_id) if complex_id.isdigit() else None,
             int(building_id) if building_id.isdigit() else None,
         )
-        return render(request, "pipeline/book_picker.html", {"picker": picker, "base": base})
+        return render(request, "features/bookings/picker.html", {"picker": picker, "base": base})
 
     @router.get("/leads/options")
     def lead_options(request: Request, db: DbSession, user: CurrentUser, apartment_id: str = "", selected: str = ""):
@@ -416,7 +416,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
         options = list(db.scalars(query.limit(OPTION_LIMIT)).unique())
         return render(
             request,
-            "pipeline/lead_options.html",
+            "features/bookings/lead_options.html",
             {
                 "leads": options,
                 "apartment_id": int(apartment_id) if apartment_id.isdigit() else None,

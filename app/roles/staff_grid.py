@@ -103,7 +103,7 @@ def html_routes(role_prefix: str) -> APIRouter:
     @router.get("/grid")
     def grid_index(request: Request, db: DbSession):
         """Complexes and their buildings, each linking to its grid."""
-        return render(request, "components/grid_index.html", {"complexes": _index(db), "base": role_prefix})
+        return render(request, "features/grid/index.html", {"complexes": _index(db), "base": role_prefix})
 
     @router.get("/buildings/{building_id}/grid")
     def building_grid(request: Request, db: DbSession, building_id: int, since: int | None = None):
@@ -123,12 +123,12 @@ def html_routes(role_prefix: str) -> APIRouter:
             "base": role_prefix,
             "poll_seconds": POLL_SECONDS,
         }
-        return render(request, "components/building_grid.html", context, block="live")
+        return render(request, "features/grid/building.html", context, block="live")
 
     @router.get("/apartment-cards/{apartment_id}")
     def apartment_card(request: Request, db: DbSession, apartment_id: int):
         """The apartment card shown in a modal."""
-        return render(request, "components/apartment_card.html", {"card": _card(db, apartment_id)}, block="card")
+        return render(request, "features/grid/apartment_card.html", {"card": _card(db, apartment_id)}, block="card")
 
     return router
 

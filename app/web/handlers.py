@@ -45,14 +45,14 @@ def error_response(request: Request, status: int, message: str, headers: dict | 
         toast_headers = {"HX-Retarget": "#toasts", "HX-Reswap": "beforeend", **(headers or {})}
         return render(
             request,
-            "components/toast.html",
+            "ui/toast.html",
             {"message": message, "kind": "error"},
             status_code=status,
             headers=toast_headers,
         )
     return render(
         request,
-        "errors/error.html",
+        "layout/error.html",
         {"status": status, "title": title, "message": message},
         status_code=status,
         headers=headers,

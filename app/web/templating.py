@@ -119,8 +119,8 @@ env.globals.update(
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
 env.filters["local"] = local_time
 env.filters["money"] = money
-env.globals["ui"] = env.get_template("components/macros.html").module
-env.globals["grid_ui"] = env.get_template("components/grid.html").module
+env.globals["ui"] = env.get_template("ui/macros.html").module
+env.globals["grid_ui"] = env.get_template("features/grid/grid.html").module
 env.globals["public_ui"] = env.get_template("public/macros.html").module
 
 

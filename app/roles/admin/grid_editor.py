@@ -33,4 +33,4 @@ def floor_grid_editor(request: Request, db: DbSession, building_id: int, floor: 
         "versions": floor_grids.history(db, building_id, floor),
         "api_base": f"/api/admin/buildings/{building_id}",
     }
-    return render(request, "admin/floor_grid.html", context)
+    return render(request, "features/floor_editor/floor_grid.html", context)

@@ -30,7 +30,7 @@ USERS_URL = "/dashboard/admin/users"
 @router.get("/users")
 def users_page(request: Request, db: DbSession, f: Annotated[UserFilter, Query()]):
     """Users list with search, role/active filters, sorting and paging; HTMX gets the rows."""
-    return render(request, "admin/users.html", {"page": users.page(db, f), "f": f}, block="rows")
+    return render(request, "features/users/list.html", {"page": users.page(db, f), "f": f}, block="rows")
 
 
 @router.get("/users/export")
@@ -51,7 +51,7 @@ def _user_values(target: User) -> dict:
 
 def _user_form(request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200, **extra):
     context = {"target": target, "values": values, "errors": errors, **extra}
-    return render(request, "admin/user_form.html", context, status_code=status_code)
+    return render(request, "features/users/form.html", context, status_code=status_code)
 
 
 @router.get("/users/new")
@@ -91,7 +91,7 @@ def set_user_active(request: Request, form: PostedForm, db: DbSession, user: Cur
     """Deactivate or reactivate a user from the list or the edit page."""
     target = users.set_active(db, user, user_id, form.get("active") == "true")
     if request.headers.get("hx-request") == "true":
-        return render(request, "admin/users.html", {"u": target}, block="user_row")
+        return render(request, "features/users/list.html", {"u": target}, block="user_row")
     return RedirectResponse(f"{USERS_URL}/{user_id}?saved=1", status_code=303)
 
 
@@ -113,7 +113,7 @@ def audit_page(request: Request, db: DbSession, f: Annotated[AuditFilter, Query(
     context = {"page": audit.page(db, f), "f": f}
     if not is_htmx(request):  # the filter bar is only drawn on the full page
         context["entities"] = audit.entities(db)
-    return render(request, "admin/audit.html", context, block="rows")
+    return render(request, "features/audit/audit.html", context, block="rows")
 
 
 @router.get("/audit/export")

@@ -55,7 +55,7 @@ def complex_values(target: Complex) -> dict:
 
 def _complex_page(request: Request, db, target: Complex | None, values: dict, errors: dict, status_code=200, **extra):
     context = {"target": target, "values": values, "errors": errors, **extra}
-    return render(request, "admin/complex_form.html", context, status_code=status_code)
+    return render(request, "features/inventory/complex_form.html", context, status_code=status_code)
 
 
 def _checkbox(values: dict, name: str) -> dict:
@@ -66,7 +66,7 @@ def _checkbox(values: dict, name: str) -> dict:
 @router.get("/complexes")
 def complexes_page(request: Request, db: DbSession, f: Annotated[ComplexFilter, Query()]):
     """Complexes with search and the public filter; HTMX gets the rows."""
-    return render(request, "admin/complexes.html", {"page": complexes.page(db, f), "f": f}, block="rows")
+    return render(request, "features/inventory/complexes.html", {"page": complexes.page(db, f), "f": f}, block="rows")
 
 
 @router.get("/complexes/new")
@@ -164,7 +164,7 @@ def _building_page(request: Request, db, building: Building, status_code=200, **
         "gen_errors": {},
         **extra,
     }
-    return render(request, "admin/building.html", context, status_code=status_code)
+    return render(request, "features/inventory/building.html", context, status_code=status_code)
 
 
 @router.get("/buildings/{building_id}")
@@ -210,7 +210,7 @@ def apartments_page(request: Request, db: DbSession, f: Annotated[ApartmentFilte
         "done": done,
         "statuses": list(ApartmentStatus),
     }
-    return render(request, "admin/apartments.html", context, block="rows")
+    return render(request, "features/inventory/apartments.html", context, block="rows")
 
 
 @router.get("/apartments/export")
@@ -239,7 +239,7 @@ def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: Cur
 
 def _apartment_page(request: Request, target: Apartment, values: dict, errors: dict, status_code=200, **extra):
     context = {"target": target, "values": values, "errors": errors, "statuses": list(ApartmentStatus), **extra}
-    return render(request, "admin/apartment_form.html", context, status_code=status_code)
+    return render(request, "features/inventory/apartment_form.html", context, status_code=status_code)
 
 
 def apartment_values(target: Apartment) -> dict:

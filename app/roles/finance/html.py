@@ -217,7 +217,7 @@ def cashflow_chart(months: list[CashflowMonth], currency: Currency) -> dict[str,
 def balances_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
     """Contracts with total, paid, remaining, overdue and credit; search, status, sorting, paging."""
     page = contract_balances(db, user, f, today_of(request))
-    return page_of(request, "finance/balances.html", {"page": page, "f": f}, block="results")
+    return page_of(request, "features/balances/balances.html", {"page": page, "f": f}, block="results")
 
 
 @router.get("/balances/export")
@@ -296,7 +296,7 @@ def statement_page(
         "type_options": [(k, gettext(v)) for k, v in PAYMENT_TYPE_LABELS.items()],
         **extra,
     }
-    return page_of(request, "finance/statement.html", context, status_code=status_code)
+    return page_of(request, "features/payments/statement.html", context, status_code=status_code)
 
 
 @router.get("/contracts/{contract_id:int}/statement")
@@ -364,7 +364,7 @@ def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: int)
         "remaining": remaining_after(contract, history, payment),
         "recorded_by": users.names(db, [payment.created_by_id]).get(payment.created_by_id, ""),
     }
-    return page_of(request, "finance/receipt.html", context)
+    return page_of(request, "features/payments/receipt.html", context)
 
 
 # --- debts -------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def debts_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[
     }
     if not is_htmx(request):
         context |= {"complexes": complexes.all(db), "team": users.team(db, Role.SALES)}
-    return page_of(request, "finance/debts.html", context, block="results")
+    return page_of(request, "features/debts/debts.html", context, block="results")
 
 
 @router.get("/debts/export")
@@ -437,7 +437,7 @@ def cashflow_page(request: Request, db: DbSession, user: CurrentUser):
         "chart": cashflow_chart(months, currency) if months else None,
         "export_query": urlencode(values),
     }
-    return page_of(request, "finance/cashflow.html", context, block="results", status_code=422 if errors else 200)
+    return page_of(request, "features/cashflow/cashflow.html", context, block="results", status_code=422 if errors else 200)
 
 
 @router.get("/cashflow/export")
@@ -459,7 +459,7 @@ def rates_page(
     recent = rates.recent(db)
     changes = [row.uzs_per_usd - older.uzs_per_usd for row, older in pairwise(recent)]
     context = {"recent": recent, "changes": [*changes, None], "values": values, "errors": errors, "saved": saved}
-    return page_of(request, "finance/rates.html", context, status_code=status_code)
+    return page_of(request, "features/rates/rates.html", context, status_code=status_code)
 
 
 @router.get("/rates")
@@ -512,7 +512,7 @@ def payments_page(request: Request, db: DbSession, user: CurrentUser, f: Annotat
         "names": users.names(db, (p.created_by_id for p in page.items)),
         "statuses": [s.value for s in PaymentStatus],
     }
-    return page_of(request, "finance/payments.html", context, block="results")
+    return page_of(request, "features/payments/list.html", context, block="results")
 
 
 @router.get("/payments/export")

@@ -255,7 +255,9 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         """The schedule fragment the form shows while the terms are typed (HTMX)."""
         terms, errors = validate_form(SchedulePreview, typed_money(dict(request.query_params)))
         if terms is None:
-            return render(request, "features/contracts/preview.html", {**links, "preview": None, "preview_errors": errors})
+            return render(
+                request, "features/contracts/preview.html", {**links, "preview": None, "preview_errors": errors}
+            )
         booking = bookings.get(db, user, terms.booking_id)
         context = {**links, "preview": schedule_preview(user, booking, terms, limit_of(request))}
         return render(request, "features/contracts/preview.html", context)

@@ -323,7 +323,10 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
             return _lead_page(request, db, lead, role, status_code=status, comment_errors=errors)
         if is_htmx(request):
             return render(
-                request, "features/leads/timeline_item.html", {"item": comment_item(note), "base": base}, status_code=201
+                request,
+                "features/leads/timeline_item.html",
+                {"item": comment_item(note), "base": base},
+                status_code=201,
             )
         return see_other(f"{base}/leads/{lead_id}?note=comment")
 

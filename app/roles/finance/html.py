@@ -437,7 +437,9 @@ def cashflow_page(request: Request, db: DbSession, user: CurrentUser):
         "chart": cashflow_chart(months, currency) if months else None,
         "export_query": urlencode(values),
     }
-    return page_of(request, "features/cashflow/cashflow.html", context, block="results", status_code=422 if errors else 200)
+    return page_of(
+        request, "features/cashflow/cashflow.html", context, block="results", status_code=422 if errors else 200
+    )
 
 
 @router.get("/cashflow/export")

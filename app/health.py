@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,13 +11,13 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health():
+def health() -> Response:
     """The process is up."""
     return {"status": "ok"}
 
 
 @router.get("/health/db")
-def health_db(request: Request):
+def health_db(request: Request) -> Response:
     """The database answers a query: 200, or 503 with the reason."""
     try:
         with request.app.state.read_sessions() as session:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import health
+from app import health, roles
 from app.auth import routes as auth_routes
 from app.auth.deps import csrf_protect
 from app.core import clock
@@ -16,7 +16,6 @@ from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
 from app.public.fastpath import PublicPageFastPath
-from app.roles import include_role_routers
 from app.web.handlers import install_error_handlers
 from app.web.middleware import RequestContextMiddleware
 from app.web.templating import TEMPLATES_DIR
@@ -67,5 +66,5 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.include_router(auth_routes.api_router)
     app.include_router(public_api.router)
     app.include_router(public_html.router)
-    include_role_routers(app)
+    roles.mount(app)
     return app

@@ -22,7 +22,7 @@ import importlib
 import io
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +77,7 @@ RENDER_TIME_DICTS = {
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),
 }
-NAVIGATION_MODULE = "app.web.navigation"
+ROLES_MODULE = "app.roles"  # the mount table builds the navigation
 
 # Msgids used at render time that no collector above can see, with where they come from.
 EXTRA_MSGIDS = {
@@ -160,22 +160,12 @@ def render_time_messages() -> Iterator[Found]:
                     yield Found(
                         msgid, *_locate(module.__file__, msgid), comment=f"{name} ({module_name})", context=context
                     )
-    navigation = importlib.import_module(NAVIGATION_MODULE)
-    for item in _nav_items(vars(navigation).values(), navigation.NavItem):
-        yield Found(item.label, *_locate(navigation.__file__, item.label), comment="navigation label")
+    roles = importlib.import_module(ROLES_MODULE)
+    for items in roles.menus().values():
+        for item in items:
+            yield Found(item.label, *_locate(roles.__file__, item.label), comment="navigation label")
     for msgid, path in EXTRA_MSGIDS.items():
         yield Found(msgid, *_locate(str(ROOT / path), msgid), comment="render-time fallback")
-
-
-def _nav_items(values: Iterable[object], nav_type: type) -> Iterator:
-    """Every NavItem in module-level values, looking one level into lists and dicts of lists."""
-    for value in values:
-        if isinstance(value, nav_type):
-            yield value
-        elif isinstance(value, dict):
-            yield from _nav_items(value.values(), nav_type)
-        elif isinstance(value, list | tuple):
-            yield from (item for item in value if isinstance(item, nav_type))
 
 
 def _call_name(node: ast.Call) -> str | None:

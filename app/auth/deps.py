@@ -179,6 +179,7 @@ def require(permission: str) -> Callable[[User], User]:
         return user
 
     checker.__name__ = f"require_{permission.replace(':', '_')}"
+    checker.permission = permission  # read by the mount table's checks and the permission matrix
     return checker
 
 

@@ -277,7 +277,7 @@ def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: 
 
 
 @router.get("/")
-def landing(request: Request, db: DbSession):
+def landing(request: Request, db: DbSession) -> Response:
     """Public complexes, each with a picture, its lowest price and free apartments."""
     optional_user(request, db)
     utm = utm_of(request.query_params)
@@ -384,7 +384,7 @@ def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
 
 
 @router.get("/c/{slug}/apartments/{apartment_id}")
-def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int):
+def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int) -> Response:
     """An apartment's card (a modal on the complex page), with its request form."""
     optional_user(request, db)
     apartment = _public_apartment(db, slug, apartment_id)
@@ -400,7 +400,7 @@ def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int
 
 
 @router.get("/c/{slug}/calculator")
-def calculator(request: Request, db: DbSession, slug: str):
+def calculator(request: Request, db: DbSession, slug: str) -> Response:
     """The instalment calculator (its result only when the form asks for it)."""
     currency = complexes.public_currency(db, slug)
     if currency is None:
@@ -414,7 +414,7 @@ def calculator(request: Request, db: DbSession, slug: str):
 
 
 @router.post("/c/{slug}/request")
-def submit_request(request: Request, db: DbSession, slug: str, form: Annotated[LeadForm, Form()]):
+def submit_request(request: Request, db: DbSession, slug: str, form: Annotated[LeadForm, Form()]) -> Response:
     """A buyer's request: the thank-you, or the form again with the error next to the field."""
     optional_user(request, db)
     values = form.model_dump()

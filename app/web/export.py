@@ -6,10 +6,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi.responses import Response
 from openpyxl import Workbook
 
+ExportFormat = Literal["csv", "xlsx"]  # the `format` query parameter of every export
 FORMATS = {"csv", "xlsx"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app.core import clock
 from app.core.errors import AppError
 from app.web.i18n import gettext
 
@@ -86,3 +88,49 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             errors.setdefault(field, error_message(error))
         return None, errors
+
+
+def submit_with_status(
+    db: Session, model: type[M], values: dict, action: Callable[[M], Any]
+) -> tuple[Any, dict, dict, int]:
+    """submit_values, plus the HTTP status of a failure (422 for input, else the AppError's own)."""
+    failed: dict[str, int] = {}
+
+    def run(data: M) -> Any:
+        try:
+            return action(data)
+        except AppError as exc:
+            failed["status"] = exc.status_code
+            raise
+
+    result, values, errors = submit_values(db, model, values, run)
+    return result, values, errors, failed.get("status", 422) if errors else 200
+
+
+def first_error(errors: dict[str, str]) -> str:
+    """The message of the first error, for a toast."""
+    return next(iter(errors.values()))
+
+
+def blank_is_none(values: dict, *names: str) -> dict:
+    """Form fields left empty mean "not set"."""
+    return {k: v for k, v in values.items() if not (k in names and v == "")}
+
+
+def safe_next(value: str, base: str) -> str | None:
+    """A same-dashboard address to return to after an action, or None."""
+    return value if value.startswith(base + "/") and "//" not in value and "\\" not in value else None
+
+
+def local_to_utc(value: str) -> str | None:
+    """A datetime-local value read in the company's time zone, as a UTC ISO string; "" -> None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the form validation names it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.company_zone())
+    return moment.astimezone(UTC).isoformat()

@@ -1,10 +1,10 @@
-"""The role navigation shown in the base layout."""
+"""The side navigation: built by app/roles.py from the mount table, read by the base layout."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.auth.permissions import ROLE_LABELS, P, Role, has_permission
+from app.auth.permissions import Role
 
 
 @dataclass(frozen=True)
@@ -13,84 +13,16 @@ class NavItem:
 
     label: str
     href: str
-    permission: str
     active: bool = False
 
 
-ROLE_MENUS: dict[Role, list[NavItem]] = {
-    Role.ADMIN: [
-        NavItem("Dashboard", "/dashboard/admin/", P.DASHBOARD_ADMIN),
-        NavItem("Users", "/dashboard/admin/users", P.USERS_READ),
-        NavItem("Audit log", "/dashboard/admin/audit", P.AUDIT_READ),
-        NavItem("Complexes", "/dashboard/admin/complexes", P.INVENTORY_WRITE),
-        NavItem("Apartments", "/dashboard/admin/apartments", P.INVENTORY_WRITE),
-        NavItem("Apartment grid", "/dashboard/admin/grid", P.INVENTORY_READ),
-        NavItem("Leads", "/dashboard/admin/leads", P.LEADS_READ_ALL),
-        NavItem("Pipeline", "/dashboard/admin/kanban", P.LEADS_WRITE),
-        NavItem("Callbacks", "/dashboard/admin/callbacks", P.LEADS_WRITE),
-        NavItem("Bookings", "/dashboard/admin/bookings", P.BOOKINGS_READ),
-        NavItem("Lead distribution", "/dashboard/admin/assign", P.LEADS_ASSIGN),
-        NavItem("Booking extensions", "/dashboard/admin/extensions", P.EXTENSIONS_DECIDE),
-        NavItem("Contracts", "/dashboard/admin/contracts", P.CONTRACTS_READ),
-        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
-        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
-        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
-        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
-        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
-    ],
-    Role.SALES: [
-        NavItem("Dashboard", "/dashboard/sales/", P.DASHBOARD_SALES),
-        NavItem("My leads", "/dashboard/sales/leads", P.LEADS_READ),
-        NavItem("Pipeline", "/dashboard/sales/kanban", P.LEADS_WRITE),
-        NavItem("Callbacks", "/dashboard/sales/callbacks", P.LEADS_WRITE),
-        NavItem("My bookings", "/dashboard/sales/bookings", P.BOOKINGS_READ),
-        NavItem("Apartment grid", "/dashboard/sales/grid", P.INVENTORY_READ),
-        NavItem("Contracts", "/dashboard/sales/contracts", P.CONTRACTS_READ),
-    ],
-    Role.MOP: [
-        NavItem("Dashboard", "/dashboard/mop/", P.DASHBOARD_MOP),
-        NavItem("Leads", "/dashboard/mop/leads", P.LEADS_READ_ALL),
-        NavItem("Pipeline", "/dashboard/mop/kanban", P.LEADS_WRITE),
-        NavItem("Callbacks", "/dashboard/mop/callbacks", P.LEADS_WRITE),
-        NavItem("Bookings", "/dashboard/mop/bookings", P.BOOKINGS_READ),
-        NavItem("Lead distribution", "/dashboard/mop/assign", P.LEADS_ASSIGN),
-        NavItem("Booking extensions", "/dashboard/mop/extensions", P.EXTENSIONS_DECIDE),
-        NavItem("Apartment grid", "/dashboard/mop/grid", P.INVENTORY_READ),
-        NavItem("Contracts", "/dashboard/mop/contracts", P.CONTRACTS_READ),
-    ],
-    Role.ROP: [
-        NavItem("Dashboard", "/dashboard/rop/", P.DASHBOARD_ROP),
-        NavItem("Leads", "/dashboard/rop/leads", P.LEADS_READ_ALL),
-        NavItem("Apartment grid", "/dashboard/rop/grid", P.INVENTORY_READ),
-        NavItem("Bookings", "/dashboard/rop/bookings", P.BOOKINGS_READ),
-        NavItem("Contracts", "/dashboard/rop/contracts", P.CONTRACTS_READ),
-    ],
-    Role.FINANCE: [
-        NavItem("Dashboard", "/dashboard/finance/", P.DASHBOARD_FINANCE),
-        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
-        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
-        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
-        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
-        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
-        NavItem("Apartment grid", "/dashboard/finance/grid", P.INVENTORY_READ),
-        NavItem("Contracts", "/dashboard/finance/contracts", P.CONTRACTS_READ),
-    ],
-    Role.DISPATCHER: [NavItem("Dashboard", "/dashboard/dispatcher/", P.DASHBOARD_DISPATCHER)],
-}
-
-OTHER_DASHBOARDS = [
-    NavItem(ROLE_LABELS[role], f"/dashboard/{role.value}/", f"dashboard:{role.value}")
-    for role in Role
-    if role != Role.ADMIN
-]
+# role -> its links, filled once by app.roles.mount() (the same for every app built in a process)
+ROLE_MENUS: dict[Role, list[NavItem]] = {}
 
 
 def navigation_for(user, path: str) -> list[NavItem]:
     """The links `user` may follow, the one matching `path` marked active."""
-    items = [item for item in ROLE_MENUS[user.role] if has_permission(user.role, item.permission)]
-    if user.role == Role.ADMIN:
-        items += OTHER_DASHBOARDS
-    return [NavItem(i.label, i.href, i.permission, _is_active(i.href, path)) for i in items]
+    return [NavItem(i.label, i.href, _is_active(i.href, path)) for i in ROLE_MENUS.get(user.role, [])]
 
 
 def _is_active(href: str, path: str) -> bool:

@@ -123,9 +123,9 @@ def test_kanban_pages_each_column(db):
 def test_merge_moves_the_story_and_deletes_the_duplicate(db):
     from app.domain.bookings.crud import bookings
     from app.domain.bookings.schemas import BookingCreate
+    from app.domain.leads.merge import merge_leads
     from app.domain.leads.models import Lead, LeadComment
     from app.domain.leads.schemas import MergeLeads
-    from app.domain.pipeline.merge import merge_leads
     from tests.factories import free_apartment
 
     seller, mop = make_user(db, Role.SALES), make_user(db, Role.MOP)

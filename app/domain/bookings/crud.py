@@ -23,8 +23,9 @@ from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate, BookingFilter, ExtensionRequest
 from app.domain.inventory.crud import bump_inventory
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building
-from app.domain.leads.crud import pipeline
+from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
+from app.domain.leads.schemas import LeadFilter
 
 BOOKING_FIELDS = (
     "apartment_id",
@@ -51,6 +52,11 @@ def _complex_of(db: Session, apartment_id: int) -> int | None:
         .where(Apartment.id == apartment_id)
     )
     return db.scalar(q)
+
+
+def extended_until(booking: Booking) -> datetime:
+    """When the booking would expire if its pending extension were approved now."""
+    return max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
 
 
 class BookingCRUD:
@@ -185,7 +191,7 @@ class BookingCRUD:
         booking.extension_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         booking.extension_decided_by_id = actor.id
         if approve:
-            booking.expires_at = max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
+            booking.expires_at = extended_until(booking)
         db.flush()
         audit.record(
             db,
@@ -211,6 +217,12 @@ class BookingCRUD:
             .order_by(Booking.expires_at)
         )
         return list(db.scalars(q))
+
+    def lead_options(self, db: Session, actor: User, limit: int) -> list[Lead]:
+        """The actor's leads that may be booked for, the most recently heard from first."""
+        f = LeadFilter(sort="-last_touch_at", page_size=limit)
+        query = leads.query(actor, f).where(Lead.status.in_(BOOKABLE_LEAD_STATUSES))
+        return list(db.scalars(query.limit(limit)).unique())
 
     def show_expired_as_free(self, db: Session, shown: list[Apartment]) -> None:
         """Reads treat a booking past its expiry as gone before the minute job ends it: booked

@@ -1,0 +1,60 @@
+"""The JSON twin of the contract pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.auth.deps import CurrentUser, DbSession, get_settings, require
+from app.auth.permissions import P
+from app.core.paging import Page
+from app.domain.contracts.crud import contracts
+from app.domain.contracts.models import Contract
+from app.domain.contracts.schemas import ContractCancel, ContractCreate, ContractFilter, ContractRead
+from app.features.contracts.exports import contracts_export
+from app.web.export import ExportFormat
+
+router = APIRouter()
+
+
+@router.get("/contracts", response_model=Page[ContractRead])
+def list_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]) -> Page:
+    """Contracts the caller may see."""
+    return contracts.page(db, user, f)
+
+
+@router.get("/contracts/export")
+def export_contracts(
+    db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()], format: ExportFormat = "csv"
+) -> Response:
+    """The filtered contracts as CSV or XLSX."""
+    return contracts_export(db, user, f, format)
+
+
+@router.get("/contracts/{contract_id:int}", response_model=ContractRead)
+def get_contract(db: DbSession, user: CurrentUser, contract_id: int) -> Contract:
+    """One contract with its payment schedule."""
+    return contracts.get(db, user, contract_id)
+
+
+@router.post(
+    "/contracts",
+    response_model=ContractRead,
+    status_code=201,
+    dependencies=[Depends(require(P.CONTRACTS_WRITE))],
+)
+def create_contract(request: Request, db: DbSession, user: CurrentUser, body: ContractCreate) -> Contract:
+    """Make the contract of an active booking; the schedule is generated."""
+    return contracts.create(db, user, body, get_settings(request).sales_discount_limit_percent)
+
+
+@router.post(
+    "/contracts/{contract_id:int}/cancel",
+    response_model=ContractRead,
+    dependencies=[Depends(require(P.CONTRACTS_CANCEL))],
+)
+def cancel_contract(db: DbSession, user: CurrentUser, contract_id: int, body: ContractCancel) -> Contract:
+    """Cancel a contract (admin); the apartment is free again."""
+    return contracts.cancel(db, user, contract_id, body.reason)

@@ -1,0 +1,26 @@
+"""The JSON twin of the rates pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.auth.deps import CurrentUser, DbSession
+from app.domain.finance.rates import rates
+from app.domain.finance.schemas import (
+    RateRead,
+    RateSet,
+)
+
+router = APIRouter()
+
+
+@router.get("/rates", response_model=list[RateRead])
+def list_rates(db: DbSession):
+    """The latest UZS per USD rates."""
+    return rates.recent(db)
+
+
+@router.post("/rates", response_model=RateRead)
+def set_rate(db: DbSession, user: CurrentUser, body: RateSet):
+    """Set (or correct) the UZS per USD rate of a day."""
+    return rates.set(db, user, body)

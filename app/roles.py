@@ -1,0 +1,141 @@
+"""The mount table: for each role, the features it mounts. Nothing else decides it.
+
+`mount(app)` builds /dashboard/<role>/... (HTML) and /api/<role>/... (its JSON twin) with the
+role guard, and the side navigation; the permission-matrix test reads the same table.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from app.auth.deps import role_guard
+from app.auth.permissions import ROLE_LABELS, Role, has_permission
+from app.features import (
+    assignment,
+    audit,
+    balances,
+    bookings,
+    callbacks,
+    cashflow,
+    contracts,
+    debts,
+    extensions,
+    floor_editor,
+    grid,
+    home,
+    inventory,
+    kanban,
+    leads,
+    payments,
+    rates,
+    users,
+)
+from app.web import navigation
+from app.web.feature import Feature
+from app.web.navigation import NavItem
+
+ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
+    Role.ADMIN: (
+        home.feature,
+        users.feature,
+        audit.feature,
+        inventory.feature,
+        floor_editor.feature,
+        grid.feature,
+        leads.feature,
+        kanban.feature,
+        callbacks.feature,
+        bookings.feature,
+        assignment.feature,
+        extensions.feature,
+        contracts.feature,
+    ),
+    Role.SALES: (
+        home.feature,
+        leads.feature,
+        kanban.feature,
+        callbacks.feature,
+        bookings.feature,
+        grid.feature,
+        contracts.feature,
+    ),
+    Role.MOP: (
+        home.feature,
+        leads.feature,
+        kanban.feature,
+        callbacks.feature,
+        bookings.feature,
+        assignment.feature,
+        extensions.feature,
+        grid.feature,
+        contracts.feature,
+    ),
+    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature),
+    Role.FINANCE: (
+        home.feature,
+        balances.feature,
+        debts.feature,
+        payments.feature,
+        cashflow.feature,
+        rates.feature,
+        grid.feature,
+        contracts.feature,
+    ),
+    Role.DISPATCHER: (home.feature,),
+}
+
+
+def dashboard_prefix(role: Role) -> str:
+    """Where `role`'s pages live."""
+    return f"/dashboard/{role.value}"
+
+
+def api_prefix(role: Role) -> str:
+    """Where `role`'s JSON twin lives."""
+    return f"/api/{role.value}"
+
+
+def check_table() -> None:
+    """Every role holds the permission of each feature it mounts (a wrong table fails at start-up)."""
+    for role, features in ROLE_FEATURES.items():
+        for feature in features:
+            if not has_permission(role, feature.permission):
+                raise RuntimeError(f"{role.value} mounts {feature.name} without {feature.permission}")
+
+
+def menus() -> dict[Role, list[NavItem]]:
+    """Each role's side navigation: its features' entries; admin also gets what only others mount."""
+    result: dict[Role, list[NavItem]] = {}
+    for role, features in ROLE_FEATURES.items():
+        result[role] = [_entry(role, role, m) for f in features for m in f.menu]
+    own = set(ROLE_FEATURES[Role.ADMIN])
+    for role, features in ROLE_FEATURES.items():
+        others = [f for f in features if f not in own and role != Role.ADMIN]
+        result[Role.ADMIN] += [_entry(Role.ADMIN, role, m) for f in others for m in f.menu]
+        own |= set(others)
+    result[Role.ADMIN] += [NavItem(ROLE_LABELS[r], f"{dashboard_prefix(r)}/") for r in Role if r != Role.ADMIN]
+    return result
+
+
+def _entry(viewer: Role, owner: Role, menu) -> NavItem:
+    """A menu entry of `owner`'s dashboard as `viewer` sees it ("My leads" for those who see only their own)."""
+    label = menu.label
+    if menu.own_label and menu.all_permission and not has_permission(viewer, menu.all_permission):
+        label = menu.own_label
+    return NavItem(label, dashboard_prefix(owner) + menu.path)
+
+
+def mount(app: FastAPI) -> None:
+    """Include every role's features under its dashboard and JSON prefixes, guarded; set the navigation."""
+    check_table()
+    for role, features in ROLE_FEATURES.items():
+        guard = [Depends(role_guard(role))]
+        for feature in features:
+            if feature.html is not None:
+                app.include_router(
+                    feature.html, prefix=dashboard_prefix(role), dependencies=guard, include_in_schema=False
+                )
+            if feature.api is not None:
+                app.include_router(feature.api, prefix=api_prefix(role), dependencies=guard, tags=[role.value])
+    navigation.ROLE_MENUS.clear()
+    navigation.ROLE_MENUS.update(menus())

@@ -6,22 +6,43 @@ import argparse
 import getpass
 import socket
 import sys
+import threading
+import time
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A bound, listening TCP socket created with IPPROTO_TCP.
+def server_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket created with IPPROTO_TCP, left for the server to start listening on.
 
     uvicorn binds multi-worker sockets with protocol 0, so asyncio never sets TCP_NODELAY on
     accepted connections and each keep-alive request after the first waits ~43 ms on the
     client's delayed ACK (uvicorn issue 3149). Naming the protocol fixes that.
+
+    The socket does not listen yet: uvicorn's server calls listen() on it once its app has
+    started, so until a worker can answer, a connection is refused at once instead of waiting
+    in the backlog while the workers still import the app.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def announce_when_listening(sock: socket.socket, message: str) -> threading.Thread:
+    """Print `message` from a background thread once a server listens on `sock` (so it answers)."""
+
+    def wait() -> None:
+        try:
+            while not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+                time.sleep(0.05)
+        except OSError:  # the socket was closed: the server stopped before it served
+            return
+        print(message, flush=True)
+
+    thread = threading.Thread(target=wait, name="announce-serving", daemon=True)
+    thread.start()
+    return thread
 
 
 def prepare_database(settings) -> None:
@@ -57,8 +78,8 @@ def cmd_serve(settings, args) -> int:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
-    sock = listening_socket(host, port)
-    print(f"Serving on http://{host}:{port} with {workers} worker(s)", flush=True)
+    sock = server_socket(host, port)
+    announce_when_listening(sock, f"Serving on http://{host}:{port} with {workers} worker(s)")
     if workers > 1:
         Multiprocess(config, sockets=[sock]).run()
     else:

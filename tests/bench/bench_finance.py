@@ -40,7 +40,7 @@ from app.domain.finance.models import Payment, PaymentMethod, PaymentType
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, Currency
 from app.domain.leads.models import Lead, LeadSource, LeadStatus, lead_search_key
 from app.migrations import upgrade
-from main import listening_socket
+from main import server_socket
 from tests.bench.bench_pages import (
     HOST,
     SqlCounter,
@@ -225,7 +225,7 @@ def main() -> None:
         counter = SqlCounter(get_engine(url))
         from app.main import create_app
 
-        bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
+        bare_sock, app_sock = server_socket(HOST, 0), server_socket(HOST, 0)
         servers = [
             serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
             serve(create_app(settings, check_schema=False), app_sock),

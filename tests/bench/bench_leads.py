@@ -36,7 +36,7 @@ from app.demo import load_demo
 from app.domain.inventory.models import Complex
 from app.domain.leads.models import Lead, LeadSource, LeadStatus, Temperature, lead_search_key
 from app.migrations import upgrade
-from main import listening_socket
+from main import server_socket
 from tests.bench.bench_pages import (
     HOST,
     SqlCounter,
@@ -122,7 +122,7 @@ def main() -> None:
         counter = SqlCounter(get_engine(url))
         from app.main import create_app
 
-        bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
+        bare_sock, app_sock = server_socket(HOST, 0), server_socket(HOST, 0)
         servers = [
             serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
             serve(create_app(settings, check_schema=False), app_sock),

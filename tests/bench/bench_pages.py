@@ -52,7 +52,7 @@ from app.demo import load_demo
 from app.domain.audit.models import AuditEntry
 from app.main import create_app
 from app.migrations import upgrade
-from main import listening_socket
+from main import server_socket
 from settings import Settings
 from tests.factories import password_hash
 
@@ -301,7 +301,7 @@ def main() -> None:
         with write_session(url) as db:
             token = session_token(settings, db.scalar(select(User).where(User.username == "admin")))
         counter = SqlCounter(get_engine(url))
-        bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
+        bare_sock, app_sock = server_socket(HOST, 0), server_socket(HOST, 0)
         servers = [
             serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
             serve(create_app(settings, check_schema=False), app_sock),

@@ -49,7 +49,7 @@ from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Co
 from app.domain.inventory.schemas import BuildingCreate, ComplexCreate, GenerateApartments, GridCell, GridLayout
 from app.main import create_app
 from app.migrations import upgrade
-from main import listening_socket
+from main import server_socket
 from tests.bench.bench_pages import SqlCounter, bare_endpoint, make_settings, percentile, serve
 
 HOST = "127.0.0.1"
@@ -218,7 +218,7 @@ def main() -> None:
         )
         app = create_app(make_settings(url, Path(tmp)), check_schema=False)
         counter = SqlCounter(get_engine(url))
-        bare_sock, app_sock = listening_socket(HOST, 0), listening_socket(HOST, 0)
+        bare_sock, app_sock = server_socket(HOST, 0), server_socket(HOST, 0)
         bare_app = Starlette(routes=[Route("/", bare_endpoint), Route("/sized", sized_endpoint)])
         servers = [serve(bare_app, bare_sock), serve(app, app_sock)]
         bare = httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60)

@@ -145,6 +145,15 @@ def cmd_backup(settings, args) -> int:
     return 0
 
 
+def cmd_routes(settings, args) -> int:
+    """Print every dashboard route with the feature handler that answers it (METHOD PATH -> module:function)."""
+    from app.roles import route_table
+
+    for method, path, handler in route_table(args.role):
+        print(f"{method:6} {path:70} {handler}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(prog="main.py", description="Residential CRM")
@@ -156,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema")
     sub.add_parser("demo", help="load demo users and data (safe to rerun)")
     sub.add_parser("backup", help="back up the database now")
+    routes = sub.add_parser("routes", help="list the dashboard routes and the handler of each")
+    routes.add_argument("--role", choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
     create = sub.add_parser("createuser", help="create a staff user")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
@@ -172,6 +183,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "createuser": cmd_createuser,
     "backup": cmd_backup,
+    "routes": cmd_routes,
 }
 
 

@@ -125,6 +125,20 @@ def _entry(viewer: Role, owner: Role, menu) -> NavItem:
     return NavItem(label, dashboard_prefix(owner) + menu.path)
 
 
+def route_table(only: str | None = None) -> list[tuple[str, str, str]]:
+    """(method, full path, "app/features/<feature>/<file>.py:function") for every mounted route, by role."""
+    rows = []
+    for role, features in ROLE_FEATURES.items():
+        if only and role.value != only:
+            continue
+        for feature in features:
+            for prefix, router in ((dashboard_prefix(role), feature.html), (api_prefix(role), feature.api)):
+                for route in router.routes if router is not None else []:
+                    handler = f"{route.endpoint.__module__.replace('.', '/')}.py:{route.endpoint.__name__}"
+                    rows += [(method, prefix + route.path, handler) for method in sorted(route.methods - {"HEAD"})]
+    return rows
+
+
 def mount(app: FastAPI) -> None:
     """Include every role's features under its dashboard and JSON prefixes, guarded; set the navigation."""
     check_table()

@@ -65,3 +65,16 @@ def test_an_old_schema_is_migrated_or_refused(empty_database):
     assert migrated.returncode == 0, migrated.stderr
     current, head = pending_revisions(empty_database)
     assert current == head
+
+
+def test_routes_names_the_feature_file_that_answers_each_dashboard_url(tmp_path):
+    listed = run_main("routes", "--role", "sales", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"})
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()]
+    handlers = {(method, path): handler for method, path, handler in rows}
+    assert handlers[("GET", "/dashboard/sales/kanban")] == "app/features/kanban/html.py:kanban_page"
+    assert handlers[("GET", "/api/sales/kanban")] == "app/features/kanban/api.py:kanban"
+    assert all(path.startswith(("/dashboard/sales/", "/api/sales/")) for _, path, _ in rows)
+    for handler in set(handlers.values()):
+        file, function = handler.split(":")
+        assert f"def {function}(" in (ROOT / file).read_text(), handler

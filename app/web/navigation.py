@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.auth.permissions import ROLE_LABELS, P, Role, has_permission
+from app.auth.permissions import ROLE_LABELS, P, Role, can, dashboard_permission
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,11 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
         NavItem("Lead distribution", "/dashboard/admin/assign", P.LEADS_ASSIGN),
         NavItem("Booking extensions", "/dashboard/admin/extensions", P.EXTENSIONS_DECIDE),
         NavItem("Contracts", "/dashboard/admin/contracts", P.CONTRACTS_READ),
-        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
-        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
-        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
-        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
-        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
+        NavItem("Balances", "/dashboard/finance/balances", P.FINANCE_READ),
+        NavItem("Debts", "/dashboard/finance/debts", P.FINANCE_READ),
+        NavItem("Payments", "/dashboard/finance/payments", P.FINANCE_READ),
+        NavItem("Cash flow", "/dashboard/finance/cashflow", P.FINANCE_READ),
+        NavItem("Exchange rates", "/dashboard/finance/rates", P.RATES_WRITE),
     ],
     Role.SALES: [
         NavItem("Dashboard", "/dashboard/sales/", P.DASHBOARD_SALES),
@@ -67,29 +67,26 @@ ROLE_MENUS: dict[Role, list[NavItem]] = {
     ],
     Role.FINANCE: [
         NavItem("Dashboard", "/dashboard/finance/", P.DASHBOARD_FINANCE),
-        NavItem("Balances", "/dashboard/finance/balances", P.DASHBOARD_FINANCE),
-        NavItem("Debts", "/dashboard/finance/debts", P.DASHBOARD_FINANCE),
-        NavItem("Payments", "/dashboard/finance/payments", P.DASHBOARD_FINANCE),
-        NavItem("Cash flow", "/dashboard/finance/cashflow", P.DASHBOARD_FINANCE),
-        NavItem("Exchange rates", "/dashboard/finance/rates", P.DASHBOARD_FINANCE),
+        NavItem("Balances", "/dashboard/finance/balances", P.FINANCE_READ),
+        NavItem("Debts", "/dashboard/finance/debts", P.FINANCE_READ),
+        NavItem("Payments", "/dashboard/finance/payments", P.FINANCE_READ),
+        NavItem("Cash flow", "/dashboard/finance/cashflow", P.FINANCE_READ),
+        NavItem("Exchange rates", "/dashboard/finance/rates", P.RATES_WRITE),
         NavItem("Apartment grid", "/dashboard/finance/grid", P.INVENTORY_READ),
         NavItem("Contracts", "/dashboard/finance/contracts", P.CONTRACTS_READ),
     ],
     Role.DISPATCHER: [NavItem("Dashboard", "/dashboard/dispatcher/", P.DASHBOARD_DISPATCHER)],
 }
 
-OTHER_DASHBOARDS = [
-    NavItem(ROLE_LABELS[role], f"/dashboard/{role.value}/", f"dashboard:{role.value}")
-    for role in Role
-    if role != Role.ADMIN
-]
+DASHBOARDS = [NavItem(ROLE_LABELS[role], f"/dashboard/{role.value}/", dashboard_permission(role)) for role in Role]
 
 
 def navigation_for(user, path: str) -> list[NavItem]:
-    """The links `user` may follow, the one matching `path` marked active."""
-    items = [item for item in ROLE_MENUS[user.role] if has_permission(user.role, item.permission)]
-    if user.role == Role.ADMIN:
-        items += OTHER_DASHBOARDS
+    """The links `user` may follow, the one matching `path` marked active; then the other
+    roles' dashboards the user may open."""
+    items = [item for item in ROLE_MENUS[user.role] if can(user, item.permission)]
+    own = dashboard_permission(user.role)
+    items += [d for d in DASHBOARDS if d.permission != own and can(user, d.permission)]
     return [NavItem(i.label, i.href, i.permission, _is_active(i.href, path)) for i in items]
 
 

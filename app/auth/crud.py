@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.passwords import hash_password, verify_password
-from app.auth.permissions import Role
+from app.auth.permissions import P, Role, can
 from app.auth.schemas import PasswordChange, UserCreate, UserFilter, UserUpdate
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 
@@ -61,7 +61,9 @@ class UserCRUD:
         return user
 
     def create(self, db: Session, actor: User | None, data: UserCreate) -> User:
-        """Create a user; Conflict when the username is taken."""
+        """Create a user (an admin, or the command line when `actor` is None); Conflict on a taken username."""
+        if actor is not None:
+            self._may_manage(actor)
         if db.scalar(select(User.id).where(User.username == data.username)):
             raise Conflict("This username is already taken.", field="username")
         user = User(
@@ -79,6 +81,7 @@ class UserCRUD:
 
     def update(self, db: Session, actor: User, user_id: int, data: UserUpdate) -> User:
         """Change a user's details and role; a role change ends their sessions."""
+        self._may_manage(actor)
         user = self.get(db, user_id)
         if user.id == actor.id and data.role != user.role:
             raise Invalid("You cannot change your own role.", field="role")
@@ -93,6 +96,7 @@ class UserCRUD:
 
     def set_active(self, db: Session, actor: User, user_id: int, active: bool) -> User:
         """Deactivate (ending their sessions at once) or reactivate a user."""
+        self._may_manage(actor)
         user = self.get(db, user_id)
         if user.id == actor.id and not active:
             raise Invalid("You cannot deactivate yourself.")
@@ -107,6 +111,7 @@ class UserCRUD:
 
     def reset_password(self, db: Session, actor: User, user_id: int, password: str) -> User:
         """Set a new password for a user and end their sessions."""
+        self._may_manage(actor)
         user = self.get(db, user_id)
         user.password_hash = hash_password(password)
         user.token_version += 1
@@ -116,6 +121,7 @@ class UserCRUD:
 
     def change_own_password(self, db: Session, user: User, data: PasswordChange) -> User:
         """Change the caller's password after checking the current one; ends other sessions."""
+        self._may_edit_profile(user)
         if not verify_password(user.password_hash, data.current_password):
             raise Invalid("The current password is wrong.", field="current_password")
         user.password_hash = hash_password(data.password)
@@ -126,6 +132,7 @@ class UserCRUD:
 
     def set_language(self, db: Session, user: User, language: str) -> User:
         """Store the caller's interface language."""
+        self._may_edit_profile(user)
         before = snapshot(user)
         user.language = language
         db.flush()
@@ -153,6 +160,25 @@ class UserCRUD:
         counts = {role: 0 for role in Role}
         counts.update({role: n for role, n in rows})
         return counts
+
+    def salespeople(self, db: Session) -> list[User]:
+        """Active salespeople, by name: the people leads and contracts are given to."""
+        return self.team(db, Role.SALES)
+
+    def salesperson(self, db: Session, user_id: int) -> User | None:
+        """The active salesperson with this id, or None."""
+        q = select(User).where(User.id == user_id, User.role == Role.SALES, User.is_active.is_(True))
+        return db.scalar(q)
+
+    @staticmethod
+    def _may_manage(actor: User) -> None:
+        if not can(actor, P.USERS_WRITE):
+            raise Forbidden("Only an admin manages users.")
+
+    @staticmethod
+    def _may_edit_profile(user: User) -> None:
+        if not can(user, P.PROFILE_WRITE):
+            raise Forbidden("You cannot change this profile.")
 
     def team(self, db: Session, role: Role) -> list[User]:
         """Active users of one role, by name."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import csrf
 from app.auth.models import User
-from app.auth.permissions import Role, dashboard_permission, has_permission
+from app.auth.permissions import Role, can, dashboard_permission
 from app.auth.tokens import read_token
 from app.core.errors import CSRFError, Forbidden, NotAuthenticated
 from settings import Settings
@@ -35,6 +35,7 @@ class Viewer:
     display_name: str
     role: Role
     language: str
+    is_active: bool = True
 
     @classmethod
     def of(cls, user: User) -> Viewer:
@@ -174,7 +175,7 @@ def require(permission: str) -> Callable[[User], User]:
     """A dependency that lets through only users whose role holds `permission`."""
 
     def checker(user: CurrentUser) -> User:
-        if not has_permission(user.role, permission):
+        if not can(user, permission):
             raise Forbidden("You do not have access to this page.")
         return user
 

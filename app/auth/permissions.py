@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -27,7 +28,7 @@ ROLE_LABELS = {
 
 
 class P:
-    """Permission names; check with `require(P.X)` on routes and `can(P.X)` in templates."""
+    """Permission names: `can(actor, P.X)` in the domain, `require(P.X)` on routes, `can(P.X)` in templates."""
 
     USERS_READ = "users:read"
     USERS_WRITE = "users:write"
@@ -46,6 +47,18 @@ class P:
     CONTRACTS_WRITE = "contracts:write"
     CONTRACTS_CANCEL = "contracts:cancel"
     LEADS_READ_ALL = "leads:read_all"
+    LEADS_MERGE = "leads:merge"
+    BOOKINGS_READ_ALL = "bookings:read_all"
+    BOOKINGS_CANCEL = "bookings:cancel"
+    CONTRACTS_READ_ALL = "contracts:read_all"
+    DISCOUNT_APPROVE = "contracts:approve_discount"
+    PAYMENTS_READ = "payments:read"
+    PAYMENTS_READ_ALL = "payments:read_all"
+    PAYMENTS_RECORD = "payments:record"
+    PAYMENTS_CANCEL = "payments:cancel"
+    RATES_WRITE = "rates:write"
+    FINANCE_READ = "finance:read"
+    REPORTS_READ = "finance:reports"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -62,28 +75,12 @@ def dashboard_permission(role: Role) -> str:
 _EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
 _STAFF = frozenset({P.PROFILE_WRITE})
 _SELLS_OR_ACCOUNTS = frozenset({P.INVENTORY_READ})
+_EVERY_PERMISSION = frozenset(
+    value for name, value in vars(P).items() if name.isupper() and not name.startswith("DASHBOARD_")
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.ADMIN: _STAFF
-    | _EVERY_DASHBOARD
-    | _SELLS_OR_ACCOUNTS
-    | {
-        P.USERS_READ,
-        P.USERS_WRITE,
-        P.AUDIT_READ,
-        P.TEAM_READ,
-        P.INVENTORY_WRITE,
-        P.LEADS_READ,
-        P.LEADS_READ_ALL,
-        P.LEADS_WRITE,
-        P.LEADS_ASSIGN,
-        P.BOOKINGS_READ,
-        P.BOOKINGS_WRITE,
-        P.EXTENSIONS_DECIDE,
-        P.CONTRACTS_READ,
-        P.CONTRACTS_WRITE,
-        P.CONTRACTS_CANCEL,
-    },
+    Role.ADMIN: _EVERY_PERMISSION | _EVERY_DASHBOARD,
     Role.SALES: _STAFF
     | _SELLS_OR_ACCOUNTS
     | {
@@ -92,8 +89,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.LEADS_WRITE,
         P.BOOKINGS_READ,
         P.BOOKINGS_WRITE,
+        P.BOOKINGS_CANCEL,
         P.CONTRACTS_READ,
         P.CONTRACTS_WRITE,
+        P.PAYMENTS_READ,
     },
     Role.MOP: _STAFF
     | _SELLS_OR_ACCOUNTS
@@ -104,9 +103,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.LEADS_READ_ALL,
         P.LEADS_WRITE,
         P.LEADS_ASSIGN,
+        P.LEADS_MERGE,
         P.BOOKINGS_READ,
+        P.BOOKINGS_READ_ALL,
+        P.BOOKINGS_CANCEL,
         P.EXTENSIONS_DECIDE,
         P.CONTRACTS_READ,
+        P.CONTRACTS_READ_ALL,
+        P.PAYMENTS_READ,
+        P.PAYMENTS_READ_ALL,
     },
     Role.ROP: _STAFF
     | _SELLS_OR_ACCOUNTS
@@ -116,16 +121,50 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.LEADS_READ,
         P.LEADS_READ_ALL,
         P.BOOKINGS_READ,
+        P.BOOKINGS_READ_ALL,
         P.CONTRACTS_READ,
+        P.CONTRACTS_READ_ALL,
         P.CONTRACTS_WRITE,
+        P.DISCOUNT_APPROVE,
+        P.PAYMENTS_READ,
+        P.PAYMENTS_READ_ALL,
+        P.REPORTS_READ,
     },
-    Role.FINANCE: _STAFF | _SELLS_OR_ACCOUNTS | {P.DASHBOARD_FINANCE, P.CONTRACTS_READ},
+    Role.FINANCE: _STAFF
+    | _SELLS_OR_ACCOUNTS
+    | {
+        P.DASHBOARD_FINANCE,
+        P.BOOKINGS_READ_ALL,
+        P.CONTRACTS_READ,
+        P.CONTRACTS_READ_ALL,
+        P.PAYMENTS_READ,
+        P.PAYMENTS_READ_ALL,
+        P.PAYMENTS_RECORD,
+        P.PAYMENTS_CANCEL,
+        P.RATES_WRITE,
+        P.FINANCE_READ,
+        P.REPORTS_READ,
+    },
     Role.DISPATCHER: _STAFF | {P.DASHBOARD_DISPATCHER},
 }
 
 
+class Actor(Protocol):
+    """Whoever acts: a User, or the logged-in user's snapshot that templates see."""
+
+    role: Role
+    is_active: bool
+
+
 def has_permission(role: Role | str | None, permission: str) -> bool:
-    """True when `role` holds `permission`."""
+    """True when `role` holds `permission` (what a role's dashboard offers)."""
     if role is None:
         return False
     return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
+def can(actor: Actor | None, permission: str) -> bool:
+    """True when `actor` is an active user whose role holds `permission`."""
+    if actor is None or not actor.is_active:
+        return False
+    return has_permission(actor.role, permission)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from app.auth import csrf
 from app.auth.deps import session_user_id
-from app.auth.permissions import ROLE_LABELS, Role, has_permission
+from app.auth.permissions import ROLE_LABELS, P, Role, can, has_permission
 from app.core import clock
 from app.core.clock import now as utcnow
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
@@ -96,6 +96,7 @@ def role_choices() -> list[tuple[str, str]]:
 env.globals.update(
     ROLE_LABELS=ROLE_LABELS,
     Role=Role,
+    P=P,
     LANGUAGES=LANGUAGES,
     STATIC_VERSION=STATIC_VERSION,
     COUNTER_LABELS=COUNTER_LABELS,
@@ -141,7 +142,7 @@ def base_context(request: Request) -> dict[str, Any]:
     return {
         "request": request,
         "user": user,
-        "can": lambda permission: user is not None and has_permission(user.role, permission),
+        "can": lambda permission: can(user, permission),
         "csrf_token": csrf_token_for(request),
         "nav": navigation_for(user, request.url.path) if user else [],
         "lang": current_language.get(),

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.clock import now as utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
@@ -36,7 +36,6 @@ BOOKING_FIELDS = (
     "extension_status",
     "extension_hours",
 )
-ALL_BOOKINGS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP, Role.FINANCE})
 BOOKABLE_LEAD_STATUSES = frozenset({LeadStatus.NEW, LeadStatus.IN_WORK, LeadStatus.BOOKED})
 
 
@@ -67,9 +66,9 @@ class BookingCRUD:
     def visible(self, actor: User) -> Select:
         """Bookings the actor may see."""
         q = select(Booking)
-        if actor.role in ALL_BOOKINGS_ROLES:
+        if can(actor, P.BOOKINGS_READ_ALL):
             return q
-        if actor.role == Role.SALES:
+        if can(actor, P.BOOKINGS_READ):
             return q.where(Booking.salesperson_id == actor.id)
         raise Forbidden("You do not have access to bookings.")
 
@@ -120,8 +119,10 @@ class BookingCRUD:
 
     def create(self, db: Session, actor: User, data: BookingCreate, default_hours: int) -> Booking:
         """Book a free apartment for a lead the actor may work with; Conflict when it is not free."""
+        if not can(actor, P.BOOKINGS_WRITE):
+            raise Forbidden("You cannot book apartments.")
         lead = pipeline.get(db, actor, data.lead_id)
-        if actor.role == Role.SALES and lead.assigned_id != actor.id:
+        if not can(actor, P.LEADS_READ_ALL) and lead.assigned_id != actor.id:
             raise Forbidden("You can book only for your own leads.")
         if lead.status not in BOOKABLE_LEAD_STATUSES:
             raise Invalid("A lead that is sold or lost cannot book.", field="lead_id")
@@ -157,7 +158,7 @@ class BookingCRUD:
     def cancel(self, db: Session, actor: User, booking_id: int, reason: str = "") -> Booking:
         """Cancel an active booking (its salesperson, the MOP or an admin); the apartment is freed."""
         booking = self.get(db, actor, booking_id)
-        if actor.role not in (Role.SALES, Role.MOP, Role.ADMIN):
+        if not can(actor, P.BOOKINGS_CANCEL):
             raise Forbidden("You cannot cancel bookings.")
         if booking.status != BookingStatus.ACTIVE:
             raise Conflict("This booking is no longer active.")
@@ -180,7 +181,7 @@ class BookingCRUD:
 
     def decide_extension(self, db: Session, actor: User, booking_id: int, approve: bool) -> Booking:
         """The MOP (or an admin) approves or rejects a pending extension."""
-        if actor.role not in (Role.MOP, Role.ADMIN):
+        if not can(actor, P.EXTENSIONS_DECIDE):
             raise Forbidden("Only the MOP or an admin decides on extensions.")
         booking = self.get(db, actor, booking_id)
         if booking.extension_status != ExtensionStatus.PENDING:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.clock import now as utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
@@ -38,8 +38,6 @@ CONTRACT_FIELDS = (
     "start_date",
     "buyer_full_name",
 )
-ALL_CONTRACTS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP, Role.FINANCE})
-DISCOUNT_APPROVERS = frozenset({Role.ROP, Role.ADMIN})
 
 
 def snapshot(contract: Contract) -> dict:
@@ -65,9 +63,9 @@ class ContractCRUD:
     def visible(self, actor: User) -> Select:
         """Contracts the actor may see."""
         q = select(Contract)
-        if actor.role in ALL_CONTRACTS_ROLES:
+        if can(actor, P.CONTRACTS_READ_ALL):
             return q
-        if actor.role == Role.SALES:
+        if can(actor, P.CONTRACTS_READ):
             return q.where(Contract.salesperson_id == actor.id)
         raise Forbidden("You do not have access to contracts.")
 
@@ -117,8 +115,10 @@ class ContractCRUD:
 
     def create(self, db: Session, actor: User, data: ContractCreate, discount_limit_percent: int) -> Contract:
         """Make the contract of an active booking; the apartment and the lead become sold."""
+        if not can(actor, P.CONTRACTS_WRITE):
+            raise Forbidden("You cannot make contracts.")
         booking = bookings.get(db, actor, data.booking_id)
-        if actor.role == Role.SALES and booking.salesperson_id != actor.id:
+        if not can(actor, P.BOOKINGS_READ_ALL) and booking.salesperson_id != actor.id:
             raise Forbidden("You can make contracts only from your own bookings.")
         if booking.status != BookingStatus.ACTIVE or booking.expires_at <= utcnow():
             raise Conflict("This booking is no longer active.")
@@ -149,7 +149,7 @@ class ContractCRUD:
             price=price,
             discount=data.discount,
             discount_reason=data.discount_reason,
-            discount_approved_by_id=actor.id if actor.role in DISCOUNT_APPROVERS and data.discount else None,
+            discount_approved_by_id=actor.id if can(actor, P.DISCOUNT_APPROVE) and data.discount else None,
             total=total,
             down_payment=data.down_payment,
             months=data.months,
@@ -169,7 +169,7 @@ class ContractCRUD:
 
     def cancel(self, db: Session, actor: User, contract_id: int, reason: str) -> Contract:
         """Cancel a contract (admin only): the apartment is free again, the lead back in work."""
-        if actor.role != Role.ADMIN:
+        if not can(actor, P.CONTRACTS_CANCEL):
             raise Forbidden("Only an admin cancels contracts.")
         contract = self.get(db, actor, contract_id)
         if contract.status == ContractStatus.CANCELLED:
@@ -195,7 +195,7 @@ class ContractCRUD:
         if data.discount and not data.discount_reason:
             raise Invalid("Give the reason for the discount.", field="discount_reason")
         limit = (price * limit_percent / 100).quantize(Decimal("0.01"))
-        if data.discount > limit and actor.role not in DISCOUNT_APPROVERS:
+        if data.discount > limit and not can(actor, P.DISCOUNT_APPROVE):
             raise Invalid(
                 "A discount above %(limit)s%% needs the ROP or an admin.", field="discount", limit=limit_percent
             )

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.clock import now as utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
@@ -46,8 +46,6 @@ PAYMENT_FIELDS = (
     "type",
     "status",
 )
-RECORDERS = frozenset({Role.FINANCE, Role.ADMIN})
-READERS = frozenset({Role.FINANCE, Role.ADMIN, Role.ROP, Role.MOP})
 ZERO = Decimal("0")
 
 
@@ -109,9 +107,9 @@ class PaymentCRUD:
     def visible(self, actor: User) -> Select:
         """Payments the actor may see."""
         q = select(Payment)
-        if actor.role in READERS:
+        if can(actor, P.PAYMENTS_READ_ALL):
             return q
-        if actor.role == Role.SALES:
+        if can(actor, P.PAYMENTS_READ):
             return q.join(Contract, Contract.id == Payment.contract_id).where(Contract.salesperson_id == actor.id)
         raise Forbidden("You do not have access to payments.")
 
@@ -154,7 +152,7 @@ class PaymentCRUD:
         With an idempotency key, a retry of the same request returns the first payment
         (replayed=True) instead of paying twice; the same key with other data is a Conflict.
         """
-        if actor.role not in RECORDERS:
+        if not can(actor, P.PAYMENTS_RECORD):
             raise Forbidden("Only finance records payments.")
         fingerprint = request_hash(data)
         if idempotency_key:
@@ -203,7 +201,7 @@ class PaymentCRUD:
 
     def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:
         """Cancel a payment (kept, never deleted) and re-allocate the contract without it."""
-        if actor.role not in RECORDERS:
+        if not can(actor, P.PAYMENTS_CANCEL):
             raise Forbidden("Only finance cancels payments.")
         payment = self.get(db, actor, payment_id)
         if payment.status == PaymentStatus.CANCELLED:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.errors import Forbidden
 from app.domain.audit.crud import audit
 from app.domain.contracts.schedule import CURRENCY_UNIT
@@ -48,7 +48,7 @@ class RateCRUD:
 
     def set(self, db: Session, actor: User, data: RateSet) -> ExchangeRate:
         """Store (or correct) the rate of a day (finance and admins)."""
-        if actor.role not in (Role.FINANCE, Role.ADMIN):
+        if not can(actor, P.RATES_WRITE):
             raise Forbidden("Only finance keeps the exchange rates.")
         row = db.get(ExchangeRate, data.day)
         before = {"uzs_per_usd": row.uzs_per_usd} if row else None

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.errors import Forbidden, Invalid
 from app.core.paging import Page
 from app.domain.contracts.crud import contracts
@@ -23,7 +23,6 @@ from app.domain.finance.schemas import CashflowMonth, ContractBalance, DebtFilte
 from app.domain.inventory.models import Apartment, Building, Currency
 
 BUCKETS = (("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
-REPORT_ROLES = frozenset({Role.FINANCE, Role.ADMIN, Role.ROP})
 MAX_MONTHS = 120
 
 
@@ -36,7 +35,7 @@ def bucket_of(days: int) -> str:
 
 
 def _allowed(actor: User) -> None:
-    if actor.role not in REPORT_ROLES:
+    if not can(actor, P.REPORTS_READ):
         raise Forbidden("You do not have access to finance reports.")
 
 

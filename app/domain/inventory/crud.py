@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
-from app.core.errors import Conflict, Invalid, NotFound
+from app.auth.permissions import P, can
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, ComplexImage, Currency
@@ -35,6 +36,12 @@ APARTMENT_FIELDS = ("number", "section", "floor", "rooms", "area", "price_per_m2
 def snapshot(obj: object, fields: Iterable[str]) -> dict:
     """The audited fields of a model instance."""
     return {name: getattr(obj, name) for name in fields}
+
+
+def must_edit_inventory(actor: User) -> None:
+    """Forbidden unless `actor` may change complexes, buildings, apartments and floor grids."""
+    if not can(actor, P.INVENTORY_WRITE):
+        raise Forbidden("Only an admin changes the inventory.")
 
 
 def bump_inventory(db: Session, complex_ids: Iterable[int]) -> None:
@@ -137,6 +144,7 @@ class ComplexCRUD:
 
     def create(self, db: Session, actor: User, data: ComplexCreate) -> Complex:
         """Create a complex; Conflict when the slug is taken."""
+        must_edit_inventory(actor)
         if db.scalar(select(Complex.id).where(Complex.slug == data.slug)):
             raise Conflict("This address (slug) is already used by another complex.", field="slug")
         created = Complex(**data.model_dump())
@@ -147,6 +155,7 @@ class ComplexCRUD:
 
     def update(self, db: Session, actor: User, complex_id: int, data: ComplexUpdate) -> Complex:
         """Change a complex's details."""
+        must_edit_inventory(actor)
         target = self.get(db, complex_id)
         before = snapshot(target, COMPLEX_FIELDS)
         for name, value in data.model_dump().items():
@@ -158,6 +167,7 @@ class ComplexCRUD:
 
     def add_image(self, db: Session, actor: User, complex_id: int, path: str, caption: str = "") -> ComplexImage:
         """Attach an uploaded picture to a complex."""
+        must_edit_inventory(actor)
         target = self.get(db, complex_id)
         position = max((i.position for i in target.images), default=-1) + 1
         image = ComplexImage(complex_id=target.id, path=path, caption=caption[:200], position=position)
@@ -169,6 +179,7 @@ class ComplexCRUD:
 
     def delete_image(self, db: Session, actor: User, complex_id: int, image_id: int) -> None:
         """Remove a picture from a complex."""
+        must_edit_inventory(actor)
         image = db.get(ComplexImage, image_id)
         if image is None or image.complex_id != complex_id:
             raise NotFound("Image not found.")
@@ -191,6 +202,7 @@ class BuildingCRUD:
 
     def create(self, db: Session, actor: User, complex_id: int, data: BuildingCreate) -> Building:
         """Add a building to a complex; names are unique within a complex."""
+        must_edit_inventory(actor)
         complexes.get(db, complex_id)
         self._check_name(db, complex_id, data.name)
         building = Building(complex_id=complex_id, **data.model_dump())
@@ -201,6 +213,7 @@ class BuildingCRUD:
 
     def update(self, db: Session, actor: User, building_id: int, data: BuildingUpdate) -> Building:
         """Change a building; floors cannot drop below an existing apartment."""
+        must_edit_inventory(actor)
         building = self.get(db, building_id)
         if data.name != building.name:
             self._check_name(db, building.complex_id, data.name)
@@ -217,6 +230,7 @@ class BuildingCRUD:
 
     def generate(self, db: Session, actor: User, building_id: int, data: GenerateApartments) -> dict[str, int]:
         """Create the missing apartments floors x units; existing numbers are left alone."""
+        must_edit_inventory(actor)
         building = self.get(db, building_id)
         last_floor = data.last_floor or building.floors
         if last_floor > building.floors:
@@ -319,6 +333,7 @@ class ApartmentCRUD:
 
     def create(self, db: Session, actor: User, building_id: int, data: ApartmentCreate) -> Apartment:
         """Add an apartment to a building; the number is unique in the building."""
+        must_edit_inventory(actor)
         building = buildings.get(db, building_id)
         self._check_place(db, building, data.number, data.floor, data.section)
         apartment = Apartment(
@@ -332,6 +347,7 @@ class ApartmentCRUD:
 
     def update(self, db: Session, actor: User, apartment_id: int, data: ApartmentUpdate) -> Apartment:
         """Change an apartment's place, size, price or status."""
+        must_edit_inventory(actor)
         apartment = self.get(db, apartment_id)
         self._check_place(db, apartment.building, data.number, data.floor, data.section, apartment.id)
         before = snapshot(apartment, APARTMENT_FIELDS)
@@ -345,6 +361,7 @@ class ApartmentCRUD:
 
     def set_layout_image(self, db: Session, actor: User, apartment_id: int, path: str) -> Apartment:
         """Attach an uploaded layout picture to an apartment."""
+        must_edit_inventory(actor)
         apartment = self.get(db, apartment_id)
         before = {"layout_image": apartment.layout_image}
         apartment.layout_image = path
@@ -355,6 +372,7 @@ class ApartmentCRUD:
 
     def bulk(self, db: Session, actor: User, data: BulkApartments) -> dict[str, int]:
         """Apply a bulk action; apartments it does not fit (e.g. sold) are skipped and counted."""
+        must_edit_inventory(actor)
         q = select(Apartment).where(Apartment.id.in_(data.ids)).options(joinedload(Apartment.building))
         targets = list(db.scalars(q))
         if len(targets) != len(set(data.ids)):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.auth.models import User
 from app.core.errors import Invalid, InvalidMany, NotFound
 from app.domain.audit.crud import audit
-from app.domain.inventory.crud import apartments, buildings, bump_inventory
+from app.domain.inventory.crud import apartments, buildings, bump_inventory, must_edit_inventory
 from app.domain.inventory.models import Apartment, Building, FloorGrid
 from app.domain.inventory.schemas import GridCell, GridCopy, GridLayout
 
@@ -127,6 +127,7 @@ class FloorGridCRUD:
 
     def save(self, db: Session, actor: User, building_id: int, floor: int, layout: GridLayout) -> FloorGrid:
         """Validate and store a layout as the floor's next version; InvalidMany lists every problem."""
+        must_edit_inventory(actor)
         building = buildings.get(db, building_id)
         self.check_floor(building, floor)
         all_apartments = apartments.for_building(db, building_id)
@@ -174,6 +175,7 @@ class FloorGridCRUD:
     def copy(self, db: Session, actor: User, building_id: int, floor: int, data: GridCopy) -> list[FloorGrid]:
         """Copy a floor's newest layout to a range of floors, binding the apartment at the same
         position (by number order) on each target floor."""
+        must_edit_inventory(actor)
         building = buildings.get(db, building_id)
         source = self.current(db, building_id, floor)
         if source is None:

@@ -9,8 +9,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from app.auth.crud import users
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.clock import now as utcnow
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from app.core.paging import Page, apply_sort, paginate
@@ -38,7 +39,6 @@ from app.domain.leads.schemas import (
 from settings import settings
 
 LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
-ALL_LEADS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP})
 REQUESTS_PER_ADDRESS = 5
 REQUEST_WINDOW = timedelta(minutes=10)
 
@@ -72,9 +72,9 @@ class LeadCRUD:
     def visible(self, actor: User) -> Select:
         """Leads the actor may see; roles without leads get Forbidden."""
         q = select(Lead)
-        if actor.role in ALL_LEADS_ROLES:
+        if can(actor, P.LEADS_READ_ALL):
             return q
-        if actor.role == Role.SALES:
+        if can(actor, P.LEADS_READ):
             return q.where(Lead.assigned_id == actor.id)
         raise Forbidden("You do not have access to leads.")
 
@@ -245,9 +245,10 @@ class PipelineCRUD:
         Returns (lead, created). A salesperson entering a phone that belongs to someone else's
         lead (or to nobody's yet) gets Conflict naming the owner.
         """
+        self._may_work(actor)
         existing = db.scalar(select(Lead).where(Lead.phone == data.phone).options(joinedload(Lead.assigned)))
         if existing is not None:
-            if actor.role != Role.SALES or existing.assigned_id == actor.id:
+            if can(actor, P.LEADS_READ_ALL) or existing.assigned_id == actor.id:
                 return existing, False
             owner = existing.assigned.display_name if existing.assigned else None
             if owner:
@@ -261,7 +262,7 @@ class PipelineCRUD:
             source=data.source,
             temperature=data.temperature,
             complex_id=data.complex_id,
-            assigned=actor if actor.role == Role.SALES else None,
+            assigned=None if can(actor, P.LEADS_READ_ALL) else actor,
             **{name: getattr(data, name) for name in UTM_FIELDS},
         )
         db.add(lead)
@@ -274,6 +275,7 @@ class PipelineCRUD:
 
     def change_status(self, db: Session, actor: User, lead_id: int, change: StatusChange) -> Lead:
         """Move a lead by hand along the allowed transitions (see rules.MANUAL_TRANSITIONS)."""
+        self._may_work(actor)
         lead = self.get(db, actor, lead_id)
         if lead.status == change.status:
             return lead
@@ -294,6 +296,7 @@ class PipelineCRUD:
 
     def edit(self, db: Session, actor: User, lead_id: int, data: LeadEdit) -> Lead:
         """Set the temperature and the next callback time."""
+        self._may_work(actor)
         lead = self.get(db, actor, lead_id)
         before = {"temperature": lead.temperature, "next_callback_at": lead.next_callback_at}
         lead.temperature, lead.next_callback_at = data.temperature, data.next_callback_at
@@ -311,6 +314,7 @@ class PipelineCRUD:
 
     def comment(self, db: Session, actor: User, lead_id: int, data: CommentCreate) -> LeadComment:
         """Add a note to a lead."""
+        self._may_work(actor)
         lead = self.get(db, actor, lead_id)
         note = LeadComment(lead_id=lead.id, author_id=actor.id, text=data.text, author=actor)
         db.add(note)
@@ -320,10 +324,10 @@ class PipelineCRUD:
 
     def assign(self, db: Session, actor: User, data: Assignment) -> int:
         """Give leads to an active salesperson (MOP and admin only); returns how many changed."""
-        if actor.role not in (Role.MOP, Role.ADMIN):
+        if not can(actor, P.LEADS_ASSIGN):
             raise Forbidden("Only the MOP or an admin assigns leads.")
-        seller = db.get(User, data.salesperson_id)
-        if seller is None or seller.role != Role.SALES or not seller.is_active:
+        seller = users.salesperson(db, data.salesperson_id)
+        if seller is None:
             raise Invalid("Choose an active salesperson.", field="salesperson_id")
         targets = db.scalars(select(Lead).where(Lead.id.in_(data.lead_ids))).all()
         if len(targets) != len(set(data.lead_ids)):
@@ -369,6 +373,11 @@ class PipelineCRUD:
             )
             columns[status] = leads.page(db, actor, column_filter)
         return columns
+
+    @staticmethod
+    def _may_work(actor: User) -> None:
+        if not can(actor, P.LEADS_WRITE):
+            raise Forbidden("You cannot work on leads.")
 
     @staticmethod
     def _history(db, actor, lead: Lead, previous, status, reason: str = "") -> None:

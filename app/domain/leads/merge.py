@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
-from app.auth.permissions import Role
+from app.auth.permissions import P, can
 from app.core.errors import Forbidden, NotFound
 from app.domain.audit.crud import audit
 from app.domain.bookings.models import Booking
@@ -23,7 +23,7 @@ FILLABLE = ("temperature", "complex_id", "apartment_id", "assigned_id", "next_ca
 def merge_leads(db: Session, actor: User, data: MergeLeads) -> Lead:
     """Fold `merge_id` into `keep_id` (MOP or admin): comments, history, requests, bookings
     and contracts move to the survivor, empty fields are filled in, the duplicate is deleted."""
-    if actor.role not in (Role.MOP, Role.ADMIN):
+    if not can(actor, P.LEADS_MERGE):
         raise Forbidden("Only the MOP or an admin merges leads.")
     found = {
         lead.id: lead

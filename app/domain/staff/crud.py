@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.crud import users
 from app.auth.models import User
-from app.auth.permissions import P, Role, has_permission
+from app.auth.permissions import P, Role, can, has_permission
 from app.core.clock import now as utcnow
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
@@ -51,7 +51,7 @@ class StaffCRUD:
         counters["my_changes_7d"] = (
             db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
         )
-        if has_permission(actor.role, P.AUDIT_READ):
+        if can(actor, P.AUDIT_READ):
             counters["changes_7d"] = db.scalar(select(func.count()).where(AuditEntry.at >= since)) or 0
         counters = self._work(db, actor, role) | counters
         return HomeSummary(
@@ -84,7 +84,7 @@ class StaffCRUD:
         if has_permission(role, P.CONTRACTS_READ):
             month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
             work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
-        if role == Role.FINANCE:
+        if has_permission(role, P.FINANCE_READ):
             overdue = (
                 select(Instalment.contract_id)
                 .join(Contract, Contract.id == Instalment.contract_id)

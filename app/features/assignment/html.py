@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import Assignment, LeadFilter
@@ -38,7 +37,7 @@ def _assign_page(
         "base": dashboard_base(request),
         "f": f,
         "page": leads.page(db, user, f),
-        "team": users.team(db, Role.SALES),
+        "team": users.salespeople(db),
         "errors": {},
         "checked": set(),
         "salesperson_id": "",

@@ -5,4 +5,4 @@ from app.features.cashflow import api, html
 from app.web.feature import Feature, MenuEntry
 from app.web.labels import N_
 
-feature = Feature("cashflow", P.DASHBOARD_FINANCE, html.router, api.router, (MenuEntry(N_("Cash flow"), "/cashflow"),))
+feature = Feature("cashflow", P.FINANCE_READ, html.router, api.router, (MenuEntry(N_("Cash flow"), "/cashflow"),))

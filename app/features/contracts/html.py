@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.models import User
-from app.auth.permissions import P, has_permission
+from app.auth.permissions import P, can, has_permission
 from app.core import clock
 from app.core.clock import now as utcnow
 from app.core.errors import AppError
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter
-from app.domain.contracts.crud import DISCOUNT_APPROVERS, contracts
+from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import InstalmentKind
 from app.domain.contracts.schedule import CURRENCY_UNIT, build_schedule
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
@@ -229,7 +229,7 @@ def _form_page(
         "price": price,
         "currency": booking.apartment.building.complex.currency.value,
         "bookable": open_,
-        "approver": user.role in DISCOUNT_APPROVERS,
+        "approver": can(user, P.DISCOUNT_APPROVE),
         "preview": schedule_preview(user, booking, terms, limit) if terms and open_ else None,
     }
     return render(request, "features/contracts/form.html", context, status_code=status_code)

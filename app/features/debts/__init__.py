@@ -5,4 +5,4 @@ from app.features.debts import api, html
 from app.web.feature import Feature, MenuEntry
 from app.web.labels import N_
 
-feature = Feature("debts", P.DASHBOARD_FINANCE, html.router, api.router, (MenuEntry(N_("Debts"), "/debts"),))
+feature = Feature("debts", P.FINANCE_READ, html.router, api.router, (MenuEntry(N_("Debts"), "/debts"),))

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
-from app.auth.permissions import Role
 from app.core import clock
 from app.domain.finance.reports import bucket_totals, debts
 from app.domain.finance.schemas import DebtFilter
@@ -42,7 +41,7 @@ def debts_page(request: Request, db: DbSession, user: CurrentUser, f: Annotated[
         "today": today,
     }
     if not is_htmx(request):
-        context |= {"complexes": complexes.all(db), "team": users.team(db, Role.SALES)}
+        context |= {"complexes": complexes.all(db), "team": users.salespeople(db)}
     return page_of(request, "features/debts/debts.html", context, block="results")
 
 

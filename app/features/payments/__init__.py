@@ -5,4 +5,4 @@ from app.features.payments import api, html
 from app.web.feature import Feature, MenuEntry
 from app.web.labels import N_
 
-feature = Feature("payments", P.DASHBOARD_FINANCE, html.router, api.router, (MenuEntry(N_("Payments"), "/payments"),))
+feature = Feature("payments", P.FINANCE_READ, html.router, api.router, (MenuEntry(N_("Payments"), "/payments"),))

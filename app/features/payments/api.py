@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.auth.deps import CurrentUser, DbSession
+from app.auth.deps import CurrentUser, DbSession, require
+from app.auth.permissions import P
 from app.core import clock
 from app.core.paging import Page
 from app.domain.contracts.crud import contracts
@@ -29,6 +30,7 @@ router = APIRouter()
     "/payments",
     response_model=PaymentRead,
     status_code=201,
+    dependencies=[Depends(require(P.PAYMENTS_RECORD))],
     responses={409: {"description": "the Idempotency-Key was used for another payment"}},
 )
 def record_payment(
@@ -54,7 +56,11 @@ def list_payments(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, 
     return payments.page(db, user, f)
 
 
-@router.post("/payments/{payment_id:int}/cancel", response_model=PaymentRead)
+@router.post(
+    "/payments/{payment_id:int}/cancel",
+    response_model=PaymentRead,
+    dependencies=[Depends(require(P.PAYMENTS_CANCEL))],
+)
 def cancel_payment(db: DbSession, user: CurrentUser, payment_id: int, body: PaymentCancel):
     """Cancel a payment with a reason; the contract's schedule is re-allocated without it."""
     return payments.cancel(db, user, payment_id, body.reason)

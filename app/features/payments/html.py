@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
 from app.auth.crud import users
-from app.auth.deps import CurrentUser, DbSession
+from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.models import User
+from app.auth.permissions import P
 from app.core import clock
 from app.core.errors import Invalid
 from app.core.paging import Page
@@ -136,7 +137,7 @@ def statement(
     return statement_page(request, db, user, contract_id, just_paid=paid, just_cancelled=cancelled)
 
 
-@router.post("/payments")
+@router.post("/payments", dependencies=[Depends(require(P.PAYMENTS_RECORD))])
 def record_payment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser) -> Response:
     """Record a payment from the statement's form; the statement again with errors (nothing saved)."""
     values = {k: v for k, v in form.items() if k != "csrf_token"}
@@ -155,7 +156,7 @@ def record_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
     return statement_page(request, db, user, int(contract_id), status_code=422, values=values, errors=errors)
 
 
-@router.post("/payments/{payment_id:int}/cancel")
+@router.post("/payments/{payment_id:int}/cancel", dependencies=[Depends(require(P.PAYMENTS_CANCEL))])
 def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, payment_id: int) -> Response:
     """Cancel a payment with a reason; the statement again with the error next to the reason otherwise."""
     payment = payments.get(db, user, payment_id)

@@ -5,4 +5,4 @@ from app.features.rates import api, html
 from app.web.feature import Feature, MenuEntry
 from app.web.labels import N_
 
-feature = Feature("rates", P.DASHBOARD_FINANCE, html.router, api.router, (MenuEntry(N_("Exchange rates"), "/rates"),))
+feature = Feature("rates", P.FINANCE_READ, html.router, api.router, (MenuEntry(N_("Exchange rates"), "/rates"),))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from app.auth.deps import CurrentUser, DbSession
+from app.auth.deps import CurrentUser, DbSession, require
+from app.auth.permissions import P
 from app.domain.finance.rates import rates
 from app.domain.finance.schemas import (
     RateRead,
@@ -20,7 +21,7 @@ def list_rates(db: DbSession):
     return rates.recent(db)
 
 
-@router.post("/rates", response_model=RateRead)
+@router.post("/rates", response_model=RateRead, dependencies=[Depends(require(P.RATES_WRITE))])
 def set_rate(db: DbSession, user: CurrentUser, body: RateSet):
     """Set (or correct) the UZS per USD rate of a day."""
     return rates.set(db, user, body)

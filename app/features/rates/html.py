@@ -5,10 +5,11 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.auth.deps import CurrentUser, DbSession
+from app.auth.deps import CurrentUser, DbSession, require
+from app.auth.permissions import P
 from app.core import clock
 from app.domain.finance.rates import rates
 from app.domain.finance.schemas import RateSet
@@ -36,7 +37,7 @@ def rates_list(request: Request, db: DbSession, user: CurrentUser, saved: str = 
     return rates_page(request, db, {"day": clock.today().isoformat(), "uzs_per_usd": ""}, {}, saved=saved[:10])
 
 
-@router.post("/rates")
+@router.post("/rates", dependencies=[Depends(require(P.RATES_WRITE))])
 def set_rate(request: Request, form: PostedForm, db: DbSession, user: CurrentUser) -> Response:
     """Set (or correct) the rate of a day; the page again with the errors next to the fields."""
     values = {k: v for k, v in form.items() if k != "csrf_token"}

@@ -73,6 +73,8 @@ RENDER_TIME_DICTS = {
         "BOOKING_STATUS_LABELS",
         "CONTRACT_STATUS_LABELS",
         "PAYMENT_STATUS_LABELS",
+        "AUDIT_ACTION_LABELS",
+        "AUDIT_FIELD_LABELS",
     ),
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),

@@ -33,6 +33,8 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
+    # The names the entry mentions (an AuditNames), set by AuditCRUD when it loads entries for a page.
+    names = None
 
     @property
     def changed_fields(self) -> list[str]:

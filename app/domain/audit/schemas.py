@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -42,3 +43,27 @@ class AuditRead(BaseModel):
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ApartmentPlace:
+    """Where an apartment is, for naming it: its number, building, complex and their currency."""
+
+    number: str
+    building: str
+    complex: str
+    currency: str
+
+
+@dataclass
+class AuditNames:
+    """Names of what a page of audit entries mentions, by id, loaded one query per kind."""
+
+    users: dict[int, str] = field(default_factory=dict)
+    leads: dict[int, str] = field(default_factory=dict)
+    apartments: dict[int, ApartmentPlace] = field(default_factory=dict)
+    booking_apartments: dict[int, int] = field(default_factory=dict)
+    contracts: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (number, currency)
+    payment_contracts: dict[int, int] = field(default_factory=dict)
+    complexes: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name, currency)
+    buildings: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id -> (name, complex, currency)

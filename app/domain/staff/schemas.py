@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import Role
 
@@ -28,6 +29,7 @@ class RecentAction(BaseModel):
     entity: str
     entity_id: str
     action: str
+    names: Any = Field(None, exclude=True)  # the AuditNames loaded with the entry, for its display name
 
 
 class HomeSummary(BaseModel):

@@ -74,3 +74,25 @@ def test_the_rules_see_what_they_forbid():
     assert HANDLER.search(html) and HX_ON.search(html) and STYLE_ATTR.search(html)
     assert not HANDLER.search(JINJA.sub(" ", '{{ ui.field("a", options=b) }} <tr data-month="1">'))
     assert [m.group(1) for m in SCRIPT.finditer(html)] == [""]
+
+
+LIST_PAGES = [
+    "users/list.html",
+    "audit/audit.html",
+    "inventory/apartments.html",
+    "inventory/complexes.html",
+    "leads/list.html",
+    "bookings/list.html",
+    "contracts/list.html",
+    "balances/balances.html",
+    "debts/debts.html",
+    "payments/list.html",
+]
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_list_pages_are_built_by_the_list_macro(name):
+    text = (TEMPLATES / "features" / name).read_text(encoding="utf-8")
+    assert "list_ui.list_page(" in text and ("list_ui.rows(" in text or "list_ui.results(" in text)
+    for scaffold in ('class="filters"', "<thead>", "ui.pager(", "ui.sort_header(", "Nothing found."):
+        assert scaffold not in text, f"{name} still writes {scaffold} by hand"

@@ -120,6 +120,7 @@ env.globals.update(
 env.filters["local"] = local_time
 env.filters["money"] = money
 env.globals["ui"] = env.get_template("ui/macros.html").module
+env.globals["list_ui"] = env.get_template("ui/list.html").module
 env.globals["grid_ui"] = env.get_template("features/grid/grid.html").module
 env.globals["public_ui"] = env.get_template("public/macros.html").module
 

@@ -18,6 +18,7 @@ from app.public import html as public_html
 from app.public.fastpath import PublicPageFastPath
 from app.web.handlers import install_error_handlers
 from app.web.middleware import RequestContextMiddleware
+from app.web.static import VersionedStaticFiles
 from app.web.templating import TEMPLATES_DIR
 from settings import Settings
 from settings import settings as default_settings
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     install_error_handlers(app)
     app.add_middleware(PublicPageFastPath)  # inside the next one: the CSRF nonce and language are set
     app.add_middleware(RequestContextMiddleware, settings=settings)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
     app.include_router(health.router)

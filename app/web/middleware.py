@@ -18,6 +18,12 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 ]
+# Sent with every HTML page: no inline scripts, handlers or styles, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers)
 
 
 def cookie_attributes(secure: bool, max_age: int | None = None, http_only: bool = True) -> str:
@@ -71,6 +77,8 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 extra = list(SECURITY_HEADERS)
+                if _is_html(message.get("headers", [])):
+                    extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode("latin-1")))
                 if new_nonce:
                     value = f"{csrf.NONCE_COOKIE}={new_nonce}; {cookie_attributes(secure)}"
                     extra.append((b"set-cookie", value.encode("latin-1")))

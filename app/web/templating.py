@@ -46,7 +46,7 @@ from app.web.labels import (
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "4"
+STATIC_VERSION = "5"
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -329,6 +329,7 @@ env.filters["money"] = money
 env.filters["status_reason"] = status_reason
 env.filters["zone_city"] = zone_city
 env.globals["ui"] = env.get_template("ui/macros.html").module
+env.globals["list_ui"] = env.get_template("ui/list.html").module
 env.globals["grid_ui"] = env.get_template("features/grid/grid.html").module
 env.globals["public_ui"] = env.get_template("public/macros.html").module
 

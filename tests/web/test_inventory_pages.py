@@ -208,7 +208,8 @@ def test_drawn_floor_is_laid_out_by_its_cells(client_as, db):
     }
     assert admin.put(f"/api/admin/buildings/{building.id}/floors/1/grid", json=layout).status_code == 200
     page = admin.get(f"/dashboard/admin/buildings/{building.id}/grid").text
-    assert "grid-column: 1 / span 4; grid-row: 1 / span 2;" in page
+    assert 'data-grid-size="6 2"' in page  # x y w h, applied by static/js/app.js (no inline styles)
+    assert f'data-grid-area="1 1 4 2" data-testid="apt" data-apartment-id="{first.id}"' in page
     data = admin.get(f"/api/mop/buildings/{building.id}/grid").json()
     drawn = next(f for f in data["floors"] if f["floor"] == 1)
     assert (drawn["cols"], len(drawn["cells"]), drawn["cells"][0]["apartment"]["id"]) == (6, 2, first.id)

@@ -8,6 +8,10 @@ import socket
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # importing settings reads the environment: main() does that, inside its error handling
+    from settings import Settings
 
 
 def server_socket(host: str, port: int) -> socket.socket:
@@ -45,7 +49,7 @@ def announce_when_listening(sock: socket.socket, message: str) -> threading.Thre
     return thread
 
 
-def prepare_database(settings) -> None:
+def prepare_database(settings: Settings) -> None:
     """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code."""
     from app.migrations import ensure_up_to_date, upgrade
 
@@ -55,7 +59,7 @@ def prepare_database(settings) -> None:
         ensure_up_to_date(settings.database_url)
 
 
-def cmd_serve(settings, args) -> int:
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     """Serve the app on HOST:PORT with WORKERS processes."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -87,7 +91,7 @@ def cmd_serve(settings, args) -> int:
     return 0
 
 
-def cmd_migrate(settings, args) -> int:
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Upgrade the database schema to the newest revision."""
     from app.migrations import upgrade
 
@@ -96,7 +100,7 @@ def cmd_migrate(settings, args) -> int:
     return 0
 
 
-def cmd_demo(settings, args) -> int:
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Migrate, then load demo data (safe to run twice)."""
     from app.db import write_session
     from app.demo import load_demo
@@ -109,7 +113,7 @@ def cmd_demo(settings, args) -> int:
     return 0
 
 
-def cmd_createuser(settings, args) -> int:
+def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:
     """Create a staff user (asks for the password when not given)."""
     from pydantic import ValidationError
 
@@ -136,7 +140,7 @@ def cmd_createuser(settings, args) -> int:
     return 0
 
 
-def cmd_backup(settings, args) -> int:
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     """Back up the database into BACKUP_DIR, keeping the newest BACKUP_KEEP files."""
     from tasks.backup import run_backup
 

@@ -3,7 +3,7 @@ and payments spread over the months (some in the other currency)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -91,7 +91,7 @@ def load_demo_finance(db: Session, admin: User) -> int:
     return made
 
 
-def _pay_due(db: Session, cashier: User, contract: Contract, today) -> None:
+def _pay_due(db: Session, cashier: User, contract: Contract, today: date) -> None:
     """Pay every instalment already due, on its due date."""
     due = [i for i in contract.schedule if i.due_date <= today]
     _pay_months(db, cashier, contract, len(due) - 1)

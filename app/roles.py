@@ -31,7 +31,7 @@ from app.features import (
     users,
 )
 from app.web import navigation
-from app.web.feature import Feature
+from app.web.feature import Feature, MenuEntry
 from app.web.navigation import NavItem
 
 ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
@@ -117,7 +117,7 @@ def menus() -> dict[Role, list[NavItem]]:
     return result
 
 
-def _entry(viewer: Role, owner: Role, menu) -> NavItem:
+def _entry(viewer: Role, owner: Role, menu: MenuEntry) -> NavItem:
     """A menu entry of `owner`'s dashboard as `viewer` sees it ("My leads" for those who see only their own)."""
     label = menu.label
     if menu.own_label and menu.all_permission and not has_permission(viewer, menu.all_permission):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -53,7 +54,7 @@ def paginate(db: Session, query: Select, page: int, page_size: int) -> Page:
     return Page(items=list(rows), total=total, page=page, page_size=page_size)
 
 
-def iterate_all(db: Session, query: Select, batch: int = 1000, limit: int = 1_000_000):
+def iterate_all(db: Session, query: Select[T], batch: int = 1000, limit: int = 1_000_000) -> Iterator[T]:
     """Every row of `query` in batches from one cursor (exports): no COUNT, no OFFSET."""
     yield from db.scalars(query.limit(limit).execution_options(yield_per=batch))
 

@@ -212,7 +212,7 @@ def _version_or_404(db: Session, slug: str) -> tuple[int, int]:
 
 
 @router.get("/complexes", response_model=list[PublicComplex])
-def list_complexes(db: DbSession):
+def list_complexes(db: DbSession) -> list[PublicComplex]:
     """Public complexes with their pictures, free apartments and lowest price."""
     return [
         PublicComplex(
@@ -231,7 +231,7 @@ def list_complexes(db: DbSession):
 
 
 @router.get("/complexes/{slug}/apartments", response_model=PublicApartments)
-def list_apartments(db: DbSession, slug: str, f: Annotated[ApartmentsQuery, Query()]):
+def list_apartments(db: DbSession, slug: str, f: Annotated[ApartmentsQuery, Query()]) -> PublicApartments:
     """A complex's apartments (free, booked, sold; not for sale left out), filtered, by building and floor."""
     complex_id, version = _version_or_404(db, slug)
     items, total = public_apartments(db, complex_id, f)
@@ -239,13 +239,13 @@ def list_apartments(db: DbSession, slug: str, f: Annotated[ApartmentsQuery, Quer
 
 
 @router.get("/complexes/{slug}/version", response_model=Version)
-def complex_version(db: DbSession, slug: str):
+def complex_version(db: DbSession, slug: str) -> Version:
     """The complex's inventory version, for clients that refresh when it moves."""
     return Version(version=_version_or_404(db, slug)[1])
 
 
 @router.post("/leads", response_model=LeadAccepted, status_code=201)
-def submit_lead(request: Request, db: DbSession, body: LeadRequest):
+def submit_lead(request: Request, db: DbSession, body: LeadRequest) -> LeadAccepted:
     """A buyer's request: a new lead, or a new touch of the lead with this phone (422 names a bad field)."""
     leads.submit_request(db, body, client_address(request))
     return LeadAccepted(message=gettext("Thank you! We will call you back soon."))

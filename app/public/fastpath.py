@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth import deps
 from app.public.html import cached_complex_page
@@ -17,10 +18,10 @@ COMPLEX_PATH = re.compile(r"^/c/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 class PublicPageFastPath:
     """Serve cached public complex pages without the routing and dependency machinery."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = COMPLEX_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
         if match and scope["method"] == "GET":
             request = Request(scope, receive)

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.auth.crud import users
@@ -95,7 +96,7 @@ def contracts_of(db: Session, actor: User, contract_ids: Iterable[int]) -> dict[
     return {c.id: c for c in db.scalars(contracts.visible(actor).where(Contract.id.in_(ids)))}
 
 
-def balances_export(db: Session, actor: User, f: ContractFilter, today: date, fmt: str):
+def balances_export(db: Session, actor: User, f: ContractFilter, today: date, fmt: str) -> Response:
     """Contract balances under the list's filters, as a file."""
 
     def fetch(number: int):
@@ -108,7 +109,7 @@ def balances_export(db: Session, actor: User, f: ContractFilter, today: date, fm
     return export_response(fmt, "balances", BALANCE_HEADERS, rows)
 
 
-def debts_export(db: Session, actor: User, f: DebtFilter, today: date, fmt: str):
+def debts_export(db: Session, actor: User, f: DebtFilter, today: date, fmt: str) -> Response:
     """Overdue contracts under the list's filters, as a file."""
 
     def fetch(number: int):
@@ -162,7 +163,7 @@ def payment_rows(db: Session, actor: User, items: list[Payment]) -> Iterator[tup
         )
 
 
-def payments_export(db: Session, actor: User, f: PaymentFilter, fmt: str, none: bool = False):
+def payments_export(db: Session, actor: User, f: PaymentFilter, fmt: str, none: bool = False) -> Response:
     """Payments under the list's filters, as a file (`none`: the filter matched no contract)."""
 
     def fetch(number: int):
@@ -173,7 +174,7 @@ def payments_export(db: Session, actor: User, f: PaymentFilter, fmt: str, none: 
     return export_response(fmt, "payments", PAYMENT_HEADERS, rows)
 
 
-def cashflow_export(months: list[CashflowMonth], currency: Currency, fmt: str):
+def cashflow_export(months: list[CashflowMonth], currency: Currency, fmt: str) -> Response:
     """Plan vs fact per month, with a total row, as a file."""
     plan = sum((m.plan for m in months), Decimal(0))
     fact = sum((m.fact for m in months), Decimal(0))

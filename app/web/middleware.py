@@ -7,8 +7,11 @@ import logging
 import time
 from http.cookies import SimpleCookie
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from app.auth import csrf
 from app.web.i18n import LANGUAGES, current_language
+from settings import Settings
 
 LANG_COOKIE = "crm_lang"
 access_log = logging.getLogger("crm.access")
@@ -51,11 +54,11 @@ def _language(cookies: SimpleCookie, accept_language: str, default: str) -> str:
 class RequestContextMiddleware:
     """Per request: ensure the CSRF nonce cookie, pick the language, add headers, log."""
 
-    def __init__(self, app, settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -73,7 +76,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
-        async def send_wrapper(message) -> None:
+        async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 extra = list(SECURITY_HEADERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.auth.models import User
 from app.auth.permissions import Role
 
 
@@ -20,7 +21,7 @@ class NavItem:
 ROLE_MENUS: dict[Role, list[NavItem]] = {}
 
 
-def navigation_for(user, path: str) -> list[NavItem]:
+def navigation_for(user: User, path: str) -> list[NavItem]:
     """The links `user` may follow, the one matching `path` marked active."""
     return [NavItem(i.label, i.href, _is_active(i.href, path)) for i in ROLE_MENUS.get(user.role, [])]
 

@@ -66,6 +66,7 @@ def test_debts_buckets_cashflow_and_rates(client_as, db):
     assert finance.get("/api/finance/debts", params={"bucket": "bad"}).status_code == 422
     buckets = finance.get("/api/finance/debts/buckets").json()
     assert set(buckets) == {"1-30", "31-60", "61-90", "90+"}
+    assert buckets["90+"] > 0  # amounts are JSON numbers, not strings
     months = finance.get("/api/finance/cashflow", params={"date_from": "2025-01-01", "date_to": "2025-04-30"}).json()
     assert [m["month"] for m in months] == ["2025-01", "2025-02", "2025-03", "2025-04"]
     assert (

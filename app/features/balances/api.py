@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession
 from app.core import clock
@@ -21,7 +22,9 @@ router = APIRouter()
 
 
 @router.get("/balances", response_model=Page[ContractBalance])
-def balances(request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]):
+def balances(
+    request: Request, db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()]
+) -> Page[ContractBalance]:
     """Contracts with paid, remaining, overdue and credit."""
     return contract_balances(db, user, f, clock.today())
 
@@ -33,6 +36,6 @@ def balances_file(
     user: CurrentUser,
     f: Annotated[ContractFilter, Query()],
     format: ExportFormat = "csv",
-):
+) -> Response:
     """The balances under the list's filters as CSV or XLSX."""
     return balances_export(db, user, f, clock.today(), format)

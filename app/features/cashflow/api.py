@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession
 from app.domain.finance.reports import cashflow
@@ -19,7 +20,9 @@ router = APIRouter()
 
 
 @router.get("/cashflow", response_model=list[CashflowMonth])
-def cash_flow(db: DbSession, user: CurrentUser, date_from: date, date_to: date, currency: Currency = Currency.UZS):
+def cash_flow(
+    db: DbSession, user: CurrentUser, date_from: date, date_to: date, currency: Currency = Currency.UZS
+) -> list[CashflowMonth]:
     """Planned vs received money per month, in one currency at each amount's own date's rate."""
     return cashflow(db, user, date_from, date_to, currency)
 
@@ -32,6 +35,6 @@ def cash_flow_file(
     date_to: date,
     currency: Currency = Currency.UZS,
     format: ExportFormat = "csv",
-):
+) -> Response:
     """Plan vs fact per month as CSV or XLSX."""
     return cashflow_export(cashflow(db, user, date_from, date_to, currency), currency, format)

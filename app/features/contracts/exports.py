@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -30,7 +31,7 @@ CONTRACT_HEADERS = [
 ]
 
 
-def contracts_export(db: Session, actor: User, f: ContractFilter, fmt: str):
+def contracts_export(db: Session, actor: User, f: ContractFilter, fmt: str) -> Response:
     """The contracts the actor may see, filtered, as a file."""
     rows = (
         (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession
 from app.core import clock
@@ -22,13 +24,15 @@ router = APIRouter()
 
 
 @router.get("/debts", response_model=Page[DebtRow])
-def list_debts(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtFilter, Query()]):
+def list_debts(request: Request, db: DbSession, user: CurrentUser, f: Annotated[DebtFilter, Query()]) -> Page[DebtRow]:
     """Overdue contracts with their ageing bucket, filterable by complex, building, salesperson, bucket."""
     return debts(db, user, f, clock.today())
 
 
-@router.get("/debts/buckets")
-def debt_buckets(request: Request, db: DbSession, user: CurrentUser, currency: Currency = Currency.UZS):
+@router.get("/debts/buckets", response_model=None)  # amounts stay JSON numbers, as before
+def debt_buckets(
+    request: Request, db: DbSession, user: CurrentUser, currency: Currency = Currency.UZS
+) -> dict[str, Decimal]:
     """Overdue money per ageing bucket (1-30, 31-60, 61-90, 90+ days) in one currency."""
     return bucket_totals(db, user, clock.today(), currency)
 
@@ -40,6 +44,6 @@ def debts_file(
     user: CurrentUser,
     f: Annotated[DebtFilter, Query()],
     format: ExportFormat = "csv",
-):
+) -> Response:
     """The debts under the list's filters as CSV or XLSX."""
     return debts_export(db, user, f, clock.today(), format)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.core.paging import Page
 from app.domain.inventory.crud import apartments, buildings, complexes
+from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage
 from app.domain.inventory.schemas import (
     ApartmentCreate,
     ApartmentFilter,
@@ -34,25 +35,25 @@ router = APIRouter()
 
 
 @router.get("/complexes", response_model=Page[ComplexRead])
-def list_complexes(db: DbSession, f: Annotated[ComplexFilter, Query()]):
+def list_complexes(db: DbSession, f: Annotated[ComplexFilter, Query()]) -> Page[Complex]:
     """Complexes, one page."""
     return complexes.page(db, f)
 
 
 @router.post("/complexes", response_model=ComplexRead, status_code=201)
-def create_complex(db: DbSession, user: CurrentUser, body: ComplexCreate):
+def create_complex(db: DbSession, user: CurrentUser, body: ComplexCreate) -> Complex:
     """Create a complex (409 when the slug is taken)."""
     return complexes.create(db, user, body)
 
 
 @router.get("/complexes/{complex_id}", response_model=ComplexRead)
-def get_complex(db: DbSession, complex_id: int):
+def get_complex(db: DbSession, complex_id: int) -> Complex:
     """One complex."""
     return complexes.get(db, complex_id)
 
 
 @router.put("/complexes/{complex_id}", response_model=ComplexRead)
-def update_complex(db: DbSession, user: CurrentUser, complex_id: int, body: ComplexUpdate):
+def update_complex(db: DbSession, user: CurrentUser, complex_id: int, body: ComplexUpdate) -> Complex:
     """Change a complex."""
     return complexes.update(db, user, complex_id, body)
 
@@ -64,7 +65,7 @@ def upload_complex_image(
     user: CurrentUser,
     complex_id: int,
     image: Annotated[UploadFile | None, File()] = None,
-):
+) -> ComplexImage:
     """Upload a JPEG/PNG/WebP picture of a complex (422 for another type or too large)."""
     complexes.get(db, complex_id)
     settings = get_settings(request)
@@ -73,74 +74,74 @@ def upload_complex_image(
 
 
 @router.delete("/complexes/{complex_id}/images/{image_id}", status_code=204)
-def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, image_id: int):
+def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, image_id: int) -> Response:
     """Remove a picture of a complex."""
     complexes.delete_image(db, user, complex_id, image_id)
     return Response(status_code=204)
 
 
 @router.get("/complexes/{complex_id}/buildings", response_model=list[BuildingRead])
-def list_buildings(db: DbSession, complex_id: int):
+def list_buildings(db: DbSession, complex_id: int) -> list[Building]:
     """The buildings of a complex."""
     return complexes.get(db, complex_id).buildings
 
 
 @router.post("/complexes/{complex_id}/buildings", response_model=BuildingRead, status_code=201)
-def create_building(db: DbSession, user: CurrentUser, complex_id: int, body: BuildingCreate):
+def create_building(db: DbSession, user: CurrentUser, complex_id: int, body: BuildingCreate) -> Building:
     """Add a building to a complex."""
     return buildings.create(db, user, complex_id, body)
 
 
 @router.get("/buildings/{building_id}", response_model=BuildingRead)
-def get_building(db: DbSession, building_id: int):
+def get_building(db: DbSession, building_id: int) -> Building:
     """One building."""
     return buildings.get(db, building_id)
 
 
 @router.put("/buildings/{building_id}", response_model=BuildingRead)
-def update_building(db: DbSession, user: CurrentUser, building_id: int, body: BuildingUpdate):
+def update_building(db: DbSession, user: CurrentUser, building_id: int, body: BuildingUpdate) -> Building:
     """Change a building."""
     return buildings.update(db, user, building_id, body)
 
 
 @router.post("/buildings/{building_id}/generate")
-def generate_apartments(db: DbSession, user: CurrentUser, building_id: int, body: GenerateApartments):
+def generate_apartments(db: DbSession, user: CurrentUser, building_id: int, body: GenerateApartments) -> dict[str, int]:
     """Create the building's missing apartments: {"created", "skipped"}."""
     return buildings.generate(db, user, building_id, body)
 
 
 @router.post("/buildings/{building_id}/apartments", response_model=ApartmentRead, status_code=201)
-def create_apartment(db: DbSession, user: CurrentUser, building_id: int, body: ApartmentCreate):
+def create_apartment(db: DbSession, user: CurrentUser, building_id: int, body: ApartmentCreate) -> Apartment:
     """Add one apartment to a building (the floor-grid editor creates apartments this way)."""
     return apartments.create(db, user, building_id, body)
 
 
 @router.get("/apartments", response_model=Page[ApartmentRead])
-def list_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()]):
+def list_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()]) -> Page[Apartment]:
     """Apartments matching the filters, one page."""
     return apartments.page(db, f)
 
 
 @router.get("/apartments/export")
-def export_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()], format: ExportFormat = "csv"):
+def export_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()], format: ExportFormat = "csv") -> Response:
     """The filtered apartments as CSV or XLSX."""
     return apartments_export(db, f, format)
 
 
 @router.post("/apartments/bulk")
-def bulk_apartments(db: DbSession, user: CurrentUser, body: BulkApartments):
+def bulk_apartments(db: DbSession, user: CurrentUser, body: BulkApartments) -> dict[str, int]:
     """Set price per m², or mark (not) for sale, for many apartments: {"changed", "skipped"}."""
     return apartments.bulk(db, user, body)
 
 
 @router.get("/apartments/{apartment_id}", response_model=ApartmentRead)
-def get_apartment(db: DbSession, apartment_id: int):
+def get_apartment(db: DbSession, apartment_id: int) -> Apartment:
     """One apartment."""
     return apartments.get(db, apartment_id)
 
 
 @router.put("/apartments/{apartment_id}", response_model=ApartmentRead)
-def update_apartment(db: DbSession, user: CurrentUser, apartment_id: int, body: ApartmentUpdate):
+def update_apartment(db: DbSession, user: CurrentUser, apartment_id: int, body: ApartmentUpdate) -> Apartment:
     """Change an apartment."""
     return apartments.update(db, user, apartment_id, body)
 
@@ -152,7 +153,7 @@ def upload_layout(
     user: CurrentUser,
     apartment_id: int,
     image: Annotated[UploadFile | None, File()] = None,
-):
+) -> Apartment:
     """Upload the apartment's layout picture."""
     apartments.get(db, apartment_id)
     settings = get_settings(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
@@ -13,6 +13,7 @@ from app.core import clock
 from app.core.paging import Page
 from app.domain.contracts.crud import contracts
 from app.domain.finance.crud import balance_of, instalment_states, payments
+from app.domain.finance.models import Payment
 from app.domain.finance.schemas import (
     ContractStatement,
     PaymentCancel,
@@ -38,7 +39,7 @@ def record_payment(
     user: CurrentUser,
     body: PaymentCreate,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
-):
+) -> Payment | JSONResponse:
     """Record a payment; with an Idempotency-Key a retry returns the first payment instead of paying twice."""
     payment, replayed = payments.record(db, user, body, idempotency_key)
     if replayed:
@@ -51,7 +52,7 @@ def record_payment(
 
 
 @router.get("/payments", response_model=Page[PaymentRead])
-def list_payments(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()]):
+def list_payments(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()]) -> Page[Payment]:
     """Payments, newest first."""
     return payments.page(db, user, f)
 
@@ -61,13 +62,13 @@ def list_payments(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, 
     response_model=PaymentRead,
     dependencies=[Depends(require(P.PAYMENTS_CANCEL))],
 )
-def cancel_payment(db: DbSession, user: CurrentUser, payment_id: int, body: PaymentCancel):
+def cancel_payment(db: DbSession, user: CurrentUser, payment_id: int, body: PaymentCancel) -> Payment:
     """Cancel a payment with a reason; the contract's schedule is re-allocated without it."""
     return payments.cancel(db, user, payment_id, body.reason)
 
 
 @router.get("/contracts/{contract_id:int}/statement", response_model=ContractStatement)
-def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: int):
+def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: int) -> ContractStatement:
     """A contract's schedule (due, paid, remaining, days overdue) and its payments."""
     contract = contracts.get(db, user, contract_id)
     received, history = payments.statement_parts(db, contract_id)
@@ -80,12 +81,14 @@ def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: i
 
 
 @router.get("/payments/{payment_id:int}", response_model=PaymentRead)
-def get_payment(db: DbSession, user: CurrentUser, payment_id: int):
+def get_payment(db: DbSession, user: CurrentUser, payment_id: int) -> Payment:
     """One payment (the receipt's data)."""
     return payments.get(db, user, payment_id)
 
 
 @router.get("/payments/export")
-def payments_file(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()], format: ExportFormat = "csv"):
+def payments_file(
+    db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()], format: ExportFormat = "csv"
+) -> Response:
     """The payments under the list's filters as CSV or XLSX."""
     return payments_export(db, user, f, format)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, require
+from app.auth.models import User
 from app.auth.permissions import P
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserRead, UserUpdate
 from app.core.paging import Page
@@ -26,42 +28,42 @@ class ActiveChange(BaseModel):
 
 
 @router.get("/users", response_model=Page[UserRead])
-def list_users(db: DbSession, f: Annotated[UserFilter, Query()]):
+def list_users(db: DbSession, f: Annotated[UserFilter, Query()]) -> Page[User]:
     """Users matching the filter, one page."""
     return users.page(db, f)
 
 
 @router.get("/users/export")
-def export_users(db: DbSession, f: Annotated[UserFilter, Query()], format: ExportFormat = "csv"):
+def export_users(db: DbSession, f: Annotated[UserFilter, Query()], format: ExportFormat = "csv") -> Response:
     """The filtered users as CSV or XLSX."""
     return users_export(db, f, format)
 
 
 @router.post("/users", response_model=UserRead, status_code=201, dependencies=WRITE)
-def create_user(db: DbSession, user: CurrentUser, body: UserCreate):
+def create_user(db: DbSession, user: CurrentUser, body: UserCreate) -> User:
     """Create a user (409 when the username is taken)."""
     return users.create(db, user, body)
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(db: DbSession, user_id: int):
+def get_user(db: DbSession, user_id: int) -> User:
     """One user."""
     return users.get(db, user_id)
 
 
 @router.put("/users/{user_id}", response_model=UserRead, dependencies=WRITE)
-def update_user(db: DbSession, user: CurrentUser, user_id: int, body: UserUpdate):
+def update_user(db: DbSession, user: CurrentUser, user_id: int, body: UserUpdate) -> User:
     """Change a user's details and role."""
     return users.update(db, user, user_id, body)
 
 
 @router.post("/users/{user_id}/active", response_model=UserRead, dependencies=WRITE)
-def set_user_active(db: DbSession, user: CurrentUser, user_id: int, body: ActiveChange):
+def set_user_active(db: DbSession, user: CurrentUser, user_id: int, body: ActiveChange) -> User:
     """Deactivate (ending their sessions) or reactivate a user."""
     return users.set_active(db, user, user_id, body.active)
 
 
 @router.post("/users/{user_id}/password", response_model=UserRead, dependencies=WRITE)
-def reset_user_password(db: DbSession, user: CurrentUser, user_id: int, body: PasswordReset):
+def reset_user_password(db: DbSession, user: CurrentUser, user_id: int, body: PasswordReset) -> User:
     """Set a new password for a user (their sessions end)."""
     return users.reset_password(db, user, user_id, body.password)

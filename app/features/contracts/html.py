@@ -33,7 +33,7 @@ from app.domain.finance.crud import payments
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase, dashboard_base, dashboard_role
-from app.web.forms import PostedForm, submit_values, validate_form
+from app.web.forms import PostedForm, optional_int, submit_values, validate_form
 from app.web.i18n import gettext
 from app.web.money import amount, clean_numbers
 from app.web.templating import render, see_other
@@ -240,9 +240,10 @@ def new_contract(
     request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, booking_id: str = ""
 ) -> Response:
     """The contract form for an active booking, prefilled from its lead; without one, a booking picker."""
-    if not booking_id.isdigit() or int(booking_id) < 1:
+    chosen = optional_int(booking_id)
+    if chosen is None:
         return _picker_page(request, db, user)
-    booking = bookings.get(db, user, int(booking_id))
+    booking = bookings.get(db, user, chosen)
     if booking.status == BookingStatus.CONVERTED:
         made = [c for c in contracts.for_lead(db, booking.lead_id) if c.booking_id == booking.id]
         if made:
@@ -275,8 +276,8 @@ def create_contract(
     )
     if not errors:
         return see_other(f"{base}/contracts/{made.id}?saved=created")
-    booking_id = str(values.get("booking_id", ""))
-    if not booking_id.isdigit() or int(booking_id) < 1:
+    booking_id = optional_int(values.get("booking_id"))
+    if booking_id is None:
         return _picker_page(request, db, user, status_code=422, error=gettext("Choose a booking."))
-    booking = bookings.get(db, user, int(booking_id))
+    booking = bookings.get(db, user, booking_id)
     return _form_page(request, db, user, booking, values, errors, status_code=422)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -17,8 +15,8 @@ from pydantic import BaseModel
 from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
-from app.core import clock
 from app.core.clock import now as utcnow
+from app.web.format import FORMATS
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
     BOOKING_STATUS_LABELS,
@@ -40,13 +38,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_VERSION = "4"
 
 
-def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
-    """A stored UTC datetime shown in the company's time zone (TIME_ZONE)."""
-    if value is None:
-        return ""
-    return clock.local(value).strftime(fmt)
-
-
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
     autoescape=select_autoescape(["html"]),
@@ -59,16 +50,6 @@ env.install_gettext_callables(
     lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
     newstyle=True,
 )
-
-
-def money(value: Decimal | int | float | None, currency: str = "UZS") -> str:
-    """A price as people read it: thousands separated by spaces, whole units."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    cents = currency == "USD" and value != value.to_integral_value()
-    amount = (f"{value:,.2f}" if cents else f"{value:,.0f}").replace(",", "\u00a0")
-    return f"${amount}" if currency == "USD" else f"{amount}\u00a0{gettext('sum')}"
 
 
 def query_with(model: BaseModel, **overrides: Any) -> str:
@@ -117,8 +98,9 @@ env.globals.update(
     PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,
 )
 # Macros as a global so page blocks rendered alone (HTMX fragments) can use them too.
-env.filters["local"] = local_time
-env.filters["money"] = money
+# Every number, sum, date and time a page shows goes through app.web.format (filters and functions alike).
+env.filters.update(FORMATS)
+env.globals.update(FORMATS)
 env.globals["ui"] = env.get_template("ui/macros.html").module
 env.globals["grid_ui"] = env.get_template("features/grid/grid.html").module
 env.globals["public_ui"] = env.get_template("public/macros.html").module

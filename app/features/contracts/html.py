@@ -33,9 +33,10 @@ from app.domain.finance.crud import payments
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase, dashboard_base, dashboard_role
+from app.web.format import input_number
 from app.web.forms import PostedForm, optional_int, submit_values, validate_form
 from app.web.i18n import gettext
-from app.web.money import amount, clean_numbers
+from app.web.money import clean_numbers
 from app.web.templating import render, see_other
 
 router = APIRouter()
@@ -55,12 +56,6 @@ class SchedulePreview(BaseModel):
     down_payment: Decimal = Field(ge=0, **MONEY)
     months: int = Field(ge=0, le=120)
     start_date: date
-
-
-def grouped(value: Decimal) -> str:
-    """A sum as a form field shows it, thousands apart: "209 057 520", "1 234.50"."""
-    text = f"{value:,.2f}".replace(",", " ")
-    return text[:-3] if text.endswith(".00") else text
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -110,7 +105,6 @@ def _links(request: Request) -> dict[str, Any]:
     role = dashboard_role(request)
     return {
         "base": dashboard_base(request),
-        "amount": amount,
         "can_write": has_permission(role, P.CONTRACTS_WRITE),
         "can_cancel": has_permission(role, P.CONTRACTS_CANCEL),
         "lead_links": has_permission(role, P.LEADS_WRITE),
@@ -198,7 +192,7 @@ def _default_values(booking: Booking) -> dict[str, Any]:
         "buyer_address": "",
         "discount": "0",
         "discount_reason": "",
-        "down_payment": grouped(down),
+        "down_payment": input_number(down),
         "months": DEFAULT_MONTHS,
         "start_date": clock.today().isoformat(),
     }

@@ -7,7 +7,7 @@ Each page calls the same CRUD method as its JSON twin; row scope lives in Contra
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,7 +27,7 @@ from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter
 from app.domain.contracts.crud import DISCOUNT_APPROVERS, contracts
 from app.domain.contracts.models import InstalmentKind
-from app.domain.contracts.schedule import CURRENCY_UNIT, build_schedule
+from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
 from app.domain.finance.crud import payments
 from app.features.contracts.exports import contracts_export
@@ -182,8 +182,7 @@ def _limit_of(request: Request) -> int:
 def _default_values(booking: Booking) -> dict[str, Any]:
     """The form's first values: the lead's name and phone, 30% down, 12 months from today."""
     apartment = booking.apartment
-    unit = CURRENCY_UNIT[apartment.building.complex.currency]
-    down = (Decimal(apartment.total_price) * DEFAULT_DOWN_SHARE).quantize(unit, rounding=ROUND_DOWN)
+    down = down_payment_of(Decimal(apartment.total_price), DEFAULT_DOWN_SHARE, apartment.building.complex.currency)
     return {
         "booking_id": booking.id,
         "buyer_full_name": booking.lead.name,

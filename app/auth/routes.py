@@ -15,17 +15,11 @@ from app.auth.service import authenticate, session_token
 from app.core.errors import Invalid, TooManyRequests
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
+from app.web.redirects import safe_path
 from app.web.templating import render
 
 html_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["auth"])
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """A local path to go to after login; anything else becomes `fallback`."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
 
 
 def home_of(user) -> str:
@@ -37,7 +31,7 @@ def home_of(user) -> str:
 def login_page(request: Request, user: OptionalUser, next: str = ""):
     """The login form; a logged-in user goes straight to their dashboard."""
     if user:
-        return RedirectResponse(safe_next(next, home_of(user)), status_code=303)
+        return RedirectResponse(safe_path(next, fallback=home_of(user)), status_code=303)
     return render(request, "auth/login.html", {"next": next, "errors": {}, "username": ""})
 
 
@@ -67,7 +61,7 @@ def login_submit(
         except Invalid as exc:
             errors["__all__"] = gettext(exc.message)
         else:
-            response = RedirectResponse(safe_next(next, home_of(user)), status_code=status.HTTP_303_SEE_OTHER)
+            response = RedirectResponse(safe_path(next, fallback=home_of(user)), status_code=status.HTTP_303_SEE_OTHER)
             set_session(request, response, session_token(settings, user), user.language)
             return response
     context = {"next": next, "errors": errors, "username": username}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from decimal import ROUND_CEILING, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,11 +26,14 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
+from app.core import clock
 from app.core.errors import AppError, NotFound, TooManyRequests
 from app.domain.bookings.crud import bookings
+from app.domain.contracts.models import InstalmentKind
+from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
-from app.domain.inventory.models import Apartment, ApartmentStatus
+from app.domain.inventory.models import Apartment, ApartmentStatus, Currency
 from app.domain.leads.crud import leads
 from app.domain.leads.models import UTM_FIELDS
 from app.domain.leads.schemas import LeadRequest
@@ -92,25 +96,39 @@ class Instalment(BaseModel):
             return cls.model_validate(defaults | {k: v for k, v in given.items() if k not in bad})
 
     @property
-    def down_payment(self) -> Decimal:
-        """The first payment."""
-        return (self.price * self.down_pct / 100).quantize(Decimal(1))
+    def price_field(self) -> str:
+        """The price as the number field shows it back ("1200000", "1234.5")."""
+        return format(self.price.normalize(), "f")
 
-    @property
-    def remainder(self) -> Decimal:
-        """What is paid in instalments."""
-        return self.price - self.down_payment
-
-    @property
-    def monthly(self) -> Decimal:
-        """The monthly payment, rounded up to a whole unit."""
-        return (self.remainder / self.months).quantize(Decimal(1), rounding=ROUND_CEILING)
+    def plan(self, currency: Currency | str) -> InstalmentPlan:
+        """What a contract with these terms would schedule: the contract form's down payment rounding and
+        `build_schedule` itself, so the calculator and the contract never differ by a sum."""
+        currency = Currency(currency)
+        down = down_payment_of(self.price, Decimal(self.down_pct) / 100, currency)
+        rows = build_schedule(self.price, down, self.months, clock.today(), currency)
+        monthly = [row.amount for row in rows if row.kind == InstalmentKind.MONTHLY]
+        return InstalmentPlan(
+            down_payment=down,
+            remainder=self.price - down,
+            monthly=monthly[0],
+            last=monthly[-1],
+            total=sum((row.amount for row in rows), Decimal(0)),
+        )
 
     def query_string(self) -> str:
         """The inputs as a query string."""
-        return urlencode(
-            {"price": format(self.price.normalize(), "f"), "down_pct": self.down_pct, "months": self.months}
-        )
+        return urlencode({"price": self.price_field, "down_pct": self.down_pct, "months": self.months})
+
+
+@dataclass(frozen=True)
+class InstalmentPlan:
+    """The calculator's answer: the sums of the schedule a contract on the same terms gets."""
+
+    down_payment: Decimal
+    remainder: Decimal
+    monthly: Decimal
+    last: Decimal
+    total: Decimal
 
 
 class LeadForm(BaseModel):
@@ -267,6 +285,7 @@ def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: 
         "values": utm,
         "errors": {},
         "calc": calc,
+        "plan": calc.plan(entry.facts["currency"]),
         "month_choices": MONTH_CHOICES,
         "csrf_token": CSRF_MARK,
     }
@@ -409,7 +428,13 @@ def calculator(request: Request, db: DbSession, slug: str) -> Response:
     if not is_htmx(request):
         return RedirectResponse(f"/c/{slug}?{calc.query_string()}#calculator", status_code=303)
     block = "calc_result" if request.headers.get("hx-target") == "calc-result" else "calculator"
-    context = {"calc": calc, "slug": slug, "facts": {"currency": currency.value}, "month_choices": MONTH_CHOICES}
+    context = {
+        "calc": calc,
+        "plan": calc.plan(currency),
+        "slug": slug,
+        "facts": {"currency": currency.value},
+        "month_choices": MONTH_CHOICES,
+    }
     return render(request, "public/complex.html", context, block=block)
 
 

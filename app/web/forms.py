@@ -117,9 +117,21 @@ def blank_is_none(values: dict, *names: str) -> dict:
     return {k: v for k, v in values.items() if not (k in names and v == "")}
 
 
-def safe_next(value: str, base: str) -> str | None:
-    """A same-dashboard address to return to after an action, or None."""
-    return value if value.startswith(base + "/") and "//" not in value and "\\" not in value else None
+MAX_ID = 2**31 - 1
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def optional_int(text: object, *, lo: int = 1, hi: int = MAX_ID) -> int | None:
+    """An id or page number typed into a query or form: ASCII digits within [lo, hi], else None.
+
+    "²", "٣", "-1", "1e3", " 7", "" and "99999999999999999999" all give None (str.isdigit accepts the
+    first two and int() then fails or overflows the database).
+    """
+    value = str(text) if isinstance(text, str | int) and not isinstance(text, bool) else ""
+    if not value or len(value) > len(str(hi)) or not ASCII_DIGITS.issuperset(value):
+        return None
+    number = int(value)
+    return number if lo <= number <= hi else None
 
 
 def local_to_utc(value: str) -> str | None:

@@ -178,7 +178,7 @@ def test_audit_times_are_shown_in_the_company_time_zone(client_as, db):
     entry.at = datetime(2026, 3, 1, 20, 30, tzinfo=UTC)
     db.flush()
     page = admin.get("/dashboard/admin/audit", params={"entity": "probe"})
-    assert "02.03.2026 01:30:00" in page.text  # Tashkent is UTC+5
+    assert "02.03.2026, 01:30:00" in page.text  # Tashkent is UTC+5
 
 
 def test_sales_home_counts_only_their_own_work(client_as, user_of, db):

@@ -17,7 +17,7 @@ from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
 from app.domain.bookings.schemas import BookingCreate
 from app.domain.contracts.models import Contract
-from app.domain.inventory.models import Apartment, ApartmentStatus
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex
 from app.domain.leads.models import LeadStatus
 from tests.conftest import csrf_from
 from tests.factories import free_apartment, make_lead, make_user
@@ -315,3 +315,28 @@ def test_sales_see_their_clients_payments_read_only(client_as, db, user_of):
     )
     stranger = client_as(Role.SALES)  # another salesperson: the contract is not theirs
     assert stranger.get(f"/dashboard/sales/contracts/{contract.id}").status_code == 404
+
+
+def test_public_calculator_shows_what_the_contract_schedules(client, client_as, user_of, db):
+    apartment, _, booking = book(db, user_of(Role.SALES))  # 60 000, UZS
+    slug = db.scalar(select(Complex.slug).join(Building).where(Building.id == apartment.building_id))
+    # 35 % down: 21 000, then 39 000 over 18 months: 2 166 a month and 2 178 last (the old calculator said 2 167)
+    calc = client.get(
+        f"/c/{slug}/calculator",
+        params={"price": "60000", "down_pct": "35", "months": "18"},
+        headers={"HX-Request": "true", "HX-Target": "calc-result"},
+    )
+    shown = dict(re.findall(r'data-testid="calc-([a-z-]+)">([^<]+)<', calc.text))
+    sales = client_as(Role.SALES)
+    made = sales.post(
+        "/dashboard/sales/contracts",
+        data=terms(booking, sales.csrf, down_payment=re.sub(r"\D", "", shown["down-payment"]), months="18"),
+    )
+    assert made.status_code == 303, made.text
+    schedule = amounts(sales.get(made.headers["location"]).text)
+    down, monthly, last = schedule[0], schedule[1], schedule[-1]
+    assert len(schedule) == 19 and monthly != last
+    assert shown["down-payment"] == f"{down:,.0f}\u00a0сум".replace(",", "\u00a0")
+    assert shown["monthly"] == f"{monthly:,.0f}\u00a0сум".replace(",", "\u00a0") == "2\u00a0166\u00a0сум"
+    assert shown["last"] == f"{last:,.0f}\u00a0сум".replace(",", "\u00a0") == "2\u00a0178\u00a0сум"
+    assert shown["total"] == "60\u00a0000\u00a0сум" and sum(schedule) == PRICE

@@ -235,7 +235,7 @@ def test_a_foreign_currency_payment_without_a_rate_asks_for_the_rate(client_as, 
     )
     assert done.status_code == 303
     statement = finance.get(done.headers["location"]).text
-    assert value_of(statement, "paid") == D(1270) and "at 12\u00a0700" in statement
+    assert value_of(statement, "paid") == D(1270) and "at 12,700" in statement
 
 
 def test_cancelling_through_the_form_restores_the_debt(client_as, user_of, db):
@@ -296,7 +296,7 @@ def test_rates_form_saves_and_shows_errors(client_as, user_of, db):
     )
     assert done.status_code == 303
     page = finance.get(done.headers["location"]).text
-    assert 'data-day="2026-03-01"' in page and "12\u00a0800.5" in page and 'data-testid="saved"' in page
+    assert 'data-day="2026-03-01"' in page and "12,800.5" in page and 'data-testid="saved"' in page
 
 
 def test_payments_list_filters_by_contract_status_and_dates(client_as, db):
@@ -329,7 +329,7 @@ def test_cashflow_page_draws_the_chart_and_refuses_a_backwards_period(client_as,
     assert page.status_code == 200
     assert page.text.count('data-testid="month-row"') == 4
     assert page.text.count('data-testid="bar-plan"') == 4 and page.text.count('data-testid="bar-fact"') == 4
-    assert "<title>Feb 2025 · Fact: 2\u00a0000\u00a0sum</title>" in page.text
+    assert "<title>Feb 2025 · Fact: 2,000\u00a0sum</title>" in page.text
     assert "this year" not in page.text
     default = finance.get("/dashboard/finance/cashflow").text
     assert default.count('data-testid="month-row"') == 12

@@ -392,7 +392,10 @@ def test_instalment_calculator(client, shop):
         headers={**HTMX, "HX-Target": "calculator"},
     )
     assert whole.text.lstrip().startswith('<div id="calculator"') and 'value="50000"' in whole.text
-    assert re.search(r'data-testid="calc-monthly">2\u00a0917', whole.text)  # 35,000 over 12 months, rounded up
+    # 35,000 over 12 months as a contract schedules it: 2 916 a month, the remainder in the last
+    assert re.search(r'data-testid="calc-monthly">2\u00a0916\u00a0', whole.text)
+    assert re.search(r'data-testid="calc-last">2\u00a0924\u00a0', whole.text)
+    assert re.search(r'data-testid="calc-total">50\u00a0000\u00a0', whole.text)
     plain = client.get("/c/bahor-test/calculator", params={"price": "100"})
     assert plain.status_code == 303 and plain.headers["location"].startswith("/c/bahor-test?price=100")
     prefilled = client.get("/c/bahor-test", params={"price": "100000", "down_pct": "50", "months": "10"})

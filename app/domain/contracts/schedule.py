@@ -23,6 +23,11 @@ class PlannedPayment:
     amount: Decimal
 
 
+def down_payment_of(price: Decimal, share: Decimal, currency: Currency) -> Decimal:
+    """`share` (0.3 for 30 %) of `price`, rounded down to the currency's unit: the down payment a form proposes."""
+    return (price * share).quantize(CURRENCY_UNIT[currency], rounding=ROUND_DOWN)
+
+
 def add_months(start: date, months: int) -> date:
     """The same day `months` later, or that month's last day when it is shorter."""
     month_index = start.month - 1 + months

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -19,14 +19,10 @@ from app.domain.leads.schemas import Assignment, LeadFilter
 from app.web.feature import DashboardBase, dashboard_base
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
+from app.web.redirects import safe_path
 from app.web.templating import is_htmx, render, see_other
 
 router = APIRouter()
-
-
-def _safe_back(back: str) -> str:
-    """The list's query string to return to ("?..."), never another address."""
-    return back if back.startswith("?") and "\n" not in back and "\r" not in back else "?unassigned=true"
 
 
 def _assign_page(
@@ -64,8 +60,11 @@ def assign_leads(request: Request, form: PostedForm, db: DbSession, user: Curren
     """Give the ticked leads to a salesperson; back to the list saying how many changed."""
     values = {"lead_ids": form.getlist("lead_ids"), "salesperson_id": form.get("salesperson_id") or ""}
     changed, _, errors = submit_values(db, Assignment, values, lambda d: pipeline.assign(db, user, d))
-    back = _safe_back(str(form.get("back", "")))
-    query = [(k, v) for k, v in parse_qsl(back[1:], keep_blank_values=True) if k != "done"]
+    listing, back = f"{base}/assign", str(form.get("back", ""))  # the list's query string ("?...")
+    back = safe_path(
+        listing + back if back.startswith("?") else "", within=listing, fallback=f"{listing}?unassigned=true"
+    )
+    query = [(k, v) for k, v in parse_qsl(urlsplit(back).query, keep_blank_values=True) if k != "done"]
     if not errors:
         return see_other(f"{base}/assign?{urlencode([*query, ('done', changed)])}")
     if "lead_ids" in errors and not values["lead_ids"]:

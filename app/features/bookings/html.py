@@ -17,9 +17,10 @@ from app.domain.bookings.schemas import BookingCancel, BookingCreate, BookingFil
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import pipeline
 from app.web.feature import DashboardBase, DashboardRole
-from app.web.forms import PostedForm, blank_is_none, first_error, safe_next, submit_with_status, validate_form
+from app.web.forms import PostedForm, blank_is_none, first_error, optional_int, submit_with_status, validate_form
 from app.web.handlers import error_response
 from app.web.lead_page import OPTION_LIMIT, booking_picker, lead_page, time_left
+from app.web.redirects import safe_path
 from app.web.templating import is_htmx, render, see_other
 
 router = APIRouter()
@@ -72,9 +73,9 @@ def create_booking(
         return render(request, "features/bookings/form.html", context, status_code=status if errors else 201)
     if booking is not None:
         return see_other(f"{base}/leads/{booking.lead_id}?note=booked")
-    lead_id = str(values.get("lead_id", ""))
+    lead_id = optional_int(values.get("lead_id"))
     try:
-        lead = pipeline.get(db, user, int(lead_id)) if lead_id.isdigit() else None
+        lead = pipeline.get(db, user, lead_id) if lead_id is not None else None
     except NotFound:
         lead = None
     if lead is None:
@@ -90,8 +91,8 @@ def booking_picker_fragment(
     picker = booking_picker(
         db,
         complexes.all(db),
-        int(complex_id) if complex_id.isdigit() else None,
-        int(building_id) if building_id.isdigit() else None,
+        optional_int(complex_id),
+        optional_int(building_id),
     )
     return render(request, "features/bookings/picker.html", {"picker": picker, "base": base})
 
@@ -107,8 +108,8 @@ def lead_options(
         "features/bookings/lead_options.html",
         {
             "leads": options,
-            "apartment_id": int(apartment_id) if apartment_id.isdigit() else None,
-            "selected": int(selected) if selected.isdigit() else None,
+            "apartment_id": optional_int(apartment_id),
+            "selected": optional_int(selected),
         },
     )
 
@@ -120,12 +121,12 @@ def cancel_booking(
     """Cancel an active booking; the apartment is free again."""
     booking = bookings.get(db, user, booking_id)
     values = dict(form)
-    back = safe_next(values.pop("next", ""), base)
+    back = safe_path(values.pop("next", ""), within=base, fallback=f"{base}/leads/{booking.lead_id}?note=cancelled")
     data, errors = validate_form(BookingCancel, values)
     if data is None:
         return error_response(request, 422, first_error(errors))
     bookings.cancel(db, user, booking_id, data.reason)
-    return see_other(back or f"{base}/leads/{booking.lead_id}?note=cancelled")
+    return see_other(back)
 
 
 @router.post("/bookings/{booking_id:int}/extension", dependencies=WRITE)
@@ -135,12 +136,12 @@ def request_extension(
     """Ask the MOP for more hours on an active booking."""
     booking = bookings.get(db, user, booking_id)
     values = dict(form)
-    back = safe_next(values.pop("next", ""), base)
+    back = safe_path(values.pop("next", ""), within=base, fallback=f"{base}/leads/{booking.lead_id}?note=extension")
     _, values, errors, status = submit_with_status(
         db, ExtensionRequest, values, lambda d: bookings.request_extension(db, user, booking_id, d)
     )
     if not errors:
-        return see_other(back or f"{base}/leads/{booking.lead_id}?note=extension")
+        return see_other(back)
     try:
         lead = pipeline.get(db, user, booking.lead_id)
     except NotFound:

@@ -23,10 +23,10 @@ from app.web.export import ExportFormat
 from app.web.finance_exports import (
     cashflow_export,
 )
-from app.web.finance_ui import compact, month_label, page_of
+from app.web.finance_ui import compact, page_of
+from app.web.format import money, month
 from app.web.forms import validate_form
 from app.web.i18n import gettext
-from app.web.money import amount
 
 router = APIRouter()
 
@@ -75,11 +75,11 @@ def cashflow_chart(months: list[CashflowMonth], currency: Currency) -> dict[str,
                     "w": round(bar, 1),
                     "h": round(height, 1),
                     "month": m.month,
-                    "title": f"{month_label(m.month, True)} · {label}: {amount(value, currency)}",
+                    "title": f"{month(m.month)} · {label}: {money(value, currency)}",
                 }
             )
         if index % every == 0:
-            labels.append({"x": round(centre, 1), "text": month_label(m.month, len(years) > 1 or every > 1)})
+            labels.append({"x": round(centre, 1), "text": month(m.month, year=len(years) > 1 or every > 1)})
     ticks = []
     value = 0.0
     while value <= ymax + step / 2:

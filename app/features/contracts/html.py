@@ -7,7 +7,7 @@ Each page calls the same CRUD method as its JSON twin; row scope lives in Contra
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -27,15 +27,16 @@ from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import InstalmentKind
-from app.domain.contracts.schedule import CURRENCY_UNIT, build_schedule
+from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
 from app.domain.finance.crud import payments
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase, dashboard_base, dashboard_role
-from app.web.forms import PostedForm, submit_values, validate_form
+from app.web.format import input_number
+from app.web.forms import PostedForm, optional_int, submit_values, validate_form
 from app.web.i18n import gettext
-from app.web.money import amount, clean_numbers
+from app.web.money import clean_numbers
 from app.web.templating import render, see_other
 
 router = APIRouter()
@@ -55,12 +56,6 @@ class SchedulePreview(BaseModel):
     down_payment: Decimal = Field(ge=0, **MONEY)
     months: int = Field(ge=0, le=120)
     start_date: date
-
-
-def grouped(value: Decimal) -> str:
-    """A sum as a form field shows it, thousands apart: "209 057 520", "1 234.50"."""
-    text = f"{value:,.2f}".replace(",", " ")
-    return text[:-3] if text.endswith(".00") else text
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -110,7 +105,6 @@ def _links(request: Request) -> dict[str, Any]:
     role = dashboard_role(request)
     return {
         "base": dashboard_base(request),
-        "amount": amount,
         "can_write": has_permission(role, P.CONTRACTS_WRITE),
         "can_cancel": has_permission(role, P.CONTRACTS_CANCEL),
         "lead_links": has_permission(role, P.LEADS_WRITE),
@@ -188,8 +182,7 @@ def _limit_of(request: Request) -> int:
 def _default_values(booking: Booking) -> dict[str, Any]:
     """The form's first values: the lead's name and phone, 30% down, 12 months from today."""
     apartment = booking.apartment
-    unit = CURRENCY_UNIT[apartment.building.complex.currency]
-    down = (Decimal(apartment.total_price) * DEFAULT_DOWN_SHARE).quantize(unit, rounding=ROUND_DOWN)
+    down = down_payment_of(Decimal(apartment.total_price), DEFAULT_DOWN_SHARE, apartment.building.complex.currency)
     return {
         "booking_id": booking.id,
         "buyer_full_name": booking.lead.name,
@@ -198,7 +191,7 @@ def _default_values(booking: Booking) -> dict[str, Any]:
         "buyer_address": "",
         "discount": "0",
         "discount_reason": "",
-        "down_payment": grouped(down),
+        "down_payment": input_number(down),
         "months": DEFAULT_MONTHS,
         "start_date": clock.today().isoformat(),
     }
@@ -240,9 +233,10 @@ def new_contract(
     request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, booking_id: str = ""
 ) -> Response:
     """The contract form for an active booking, prefilled from its lead; without one, a booking picker."""
-    if not booking_id.isdigit() or int(booking_id) < 1:
+    chosen = optional_int(booking_id)
+    if chosen is None:
         return _picker_page(request, db, user)
-    booking = bookings.get(db, user, int(booking_id))
+    booking = bookings.get(db, user, chosen)
     if booking.status == BookingStatus.CONVERTED:
         made = [c for c in contracts.for_lead(db, booking.lead_id) if c.booking_id == booking.id]
         if made:
@@ -275,8 +269,8 @@ def create_contract(
     )
     if not errors:
         return see_other(f"{base}/contracts/{made.id}?saved=created")
-    booking_id = str(values.get("booking_id", ""))
-    if not booking_id.isdigit() or int(booking_id) < 1:
+    booking_id = optional_int(values.get("booking_id"))
+    if booking_id is None:
         return _picker_page(request, db, user, status_code=422, error=gettext("Choose a booking."))
-    booking = bookings.get(db, user, int(booking_id))
+    booking = bookings.get(db, user, booking_id)
     return _form_page(request, db, user, booking, values, errors, status_code=422)

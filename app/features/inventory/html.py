@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -27,6 +28,7 @@ from app.features.inventory.exports import apartments_export
 from app.web.export import ExportFormat
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
+from app.web.redirects import safe_path
 from app.web.templating import render, see_other
 from app.web.uploads import save_image
 
@@ -235,8 +237,9 @@ def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: Cur
         "price_per_m2": form.get("price_per_m2") or None,
     }
     result, _, errors = submit_values(db, BulkApartments, values, lambda d: apartments.bulk(db, user, d))
-    back = form.get("back", "")
-    back = back if back.startswith("?") else ""
+    listing, back = f"{BASE}/apartments", str(form.get("back", ""))  # the list's query string ("?...")
+    back = urlsplit(safe_path(listing + back if back.startswith("?") else "", within=listing, fallback=listing)).query
+    back = f"?{back}" if back else ""
     if result:
         separator = "&" if back else "?"
         return see_other(f"{BASE}/apartments{back}{separator}done={result['changed']}-{result['skipped']}")

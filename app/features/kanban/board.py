@@ -9,14 +9,15 @@ from app.auth.models import User
 from app.domain.leads.crud import pipeline
 from app.domain.leads.schemas import LeadFilter
 from app.features.kanban.schemas import KanbanColumn
+from app.web.forms import optional_int
 
 
 def kanban_columns(db: Session, user: User, f: LeadFilter, request: Request) -> list[KanbanColumn]:
     """The board's columns, each paged by its own `page_<status>` query parameter."""
     pages = {
-        key[5:]: int(value)
+        key[5:]: page
         for key, value in request.query_params.items()
-        if key.startswith("page_") and value.isdigit() and int(value) > 0
+        if key.startswith("page_") and (page := optional_int(value)) is not None
     }
     columns = pipeline.kanban(db, user, f, pages=pages)
     return [

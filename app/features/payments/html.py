@@ -31,7 +31,7 @@ from app.web.finance_exports import (
     payments_export,
 )
 from app.web.finance_ui import FINANCE_BASE, page_of
-from app.web.forms import PostedForm, submit_values
+from app.web.forms import PostedForm, optional_int, submit_values
 from app.web.i18n import gettext
 from app.web.labels import PAYMENT_METHOD_LABELS, PAYMENT_TYPE_LABELS
 from app.web.money import clean_numbers
@@ -141,8 +141,8 @@ def statement(
 def record_payment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser) -> Response:
     """Record a payment from the statement's form; the statement again with errors (nothing saved)."""
     values = {k: v for k, v in form.items() if k != "csrf_token"}
-    contract_id = str(values.get("contract_id", ""))
-    if not contract_id.isdigit() or int(contract_id) < 1:
+    contract_id = optional_int(values.get("contract_id"))
+    if contract_id is None:
         raise Invalid("Choose a contract.", field="contract_id")
     key = str(values.get("idempotency_key", ""))[:80]
     data = clean_numbers(values, ("amount", "rate"), unset=("amount", "rate", "currency"))
@@ -153,7 +153,7 @@ def record_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
     if not errors:
         payment, _replayed = done
         return see_other(f"{FINANCE_BASE}/contracts/{payment.contract_id}/statement?paid={payment.id}")
-    return statement_page(request, db, user, int(contract_id), status_code=422, values=values, errors=errors)
+    return statement_page(request, db, user, contract_id, status_code=422, values=values, errors=errors)
 
 
 @router.post("/payments/{payment_id:int}/cancel", dependencies=[Depends(require(P.PAYMENTS_CANCEL))])

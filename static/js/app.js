@@ -21,3 +21,9 @@ document.addEventListener("click", function (evt) {
   htmx.ajax("GET", grid.dataset.cardUrl + cell.dataset.apartmentId, {target: "#modal-body", swap: "innerHTML"})
     .then(function () { var modal = document.getElementById("modal"); if (modal && !modal.open) modal.showModal(); });
 });
+// "Select all" boxes: data-select-all names the boxes they tick (no inline handlers under the CSP).
+document.addEventListener("change", function (evt) {
+  var all = evt.target.closest && evt.target.closest("[data-select-all]");
+  if (!all) return;
+  document.querySelectorAll(all.dataset.selectAll).forEach(function (box) { box.checked = all.checked; });
+});

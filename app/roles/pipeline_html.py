@@ -387,6 +387,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
                 "booking": booking,
                 "base": base,
                 "conflict": status == 409,
+                "apartment_status": apartments.status_of(db, values.get("apartment_id", "")),
             }
             return render(request, "features/bookings/form.html", context, status_code=status if errors else 201)
         if booking is not None:

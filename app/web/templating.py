@@ -37,7 +37,7 @@ from app.web.labels import (
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "4"
+STATIC_VERSION = "5"
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:

@@ -35,11 +35,12 @@ class Viewer:
     display_name: str
     role: Role
     language: str
+    full_name: str = ""
 
     @classmethod
     def of(cls, user: User) -> Viewer:
         """Copy what the layout shows from `user`."""
-        return cls(user.id, user.username, user.display_name, user.role, user.language)
+        return cls(user.id, user.username, user.display_name, user.role, user.language, user.full_name)
 
 
 def client_address(request: Request) -> str:

@@ -280,3 +280,10 @@ def test_login_form_needs_csrf(client, db):
     make_user(db, Role.SALES, username="seller")
     client.get("/login")
     assert client.post("/login", data={"username": "seller", "password": PASSWORD}).status_code == 403
+
+
+def test_profile_shows_the_users_full_name(client, db):
+    user = make_user(db, Role.SALES, full_name="Азиз Каримов")
+    login(client, user.username)
+    page = client.get("/profile").text
+    assert '<dd data-testid="profile-full-name">Азиз Каримов</dd>' in page

@@ -311,7 +311,7 @@ def test_html_request_from_the_card_carries_the_apartment(client, db, shop):
     flat = shop[1]["202"]
     card = client.get(f"/c/bahor-test/apartments/{flat.id}", headers=HTMX)
     assert card.status_code == 200 and 'data-testid="apartment-card"' in card.text
-    assert f'name="apartment_id" value="{flat.id}"' in card.text and 'hx-include="#lead-form .utm"' in card.text
+    assert f'name="apartment_id" value="{flat.id}"' in card.text and 'hx-include="#lead-form .utm-tags"' in card.text
     token = csrf_from(client, "/c/bahor-test")
     sent = client.post(
         "/c/bahor-test/request",

@@ -21,7 +21,7 @@ from app.domain.leads.models import Lead, LeadComment, LeadStatus, Temperature
 from app.domain.leads.schemas import CommentCreate
 from app.roles.pipeline_html import local_to_utc, time_left
 from app.web.i18n import current_language
-from tests.factories import free_apartment, make_building, make_complex, make_lead, make_user
+from tests.factories import free_apartment, make_building, make_complex, make_contract, make_lead, make_user
 
 HTMX = {"HX-Request": "true"}
 
@@ -512,3 +512,20 @@ def test_the_card_shows_the_booking_after_booking_and_the_real_status_after_a_re
         headers=HTMX,
     )
     assert refused.status_code == 409 and card_status(refused.text, withdrawn.id) == "not_for_sale:Not for sale"
+
+
+def test_a_finished_booking_says_what_ended_it_not_a_fake_expiry(client_en, db, user_of):
+    contract = make_contract(db)
+    seller = user_of(Role.SALES)
+    cancelled = bookings.create(
+        db, seller, BookingCreate(apartment_id=free_apartment(db).id, lead_id=make_lead(db, seller).id), 72
+    )
+    bookings.cancel(db, seller, cancelled.id, "changed mind")
+    mop = client_en(Role.MOP)
+    listing = mop.get("/dashboard/mop/bookings").text
+    when = r"\d\d\.\d\d\.\d{4} \d\d:\d\d"
+    ends = re.findall(r'data-testid="booking-end">([^<]+)<', listing)
+    assert any(re.fullmatch(f"contract signed {when}", e) for e in ends), ends
+    assert any(re.fullmatch(f"cancelled {when}", e) for e in ends), ends
+    lead_page = mop.get(f"/dashboard/mop/leads/{contract.lead_id}").text
+    assert re.search(f'data-testid="booking-end">contract signed {when}<', lead_page)

@@ -36,11 +36,12 @@ class Viewer:
     role: Role
     language: str
     is_active: bool = True
+    full_name: str = ""
 
     @classmethod
     def of(cls, user: User) -> Viewer:
         """Copy what the layout shows from `user`."""
-        return cls(user.id, user.username, user.display_name, user.role, user.language)
+        return cls(user.id, user.username, user.display_name, user.role, user.language, user.is_active, user.full_name)
 
 
 def client_address(request: Request) -> str:

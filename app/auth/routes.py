@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.auth.cookies import clear_session, set_language_cookie, set_session
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings
-from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
+from app.auth.schemas import LanguageChange, LoginForm, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.core.errors import Invalid, TooManyRequests
-from app.web.forms import PostedForm, submit_values
+from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
 from app.web.redirects import safe_path
 from app.web.templating import render
@@ -36,35 +34,29 @@ def login_page(request: Request, user: OptionalUser, next: str = ""):
 
 
 @html_router.post("/login")
-def login_submit(
-    request: Request,
-    db: DbSession,
-    username: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=128)] = "",
-    next: Annotated[str, Form(max_length=500)] = "",
-):
-    """Check credentials; 303 to the dashboard, or the form again with the error."""
+def login_submit(request: Request, db: DbSession, form: PostedForm):
+    """Check credentials; 303 to the dashboard, or the form again with the error by its field."""
     settings = get_settings(request)
-    errors: dict[str, str] = {}
-    if not username.strip():
-        errors["username"] = gettext("This field is required.")
-    if not password:
-        errors["password"] = gettext("This field is required.")
+    values = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
+    values["next"] = values["next"] if len(values["next"]) <= 500 else ""  # an odd address: the dashboard
+    data, errors = validate_form(LoginForm, values)
     status_code = 422
     headers = None
-    if not errors:
+    if data is not None:
         try:
-            user = authenticate(db, settings, username, password, client_address(request))
+            user = authenticate(db, settings, data.username, data.password, client_address(request))
         except TooManyRequests as exc:
             errors["__all__"] = gettext(exc.message, **exc.params)
             status_code, headers = 429, {"Retry-After": str(exc.retry_after)}
         except Invalid as exc:
             errors["__all__"] = gettext(exc.message)
         else:
-            response = RedirectResponse(safe_path(next, fallback=home_of(user)), status_code=status.HTTP_303_SEE_OTHER)
+            response = RedirectResponse(
+                safe_path(data.next, fallback=home_of(user)), status_code=status.HTTP_303_SEE_OTHER
+            )
             set_session(request, response, session_token(settings, user), user.language)
             return response
-    context = {"next": next, "errors": errors, "username": username}
+    context = {"next": values["next"], "errors": errors, "username": values["username"]}
     return render(request, "auth/login.html", context, status_code=status_code, headers=headers)
 
 

@@ -97,6 +97,21 @@ class UserRead(BaseModel):
     updated_at: datetime
 
 
+class LoginForm(BaseModel):
+    """The login page's form: blank fields and over-long ones come back as messages by the field."""
+
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=128)
+    next: str = ""
+
+    @field_validator("username", "password")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("This field is required.")
+        return value
+
+
 class TokenRequest(BaseModel):
     """JSON login for API clients."""
 

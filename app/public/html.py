@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
@@ -47,7 +47,7 @@ from app.public.cache import (
     etag_matches,
     make_etag,
 )
-from app.web.forms import validate_form
+from app.web.forms import error_message, validate_form
 from app.web.i18n import current_language, gettext
 from app.web.live import POLL_SECONDS, unchanged
 from app.web.templating import TEMPLATES_DIR, csrf_token_for, env, is_htmx, render
@@ -84,16 +84,32 @@ class Instalment(BaseModel):
     down_pct: int = Field(30, ge=0, le=90)
     months: int = Field(12, ge=1, le=120)
 
+    _refused: dict[str, dict] = PrivateAttr(default_factory=dict)  # field -> pydantic error
+    _typed: dict[str, str] = PrivateAttr(default_factory=dict)  # field -> the refused text
+
     @classmethod
     def from_query(cls, params, price: Decimal | None = None) -> Instalment:
-        """The calculator's inputs from a query string; a value that makes no sense gets its default."""
+        """The calculator's inputs from a query string; a value that makes no sense gets its default,
+        and is kept, with its problem, to be shown back next to its field."""
         defaults: dict[str, Any] = {"price": price} if price is not None else {}
         given = {name: params[name] for name in cls.model_fields if params.get(name) not in (None, "")}
         try:
             return cls.model_validate(defaults | given)
         except ValidationError as exc:
-            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
-            return cls.model_validate(defaults | {k: v for k, v in given.items() if k not in bad})
+            refused = {str(error["loc"][0]): dict(error) for error in exc.errors() if error["loc"]}
+            calc = cls.model_validate(defaults | {k: v for k, v in given.items() if k not in refused})
+            calc._refused = refused
+            calc._typed = {name: str(given[name])[:40] for name in refused if name in given}
+            return calc
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Each refused input's message, in the visitor's language."""
+        return {name: error_message(error) for name, error in self._refused.items()}
+
+    def shown(self, name: str, value: object) -> str:
+        """What an input shows: the visitor's refused text, else the value used."""
+        return self._typed.get(name, str(value))
 
     @property
     def price_field(self) -> str:
@@ -116,8 +132,8 @@ class Instalment(BaseModel):
         )
 
     def query_string(self) -> str:
-        """The inputs as a query string."""
-        return urlencode({"price": self.price_field, "down_pct": self.down_pct, "months": self.months})
+        """The inputs as a query string; a refused value goes along, to be shown back with its message."""
+        return urlencode({"price": self.price_field, "down_pct": self.down_pct, "months": self.months} | self._typed)
 
 
 @dataclass(frozen=True)
@@ -434,6 +450,7 @@ def calculator(request: Request, db: DbSession, slug: str) -> Response:
         "slug": slug,
         "facts": {"currency": currency.value},
         "month_choices": MONTH_CHOICES,
+        "calc_oob": block == "calc_result",  # the messages by the fields come along out of band
     }
     return render(request, "public/complex.html", context, block=block)
 

@@ -645,7 +645,8 @@
     setStatus(fmt("split"));
   }
 
-  // Apply the columns/rows inputs to the grid after checking their range and the cells.
+  // Apply the columns/rows inputs to the grid after checking their range and the cells;
+  // returns the problem shown next to the inputs ("" when the size is fine).
   function applySize() {
     var cols = Number(el.cols.value), rows = Number(el.rows.value);
     var problem = "";
@@ -665,10 +666,11 @@
         problem = fmt("sizeCutsCells", { cols: needCols, rows: needRows });
       }
     }
-    if (problem) { showSizeError(problem); return; }
+    if (problem) { showSizeError(problem); return problem; }
     showSizeError("");
-    if (cols === state.layout.cols && rows === state.layout.rows) { return; }
+    if (cols === state.layout.cols && rows === state.layout.rows) { return ""; }
     if (!commit(function (l) { l.cols = cols; l.rows = rows; })) { syncSizeInputs(); }
+    return "";
   }
 
   // Show (or clear) the message under the size inputs.
@@ -810,6 +812,13 @@
   // Save the shown layout (draft or previewed version) as the floor's next version.
   function save() {
     if (state.busy) { return; }
+    // never save a size other than the one the inputs show: a bad size is refused here, next to the inputs
+    var sizeProblem = state.preview ? "" : applySize();
+    if (sizeProblem) {
+      setStatus(sizeProblem, "error");
+      (el.cols.getAttribute("aria-invalid") ? el.cols : el.rows).focus();
+      return;
+    }
     var layout = cleanLayout(current());
     state.busy = true;
     updateButtons();
@@ -855,6 +864,10 @@
       if (index !== null) {
         state.problems[index] = true;
         if (loc.length > 3) { text = fmt("cellField", { n: index + 1, field: loc.slice(3).join("."), msg: d.msg }); }
+      } else if (loc[1] === "cols" || loc[1] === "rows") {
+        text = fmt(loc[1] + "Range", { max: loc[1] === "cols" ? data.max_cols : data.max_rows });
+        showSizeError(text);
+        el[loc[1]].setAttribute("aria-invalid", "true");
       } else if (loc.length > 1) {
         text = loc.slice(1).join(".") + ": " + d.msg;
       }

@@ -112,3 +112,24 @@ def test_overlapping_cells_with_one_flat_twice_are_refused_and_outlined(page: Pa
     page.get_by_test_id("undo").click()
     assert len(page.evaluate("window.gridEditor.layout()")["cells"]) == 1
     assert page.evaluate("window.gridEditor.problems()") == []
+
+
+def test_a_bad_column_count_is_refused_next_to_the_field_and_nothing_is_saved(page: Page, live_server: str):
+    open_editor(page, live_server, floor=11)
+    size_error = page.get_by_test_id("grid-size-error")
+    for bad in ("0", "999"):
+        page.get_by_test_id("grid-cols").fill(bad)
+        page.get_by_test_id("save-grid").click()
+        expect(size_error).to_be_visible()
+        expect(size_error).to_contain_text("60")  # "a whole number from 1 to 60"
+        expect(page.get_by_test_id("grid-cols")).to_have_attribute("aria-invalid", "true")
+        expect(page.get_by_test_id("grid-status")).to_have_class(re.compile("error"))
+        assert page.evaluate("window.gridEditor.version()") == 0  # nothing was saved
+        expect(page.get_by_test_id("grid-cols")).to_have_value(bad)  # the typed value stays to be fixed
+    expect(page.get_by_test_id("version-row")).to_have_count(0)
+
+    page.get_by_test_id("grid-cols").fill("9")
+    page.get_by_test_id("save-grid").click()
+    expect(page.get_by_test_id("grid-status")).to_have_class(re.compile(r"\bok\b"))
+    expect(size_error).to_be_hidden()
+    assert page.evaluate("window.gridEditor.layout()")["cols"] == 9

@@ -70,3 +70,17 @@ def test_open_grid_shows_a_sale_within_seconds(page: Page, live_server: str):
     cell = page.locator(f'[data-testid="apt"][data-apartment-id="{apartment_id}"]')
     expect(cell).to_have_attribute("data-status", "sold", timeout=3000)
     assert page.evaluate("window.notReloaded") is True
+
+
+@pytest.mark.parametrize("query", ["", "?utm_source=browser-test"], ids=["no-tags", "tags"])
+def test_changing_a_filter_logs_no_htmx_error(page: Page, live_server: str, query: str):
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    page.goto(f"{live_server}/c/bahor{query}")
+    expect(page.locator(LIT).first).to_be_visible()
+    page.get_by_test_id("rooms-1").check()
+    expect(page).to_have_url(re.compile(r"rooms=1"))
+    expect(page.locator('[data-testid="apt"].dim').first).to_be_attached()
+    page.get_by_test_id("rooms-any").check()
+    expect(page.locator('[data-testid="apt"].dim')).to_have_count(0)
+    assert not [m for m in messages if m.startswith("error") or "htmx" in m.lower()], messages

@@ -38,6 +38,7 @@ def test_salesperson_books_from_the_grid_and_a_colleague_cannot(page: Page, brow
     card.get_by_test_id("book-lead").select_option(lead_id)  # the options arrive by HTMX
     card.get_by_test_id("book-button").click()
     expect(card.get_by_test_id("booked")).to_be_visible()
+    expect(card.get_by_test_id("card-status")).to_have_text("Забронирована")  # no longer "free" on the card
     cell = page.locator(f'[data-testid="apt"][data-apartment-id="{apartment_id}"]')
     expect(cell).to_have_attribute("data-status", "booked", timeout=6000)  # the open grid polls
 

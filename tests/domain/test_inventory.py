@@ -169,3 +169,18 @@ def test_deleting_nothing_missing(db):
     with pytest.raises(NotFound):
         buildings.get(db, 424242)
     assert db.scalar(select(Apartment).where(Apartment.id == 424242)) is None
+
+
+def test_a_floor_layout_of_an_impossible_size_is_refused_naming_the_size(db):
+    from app.core.errors import InvalidMany
+    from app.domain.inventory.grids import floor_grids
+    from app.domain.inventory.schemas import GridLayout
+
+    complex_ = make_complex(db, "grid-size")
+    building = make_building(db, complex_.id, floors=2, units=1)
+    admin = make_user(db, Role.ADMIN)
+    for cols, rows, named in ((0, 3, "cols"), (999, 3, "cols"), (4, 0, "rows")):
+        with pytest.raises(InvalidMany) as refused:
+            floor_grids.save(db, admin, building.id, 1, GridLayout.model_construct(cols=cols, rows=rows, cells=[]))
+        assert [p["loc"] for p in refused.value.problems] == [["body", named]]
+    assert floor_grids.current(db, building.id, 1) is None

@@ -280,3 +280,22 @@ def test_login_form_needs_csrf(client, db):
     make_user(db, Role.SALES, username="seller")
     client.get("/login")
     assert client.post("/login", data={"username": "seller", "password": PASSWORD}).status_code == 403
+
+
+def test_profile_shows_the_users_full_name(client, db):
+    user = make_user(db, Role.SALES, full_name="Азиз Каримов")
+    login(client, user.username)
+    page = client.get("/profile").text
+    assert '<dd data-testid="profile-full-name">Азиз Каримов</dd>' in page
+
+
+def test_an_overlong_username_gets_the_form_back_with_a_message_by_the_field(client, db):
+    token = csrf_from(client)
+    long_name = "u" * 5000
+    answer = client.post("/login", data={"username": long_name, "password": "whatever", "csrf_token": token})
+    assert answer.status_code == 422
+    assert 'data-testid="error-username"' in answer.text and "64" in answer.text
+    assert 'name="password"' in answer.text  # the login form, not a bare error page
+    blank = client.post("/login", data={"username": " ", "password": "", "csrf_token": token})
+    assert blank.status_code == 422
+    assert 'data-testid="error-username"' in blank.text and 'data-testid="error-password"' in blank.text

@@ -296,3 +296,17 @@ def test_a_floor_or_building_that_does_not_exist_is_404(admin, house):
     assert admin.get(house.page(0)).status_code == 404
     assert admin.get(f"/dashboard/admin/buildings/{house.building.id + 999}/floors/1/grid").status_code == 404
     assert admin.put(house.grid(FLOORS + 1), json={"cols": 4, "rows": 1, "cells": []}).status_code == 404
+
+
+def test_an_out_of_range_size_is_refused_naming_it_and_the_old_size_stays(admin, house):
+    admin.put(house.grid(1), json={"cols": 8, "rows": 3, "cells": []})
+    for size, field in (
+        ({"cols": 0, "rows": 3}, "cols"),
+        ({"cols": 999, "rows": 3}, "cols"),
+        ({"cols": 8, "rows": 0}, "rows"),
+    ):
+        refused = admin.put(house.grid(1), json={**size, "cells": []})
+        assert refused.status_code == 422
+        assert [d["loc"] for d in refused.json()["detail"]] == [["body", field]]
+    kept = admin.get(house.grid(1)).json()
+    assert (kept["version"], kept["cols"], kept["rows"]) == (1, 8, 3)

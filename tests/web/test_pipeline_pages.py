@@ -15,13 +15,14 @@ from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate
 from app.domain.inventory.crud import apartments
+from app.domain.inventory.models import ApartmentStatus
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import Lead, LeadComment, LeadStatus, Temperature
 from app.domain.leads.schemas import CommentCreate
 from app.web.forms import local_to_utc
 from app.web.i18n import current_language
 from app.web.lead_page import time_left
-from tests.factories import free_apartment, make_building, make_complex, make_lead, make_user
+from tests.factories import free_apartment, make_building, make_complex, make_contract, make_lead, make_user
 
 HTMX = {"HX-Request": "true"}
 
@@ -471,3 +472,61 @@ def _check_helpers():
     assert time_left(now + timedelta(days=2, hours=3), now) == "2 d 3 h"
     assert time_left(now + timedelta(hours=1, minutes=5), now) == "1 h 5 min"
     assert time_left(now - timedelta(minutes=1), now) == "expired"
+
+
+def card_status(html: str, apartment_id: int) -> str:
+    """The status the apartment card shows after an HTMX answer swaps it in (out of band)."""
+    match = re.search(
+        rf'<dd id="card-status-{apartment_id}"[^>]*hx-swap-oob="true"[^>]*>'
+        r'\s*<span class="apt-badge status-(\w+)">([^<]+)</span>',
+        html,
+    )
+    assert match, html
+    return f"{match.group(1)}:{match.group(2)}"
+
+
+def test_the_card_shows_the_booking_after_booking_and_the_real_status_after_a_refusal(client_en, db, user_of):
+    seller = user_of(Role.SALES)
+    flat, other_flat = free_apartment(db), free_apartment(db)
+    sales = client_en(Role.SALES)
+    opened = sales.get(f"/dashboard/sales/apartment-cards/{flat.id}", headers=HTMX).text
+    assert f'id="card-status-{flat.id}"' in opened and "status-free" in opened
+    done = sales.post(
+        "/dashboard/sales/bookings", data={"apartment_id": flat.id, "lead_id": make_lead(db, seller).id}, headers=HTMX
+    )
+    assert done.status_code == 201 and card_status(done.text, flat.id) == "booked:Booked"
+
+    rival = make_user(db, Role.SALES)
+    bookings.create(db, rival, BookingCreate(apartment_id=other_flat.id, lead_id=make_lead(db, rival).id), 72)
+    taken = sales.post(
+        "/dashboard/sales/bookings",
+        data={"apartment_id": other_flat.id, "lead_id": make_lead(db, seller).id},
+        headers=HTMX,
+    )
+    assert taken.status_code == 409 and card_status(taken.text, other_flat.id) == "booked:Booked"
+    withdrawn = free_apartment(db)
+    withdrawn.status = ApartmentStatus.NOT_FOR_SALE
+    db.flush()
+    refused = sales.post(
+        "/dashboard/sales/bookings",
+        data={"apartment_id": withdrawn.id, "lead_id": make_lead(db, seller).id},
+        headers=HTMX,
+    )
+    assert refused.status_code == 409 and card_status(refused.text, withdrawn.id) == "not_for_sale:Not for sale"
+
+
+def test_a_finished_booking_says_what_ended_it_not_a_fake_expiry(client_en, db, user_of):
+    contract = make_contract(db)
+    seller = user_of(Role.SALES)
+    cancelled = bookings.create(
+        db, seller, BookingCreate(apartment_id=free_apartment(db).id, lead_id=make_lead(db, seller).id), 72
+    )
+    bookings.cancel(db, seller, cancelled.id, "changed mind")
+    mop = client_en(Role.MOP)
+    listing = mop.get("/dashboard/mop/bookings").text
+    when = r"\d{1,2}/\d{1,2}/\d{4}, \d{1,2}:\d\d\s[AP]M"  # English date and time, as app.web.format shows them
+    ends = re.findall(r'data-testid="booking-end">([^<]+)<', listing)
+    assert any(re.fullmatch(f"contract signed {when}", e) for e in ends), ends
+    assert any(re.fullmatch(f"cancelled {when}", e) for e in ends), ends
+    lead_page = mop.get(f"/dashboard/mop/leads/{contract.lead_id}").text
+    assert re.search(f'data-testid="booking-end">contract signed {when}<', lead_page)

@@ -311,7 +311,7 @@ def test_html_request_from_the_card_carries_the_apartment(client, db, shop):
     flat = shop[1]["202"]
     card = client.get(f"/c/bahor-test/apartments/{flat.id}", headers=HTMX)
     assert card.status_code == 200 and 'data-testid="apartment-card"' in card.text
-    assert f'name="apartment_id" value="{flat.id}"' in card.text and 'hx-include="#lead-form .utm"' in card.text
+    assert f'name="apartment_id" value="{flat.id}"' in card.text and 'hx-include="#lead-form .utm-tags"' in card.text
     token = csrf_from(client, "/c/bahor-test")
     sent = client.post(
         "/c/bahor-test/request",
@@ -512,3 +512,30 @@ def test_cached_page_is_served_from_memory_without_queries(app, client, db, coun
     assert token and token != "CSRF-TOKEN-GOES-HERE-3f9c1a"  # each visitor's own token is spliced in
     etag = again.headers["etag"]
     assert client.get("/c/fast", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_bad_calculator_price_is_shown_back_with_a_russian_message(client, shop):
+    ru = {"Accept-Language": "ru"}
+    for typed, message in (("abc", "Введите число."), ("-5", "Значение должно быть не меньше 0.")):
+        result = client.get(
+            "/c/bahor-test/calculator",
+            params={"price": typed, "down_pct": "30", "months": "12"},
+            headers={**HTMX, **ru, "HX-Target": "calc-result"},
+        )
+        assert result.status_code == 200
+        oob = re.search(
+            r'<p class="error calc-error" id="calc-error-price"[^>]*hx-swap-oob="true"[^>]*>([^<]*)</p>', result.text
+        )
+        assert oob and oob.group(1) == message, result.text
+        whole = client.get(
+            "/c/bahor-test/calculator", params={"price": typed}, headers={**HTMX, **ru, "HX-Target": "calculator"}
+        )
+        assert f'value="{typed}"' in whole.text and message in whole.text
+        assert 'aria-invalid="true"' in whole.text
+        plain = client.get("/c/bahor-test/calculator", params={"price": typed})
+        page = client.get(plain.headers["location"], headers=ru)
+        assert f'value="{typed}"' in page.text and message in page.text  # the complex page's calculator block
+    fine = client.get(
+        "/c/bahor-test/calculator", params={"price": "1000"}, headers={**HTMX, **ru, "HX-Target": "calc-result"}
+    )
+    assert re.search(r'id="calc-error-price"[^>]*hidden', fine.text)  # a fixed value clears the message

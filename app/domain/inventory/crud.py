@@ -326,6 +326,13 @@ class ApartmentCRUD:
             raise NotFound("Apartment not found.")
         return found
 
+    def status_of(self, db: Session, apartment_id: object) -> ApartmentStatus | None:
+        """The stored status of an apartment given by id (as typed), or None when there is no such one."""
+        text = str(apartment_id).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            return None
+        return db.scalar(select(Apartment.status).where(Apartment.id == int(text)))
+
     def for_building(self, db: Session, building_id: int) -> list[Apartment]:
         """Every apartment of a building, by floor and number."""
         q = select(Apartment).where(Apartment.building_id == building_id).order_by(Apartment.floor, Apartment.id)

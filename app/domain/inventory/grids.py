@@ -13,7 +13,7 @@ from app.core.errors import Invalid, InvalidMany, NotFound
 from app.domain.audit.crud import audit
 from app.domain.inventory.crud import apartments, buildings, bump_inventory, must_edit_inventory
 from app.domain.inventory.models import Apartment, Building, FloorGrid
-from app.domain.inventory.schemas import GridCell, GridCopy, GridLayout
+from app.domain.inventory.schemas import MAX_GRID_COLS, MAX_GRID_ROWS, GridCell, GridCopy, GridLayout
 
 
 def _problem(index: int, message: str, **params) -> dict:
@@ -25,6 +25,16 @@ def grid_problems(
 ) -> list[dict]:
     """Every problem of a layout: cells outside the grid, overlaps, bad or repeated apartments."""
     problems: list[dict] = []
+    for name, value, most in (("cols", layout.cols, MAX_GRID_COLS), ("rows", layout.rows, MAX_GRID_ROWS)):
+        if not isinstance(value, int) or not 1 <= value <= most:
+            message = (
+                "Columns: a whole number from 1 to %(max)s."
+                if name == "cols"
+                else "Rows: a whole number from 1 to %(max)s."
+            )
+            problems.append({"loc": ["body", name], "msg": message, "params": {"max": most}})
+    if problems:
+        return problems  # the size is wrong: cells cannot be checked against it
     owner: dict[tuple[int, int], int] = {}
     seen_apartments: dict[int, int] = {}
     for index, cell in enumerate(layout.cells):

@@ -14,7 +14,7 @@ from app.core.errors import NotFound
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
 from app.domain.bookings.schemas import BookingCancel, BookingCreate, BookingFilter, ExtensionRequest
-from app.domain.inventory.crud import complexes
+from app.domain.inventory.crud import apartments, complexes
 from app.domain.leads.crud import pipeline
 from app.web.feature import DashboardBase, DashboardRole
 from app.web.forms import PostedForm, blank_is_none, first_error, optional_int, submit_with_status, validate_form
@@ -69,6 +69,7 @@ def create_booking(
             "booking": booking,
             "base": base,
             "conflict": status == 409,
+            "apartment_status": apartments.status_of(db, values.get("apartment_id", "")),
         }
         return render(request, "features/bookings/form.html", context, status_code=status if errors else 201)
     if booking is not None:

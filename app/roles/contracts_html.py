@@ -17,7 +17,6 @@ from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.auth.models import User
 from app.auth.permissions import P, Role, has_permission
 from app.core import clock
-from app.core.clock import now as utcnow
 from app.core.errors import AppError
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
@@ -221,7 +220,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
         limit = limit_of(request)
         price = Decimal(booking.apartment.total_price)
         terms, _ = validate_form(SchedulePreview, typed_money(values))
-        open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow()
+        open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > clock.now()
         context = {
             **links,
             "booking": booking,
@@ -247,7 +246,7 @@ def _contract_form(router: APIRouter, base: str, links: dict[str, Any]) -> None:
             made = [c for c in contracts.for_lead(db, booking.lead_id) if c.booking_id == booking.id]
             if made:
                 return see_other(f"{base}/contracts/{made[0].id}")
-        status = 200 if booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow() else 409
+        status = 200 if booking.status == BookingStatus.ACTIVE and booking.expires_at > clock.now() else 409
         return form_page(request, db, user, booking, default_values(request, booking), {}, status_code=status)
 
     @router.get("/contracts/preview")
@@ -347,7 +346,7 @@ def _assign_pages(router: APIRouter, base: str) -> None:
 
 def extended_until(booking: Booking) -> datetime:
     """When the booking would expire if its pending extension were approved (as the CRUD computes it)."""
-    return max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
+    return max(booking.expires_at, clock.now()) + timedelta(hours=booking.extension_hours)
 
 
 def _extension_pages(router: APIRouter, base: str) -> None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.auth.permissions import P, Role, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import AppError, NotFound
 from app.domain.bookings.crud import BOOKABLE_LEAD_STATUSES, bookings
 from app.domain.bookings.models import BookingStatus
@@ -176,7 +176,7 @@ def _lead_page(request: Request, db, lead: Lead, role: Role, status_code: int = 
     context = {
         "lead": lead,
         "base": f"/dashboard/{role.value}",
-        "now": utcnow(),
+        "now": clock.now(),
         "time_left": time_left,
         "timeline": timeline(story, lead_bookings, lead_contracts),
         "bookings": lead_bookings,
@@ -251,7 +251,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
     ):
         """The board; HTMX gets the board, or one column's next page (`column` and `page_<status>`)."""
         columns = _board(request, db, user, f, base)
-        context = {"columns": columns, "f": f, "base": base, "now": utcnow(), "complexes": complexes.all(db)}
+        context = {"columns": columns, "f": f, "base": base, "now": clock.now(), "complexes": complexes.all(db)}
         context["complex_names"] = {c.id: c.name for c in context["complexes"]}
         if column is not None:
             context["column"] = next(c for c in columns if c["status"] == column.value)
@@ -262,7 +262,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
     def callbacks_page(request: Request, db: DbSession, user: CurrentUser):
         """Open leads whose callback is due today or overdue, the most overdue first."""
         due = pipeline.callbacks(db, user)
-        return render(request, "features/callbacks/callbacks.html", {"leads": due, "base": base, "now": utcnow()})
+        return render(request, "features/callbacks/callbacks.html", {"leads": due, "base": base, "now": clock.now()})
 
     @router.get("/leads/new")
     def new_lead_page(request: Request, db: DbSession, user: CurrentUser):
@@ -304,7 +304,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
             return render(
                 request,
                 "features/kanban/card.html",
-                {"lead": changed, "base": base, "now": utcnow(), "complex_names": names},
+                {"lead": changed, "base": base, "now": clock.now(), "complex_names": names},
             )
         if htmx and view == "row":
             return render(request, "features/leads/row.html", {"lead": changed, "base": base})
@@ -359,7 +359,7 @@ def _bookings_pages(router: APIRouter, role: Role, base: str) -> None:
             "page": bookings.page(db, user, f),
             "f": f,
             "base": base,
-            "now": utcnow(),
+            "now": clock.now(),
             "time_left": time_left,
             "statuses": list(BookingStatus),
             "role": role,

@@ -18,7 +18,6 @@ from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
 from app.core import clock
-from app.core.clock import now as utcnow
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
     BOOKING_STATUS_LABELS,
@@ -111,7 +110,7 @@ env.globals.update(
     EXTENSION_LABELS=EXTENSION_LABELS,
     CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
     role_can=role_can,
-    utcnow=utcnow,
+    clock_now=clock.now,
     PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
     PAYMENT_TYPE_LABELS=PAYMENT_TYPE_LABELS,
     PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,

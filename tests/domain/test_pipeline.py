@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus, LeadStatusChange, Temperature
@@ -85,11 +85,11 @@ def test_assignment_by_mop_only_to_active_salespeople(db):
 
 def test_callbacks_due_today_and_overdue(db):
     seller = make_user(db, Role.SALES)
-    overdue = make_lead(db, seller, next_callback_at=utcnow() - timedelta(days=2))
-    soon = make_lead(db, seller, next_callback_at=utcnow() + timedelta(minutes=1))
-    make_lead(db, seller, next_callback_at=utcnow() + timedelta(days=3))
-    make_lead(db, seller, next_callback_at=utcnow() - timedelta(days=1), status=LeadStatus.LOST)
-    make_lead(db, make_user(db, Role.SALES), next_callback_at=utcnow())
+    overdue = make_lead(db, seller, next_callback_at=clock.now() - timedelta(days=2))
+    soon = make_lead(db, seller, next_callback_at=clock.now() + timedelta(minutes=1))
+    make_lead(db, seller, next_callback_at=clock.now() + timedelta(days=3))
+    make_lead(db, seller, next_callback_at=clock.now() - timedelta(days=1), status=LeadStatus.LOST)
+    make_lead(db, make_user(db, Role.SALES), next_callback_at=clock.now())
     assert [lead.id for lead in pipeline.callbacks(db, seller)] == [overdue.id, soon.id]
     assert {x.id for x in pipeline.kanban(db, seller, LeadFilter(callback_due=True))[LeadStatus.NEW].items} == {
         overdue.id,
@@ -101,7 +101,7 @@ def test_comments_and_edit(db):
     seller = make_user(db, Role.SALES)
     lead = make_lead(db, seller)
     pipeline.comment(db, seller, lead.id, CommentCreate(text="  called, thinking  "))
-    when = utcnow() + timedelta(hours=3)
+    when = clock.now() + timedelta(hours=3)
     pipeline.edit(db, seller, lead.id, LeadEdit(temperature=Temperature.HOT, next_callback_at=when))
     timeline = pipeline.timeline(db, lead)
     assert [c.text for c in timeline["comments"]] == ["called, thinking"]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate
@@ -57,7 +57,7 @@ def test_every_page_renders_for_a_salesperson_with_own_data(client_en, db, user_
         name="Азиза Каримова",
         complex_id=complex_.id,
         temperature=Temperature.HOT,
-        next_callback_at=utcnow() - timedelta(hours=3),
+        next_callback_at=clock.now() - timedelta(hours=3),
     )
     pipeline.comment(db, seller, lead.id, CommentCreate(text="Звонить после обеда"))
     sales = client_en(Role.SALES)
@@ -416,7 +416,7 @@ def test_heavy_pages_run_a_fixed_number_of_queries(client_en, db, user_of, count
                     status=status,
                     complex_id=complex_.id,
                     temperature=Temperature.WARM,
-                    next_callback_at=utcnow() - timedelta(hours=1),
+                    next_callback_at=clock.now() - timedelta(hours=1),
                 )
 
     def queries() -> int:

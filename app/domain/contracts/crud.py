@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -120,7 +120,7 @@ class ContractCRUD:
         booking = bookings.get(db, actor, data.booking_id)
         if actor.role == Role.SALES and booking.salesperson_id != actor.id:
             raise Forbidden("You can make contracts only from your own bookings.")
-        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= utcnow():
+        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= clock.now():
             raise Conflict("This booking is no longer active.")
         apartment = booking.apartment
         price = Decimal(apartment.total_price)
@@ -129,11 +129,11 @@ class ContractCRUD:
         sold = db.execute(
             update(Apartment)
             .where(Apartment.id == apartment.id, Apartment.status == ApartmentStatus.BOOKED)
-            .values(status=ApartmentStatus.SOLD, updated_at=utcnow())
+            .values(status=ApartmentStatus.SOLD, updated_at=clock.now())
         )
         if sold.rowcount != 1:
             raise Conflict("This apartment is not booked any more.")
-        number = f"{utcnow().year}-{next_number(db):05d}"
+        number = f"{clock.now().year}-{next_number(db):05d}"
         currency = apartment.building.complex.currency
         contract = Contract(
             number=number,
@@ -175,11 +175,11 @@ class ContractCRUD:
         if contract.status == ContractStatus.CANCELLED:
             raise Conflict("This contract is already cancelled.")
         before = snapshot(contract)
-        contract.status, contract.cancelled_at, contract.cancel_reason = ContractStatus.CANCELLED, utcnow(), reason
+        contract.status, contract.cancelled_at, contract.cancel_reason = ContractStatus.CANCELLED, clock.now(), reason
         db.execute(
             update(Apartment)
             .where(Apartment.id == contract.apartment_id, Apartment.status == ApartmentStatus.SOLD)
-            .values(status=ApartmentStatus.FREE, updated_at=utcnow())
+            .values(status=ApartmentStatus.FREE, updated_at=clock.now())
         )
         pipeline.set_status(db, actor, contract.lead, LeadStatus.IN_WORK, f"contract {contract.number} cancelled")
         bump_inventory(db, [contract.apartment.building.complex_id])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -161,7 +161,7 @@ class PaymentCRUD:
             earlier = self._by_key(db, idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
-        if data.paid_at > utcnow().date() + timedelta(days=1):
+        if data.paid_at > clock.now().date() + timedelta(days=1):
             raise Invalid("A payment cannot be dated in the future.", field="paid_at")
         contract = self._locked_contract(db, data.contract_id)
         currency = data.currency or contract.currency
@@ -210,7 +210,7 @@ class PaymentCRUD:
             raise Conflict("This payment is already cancelled.")
         contract = self._locked_contract(db, payment.contract_id, allow_cancelled=True)
         before = snapshot(payment)
-        payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, utcnow(), reason
+        payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, clock.now(), reason
         db.flush()
         self.reallocate(db, contract)
         audit.record(db, actor, "payment", payment.id, "cancel", before, {**snapshot(payment), "reason": reason})
@@ -218,7 +218,7 @@ class PaymentCRUD:
 
     def reallocate(self, db: Session, contract: Contract) -> None:
         """Apply the contract's completed payments to its schedule, oldest instalment first."""
-        now = utcnow()
+        now = clock.now()
         db.execute(
             update(Allocation)
             .where(Allocation.instalment_id.in_([i.id for i in contract.schedule]), Allocation.reversed_at.is_(None))

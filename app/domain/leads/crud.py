@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -55,7 +55,7 @@ def day_start(day: date) -> datetime:
 
 def end_of_today() -> datetime:
     """The coming midnight in the company's time zone: callbacks before it are due today."""
-    today = utcnow().astimezone(ZoneInfo(settings.time_zone)).date()
+    today = clock.now().astimezone(ZoneInfo(settings.time_zone)).date()
     return day_start(today + timedelta(days=1))
 
 
@@ -121,7 +121,7 @@ class LeadCRUD:
         Returns (lead, created). Refuses an unknown complex or an apartment of another complex,
         and more than a few requests per address in a short window.
         """
-        since = utcnow() - REQUEST_WINDOW
+        since = clock.now() - REQUEST_WINDOW
         recent = db.scalar(select(func.count()).where(LeadTouch.address == address, LeadTouch.at > since)) or 0
         if recent >= REQUESTS_PER_ADDRESS:
             raise TooManyRequests(
@@ -139,7 +139,7 @@ class LeadCRUD:
         if not created:
             before = snapshot(lead)
             lead.touches_count += 1
-            lead.last_touch_at = utcnow()
+            lead.last_touch_at = clock.now()
             lead.complex_id = complex_id or lead.complex_id
             lead.apartment_id = apartment_id or lead.apartment_id
             for name, value in utm.items():

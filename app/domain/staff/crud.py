@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import P, Role, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.crud import bookings
@@ -47,7 +47,7 @@ class StaffCRUD:
         ).all()
         counts = users.counts_by_role(db)
         counters = {f"active_{r.value}": counts[r] for r in team_roles}
-        since = utcnow() - timedelta(days=7)
+        since = clock.now() - timedelta(days=7)
         counters["my_changes_7d"] = (
             db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
         )
@@ -69,7 +69,7 @@ class StaffCRUD:
             return db.scalar(select(func.count()).select_from(query.subquery())) or 0
 
         work: dict[str, int] = {}
-        now = utcnow()
+        now = clock.now()
         if has_permission(role, P.LEADS_READ):
             visible = leads.visible(actor)
             work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))

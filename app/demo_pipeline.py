@@ -121,7 +121,7 @@ def _play(db: Session, seller: User, lead: Lead, fate: str, flats: list[Apartmen
 def _sign(db: Session, seller: User, booking: Booking, lead: Lead) -> None:
     """A contract with 10% down and 24 monthly instalments, started last month."""
     price = db.scalar(select(Apartment.total_price).where(Apartment.id == booking.apartment_id))
-    start = (clock.now() - timedelta(days=35)).date()
+    start = clock.today() - timedelta(days=35)
     contracts.create(
         db,
         seller,

@@ -30,7 +30,7 @@ def configure(app: Celery, config: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         result_expires=3600,
-        timezone="Asia/Tashkent",
+        timezone=config.time_zone,
         enable_utc=True,
         beat_schedule=BEAT_SCHEDULE,
     )

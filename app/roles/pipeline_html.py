@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -33,7 +32,7 @@ from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
 from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
 from app.roles.pipeline import kanban_columns
-from app.web.forms import PostedForm, submit_values, validate_form
+from app.web.forms import PostedForm, local_to_utc, submit_values, validate_form
 from app.web.handlers import error_response
 from app.web.i18n import gettext
 from app.web.labels import LEAD_STATUS_LABELS, LEAD_TRANSITIONS
@@ -74,20 +73,6 @@ def _blank_is_none(values: dict, *names: str) -> dict:
 def _safe_next(value: str, base: str) -> str | None:
     """A same-dashboard address to return to after an action, or None."""
     return value if value.startswith(base + "/") and "//" not in value and "\\" not in value else None
-
-
-def local_to_utc(value: str, time_zone: str) -> str | None:
-    """A datetime-local value read in the company's time zone, as a UTC ISO string; "" -> None."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value  # the form validation names it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(time_zone))
-    return moment.astimezone(UTC).isoformat()
 
 
 def time_left(expires_at: datetime, now: datetime) -> str:
@@ -337,7 +322,7 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         raw = dict(form)
         values = {
             "temperature": raw.get("temperature") or None,
-            "next_callback_at": local_to_utc(raw.get("next_callback_at", ""), get_settings(request).time_zone),
+            "next_callback_at": local_to_utc(raw.get("next_callback_at", "")),
         }
         _, _, errors, status = _submit(db, LeadEdit, values, lambda d: pipeline.edit(db, user, lead_id, d))
         if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app.core import clock
 from app.core.errors import AppError
 from app.web.i18n import gettext
 
@@ -86,3 +88,15 @@ def validate_form(model: type[M], data: Mapping[str, Any]) -> tuple[M | None, di
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             errors.setdefault(field, error_message(error))
         return None, errors
+
+
+def local_to_utc(value: str) -> str | None:
+    """A datetime-local value read off the company's wall clock, as a UTC ISO string; "" -> None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the form validation names it
+    return clock.from_local(moment).isoformat()

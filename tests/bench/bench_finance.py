@@ -60,7 +60,7 @@ def build(url: str) -> dict[str, int]:
     """Demo data, then contracts with schedules and payments inserted in bulk; returns counts."""
     upgrade(url)
     rng = random.Random(SEED)
-    today = clock.now().date()
+    today = clock.today()
     with write_session(url) as db:
         load_demo(db, "demo12345")
         seller = db.scalar(select(User.id).where(User.username == "sales"))
@@ -230,7 +230,7 @@ def main() -> None:
             serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
             serve(create_app(settings, check_schema=False), app_sock),
         ]
-        year = clock.now().date().year
+        year = clock.today().year
         clients = {
             "bare": httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60),
             "app": httpx.Client(

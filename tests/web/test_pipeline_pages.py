@@ -18,7 +18,8 @@ from app.domain.inventory.crud import apartments
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import Lead, LeadComment, LeadStatus, Temperature
 from app.domain.leads.schemas import CommentCreate
-from app.roles.pipeline_html import local_to_utc, time_left
+from app.roles.pipeline_html import time_left
+from app.web.forms import local_to_utc
 from app.web.i18n import current_language
 from tests.factories import free_apartment, make_building, make_complex, make_lead, make_user
 
@@ -463,9 +464,9 @@ def test_local_time_and_time_left_helpers():
 
 
 def _check_helpers():
-    assert local_to_utc("2030-06-01T09:00", "Asia/Tashkent") == "2030-06-01T04:00:00+00:00"
-    assert local_to_utc("", "Asia/Tashkent") is None
-    assert local_to_utc("nonsense", "Asia/Tashkent") == "nonsense"  # left for the form to reject
+    assert local_to_utc("2030-06-01T09:00") == "2030-06-01T04:00:00+00:00"  # Tashkent is UTC+5
+    assert local_to_utc("") is None
+    assert local_to_utc("nonsense") == "nonsense"  # left for the form to reject
     now = datetime(2030, 1, 1, tzinfo=UTC)
     assert time_left(now + timedelta(days=2, hours=3), now) == "2 d 3 h"
     assert time_left(now + timedelta(hours=1, minutes=5), now) == "1 h 5 min"

@@ -133,7 +133,7 @@ class ContractCRUD:
         )
         if sold.rowcount != 1:
             raise Conflict("This apartment is not booked any more.")
-        number = f"{clock.now().year}-{next_number(db):05d}"
+        number = f"{clock.today().year}-{next_number(db):05d}"
         currency = apartment.building.complex.currency
         contract = Contract(
             number=number,

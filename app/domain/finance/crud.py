@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select, update
@@ -161,7 +161,7 @@ class PaymentCRUD:
             earlier = self._by_key(db, idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
-        if data.paid_at > clock.now().date() + timedelta(days=1):
+        if data.paid_at > clock.today():
             raise Invalid("A payment cannot be dated in the future.", field="paid_at")
         contract = self._locked_contract(db, data.contract_id)
         currency = data.currency or contract.currency

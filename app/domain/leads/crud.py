@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +34,6 @@ from app.domain.leads.schemas import (
     LeadRequest,
     StatusChange,
 )
-from settings import settings
 
 LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
 ALL_LEADS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP})
@@ -46,17 +44,6 @@ REQUEST_WINDOW = timedelta(minutes=10)
 def snapshot(lead: Lead) -> dict:
     """The audited fields of a lead."""
     return {name: getattr(lead, name) for name in LEAD_FIELDS}
-
-
-def day_start(day: date) -> datetime:
-    """Midnight of `day` in the company's time zone, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.time_zone))
-
-
-def end_of_today() -> datetime:
-    """The coming midnight in the company's time zone: callbacks before it are due today."""
-    today = clock.now().astimezone(ZoneInfo(settings.time_zone)).date()
-    return day_start(today + timedelta(days=1))
 
 
 class LeadCRUD:
@@ -106,11 +93,12 @@ class LeadCRUD:
         if f.temperature:
             q = q.where(Lead.temperature == f.temperature)
         if f.callback_due:
-            q = q.where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < end_of_today())
-        if f.created_from:
-            q = q.where(Lead.created_at >= day_start(f.created_from))
-        if f.created_to:
-            q = q.where(Lead.created_at < day_start(f.created_to + timedelta(days=1)))
+            q = q.where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < clock.end_of_today())
+        start, end = clock.day_range(f.created_from, f.created_to)
+        if start:
+            q = q.where(Lead.created_at >= start)
+        if end:
+            q = q.where(Lead.created_at < end)
         return apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
 
     def submit_request(
@@ -348,7 +336,7 @@ class PipelineCRUD:
             leads.visible(actor)
             .where(
                 Lead.next_callback_at.is_not(None),
-                Lead.next_callback_at < end_of_today(),
+                Lead.next_callback_at < clock.end_of_today(),
                 Lead.status.in_(OPEN_STATUSES),
             )
             .options(joinedload(Lead.assigned), joinedload(Lead.complex))

@@ -17,7 +17,7 @@ from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
-from app.domain.leads.crud import end_of_today, leads
+from app.domain.leads.crud import leads
 from app.domain.leads.models import Lead, LeadStatus
 from app.domain.leads.rules import OPEN_STATUSES
 from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
@@ -75,14 +75,14 @@ class StaffCRUD:
             work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))
             work["leads_in_work"] = count(visible.where(Lead.status == LeadStatus.IN_WORK))
             work["callbacks_due"] = count(
-                visible.where(Lead.next_callback_at < end_of_today(), Lead.status.in_(OPEN_STATUSES))
+                visible.where(Lead.next_callback_at < clock.end_of_today(), Lead.status.in_(OPEN_STATUSES))
             )
         if has_permission(role, P.BOOKINGS_READ):
             work["bookings_active"] = count(
                 bookings.visible(actor).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now)
             )
         if has_permission(role, P.CONTRACTS_READ):
-            month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            month_start = clock.day_start(clock.month_start(clock.today()))
             work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
         if role == Role.FINANCE:
             overdue = (
@@ -90,7 +90,7 @@ class StaffCRUD:
                 .join(Contract, Contract.id == Instalment.contract_id)
                 .where(
                     Contract.status == ContractStatus.ACTIVE,
-                    Instalment.due_date < now.date(),
+                    Instalment.due_date < clock.today(),
                     Instalment.paid < Instalment.amount,
                 )
                 .distinct()

@@ -102,6 +102,5 @@ class Instalment(Base):
     due_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     paid: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0"))
-    overdue_since: Mapped[date | None] = mapped_column(Date)  # set by the daily overdue job
 
     contract: Mapped[Contract] = relationship(back_populates="schedule", lazy="raise")

@@ -1,5 +1,5 @@
 """Payments against contract schedules: allocation oldest instalment first, credit for
-over-payments, cancellation that re-allocates, idempotent retries; balances and the overdue mark.
+over-payments, cancellation that re-allocates, idempotent retries; balances (days overdue from due dates).
 
 Allocation is derived from the completed payments: after any payment or cancellation the
 contract's active allocations are reversed (kept, with reversed_at) and the completed payments
@@ -244,9 +244,6 @@ class PaymentCRUD:
                 item.paid += take
                 left -= take
                 db.add(Allocation(payment_id=payment.id, instalment_id=item.id, amount=take))
-        for item in contract.schedule:
-            if item.paid >= item.amount:
-                item.overdue_since = None
         db.flush()
 
     def statement_parts(self, db: Session, contract_id: int) -> tuple[Decimal, list[Payment]]:
@@ -271,27 +268,6 @@ class PaymentCRUD:
             .group_by(Payment.contract_id)
         ).all()
         return {contract_id: Decimal(total or 0) for contract_id, total in rows}
-
-    def mark_overdue(self, db: Session, today: date) -> int:
-        """Mark instalments due before `today` and not fully paid as overdue; returns how many were new."""
-        marked = db.execute(
-            update(Instalment)
-            .where(
-                Instalment.due_date < today,
-                Instalment.paid < Instalment.amount,
-                Instalment.overdue_since.is_(None),
-                Instalment.contract_id.in_(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE)),
-            )
-            .values(overdue_since=today)
-            .execution_options(synchronize_session=False)
-        )
-        db.execute(
-            update(Instalment)
-            .where(Instalment.paid >= Instalment.amount, Instalment.overdue_since.is_not(None))
-            .values(overdue_since=None)
-            .execution_options(synchronize_session=False)
-        )
-        return marked.rowcount or 0
 
     def _by_key(self, db: Session, key: str) -> Payment | None:
         return db.scalar(select(Payment).where(Payment.idempotency_key == key))

@@ -28,6 +28,7 @@ from app.domain.leads.crud import pipeline
 from app.domain.leads.models import Lead
 from app.domain.leads.schemas import (
     Assignment,
+    CallbackWhen,
     CommentCreate,
     LeadCreate,
     LeadEdit,
@@ -107,9 +108,9 @@ def _lead_work_api(router: APIRouter) -> None:
         return kanban_columns(db, user, f, request)
 
     @router.get("/callbacks", response_model=list[LeadRead])
-    def callbacks(db: DbSession, user: CurrentUser):
-        """Open leads whose callback is due today or overdue."""
-        return pipeline.callbacks(db, user)
+    def callbacks(db: DbSession, user: CurrentUser, when: CallbackWhen = CallbackWhen.DUE):
+        """Open leads whose callback falls in `when` (due: overdue and today; overdue, today, tomorrow, week, all)."""
+        return pipeline.callbacks(db, user, when)
 
     @router.get("/leads/{lead_id:int}", response_model=LeadDetail)
     def get_lead(db: DbSession, user: CurrentUser, lead_id: int):

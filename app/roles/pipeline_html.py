@@ -30,7 +30,7 @@ from app.domain.inventory.models import ApartmentStatus
 from app.domain.inventory.schemas import ApartmentFilter
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
-from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
+from app.domain.leads.schemas import CallbackWhen, CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
 from app.roles.pipeline import kanban_columns
 from app.web.forms import PostedForm, local_to_utc, submit_values, validate_form
 from app.web.handlers import error_response
@@ -244,10 +244,11 @@ def _lead_work_pages(router: APIRouter, role: Role, base: str) -> None:
         return render(request, "features/kanban/kanban.html", context, block="board")
 
     @router.get("/callbacks")
-    def callbacks_page(request: Request, db: DbSession, user: CurrentUser):
-        """Open leads whose callback is due today or overdue, the most overdue first."""
-        due = pipeline.callbacks(db, user)
-        return render(request, "features/callbacks/callbacks.html", {"leads": due, "base": base, "now": clock.now()})
+    def callbacks_page(request: Request, db: DbSession, user: CurrentUser, when: CallbackWhen = CallbackWhen.DUE):
+        """Open leads whose callback falls in `when` (default overdue and today), earliest first."""
+        due = pipeline.callbacks(db, user, when)
+        context = {"leads": due, "base": base, "now": clock.now(), "when": when}
+        return render(request, "features/callbacks/callbacks.html", context)
 
     @router.get("/leads/new")
     def new_lead_page(request: Request, db: DbSession, user: CurrentUser):

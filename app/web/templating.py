@@ -18,9 +18,11 @@ from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
 from app.core import clock
+from app.web.counters import counter_link
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
     BOOKING_STATUS_LABELS,
+    CALLBACK_WHEN_LABELS,
     CONTRACT_STATUS_LABELS,
     COUNTER_LABELS,
     EXTENSION_LABELS,
@@ -36,7 +38,7 @@ from app.web.labels import (
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "4"
+STATIC_VERSION = "5"
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -107,10 +109,12 @@ env.globals.update(
     TEMPERATURE_LABELS=TEMPERATURE_LABELS,
     LEAD_TRANSITIONS=LEAD_TRANSITIONS,
     BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
+    CALLBACK_WHEN_LABELS=CALLBACK_WHEN_LABELS,
     EXTENSION_LABELS=EXTENSION_LABELS,
     CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
     role_can=role_can,
     clock_now=clock.now,
+    counter_link=counter_link,
     PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
     PAYMENT_TYPE_LABELS=PAYMENT_TYPE_LABELS,
     PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,

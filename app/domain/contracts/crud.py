@@ -77,16 +77,26 @@ class ContractCRUD:
 
     def query(self, actor: User, f: ContractFilter) -> Select:
         """Visible contracts matching the filter, sorted, with apartment, lead and salesperson joined."""
-        q = self.visible(actor).options(
+        q = self.filtered(actor, f).options(
             joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
             joinedload(Contract.lead),
             joinedload(Contract.salesperson),
         )
+        return apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
+
+    def filtered(self, actor: User, f: ContractFilter) -> Select:
+        """Visible contracts matching the filter (signed dates are company days), unsorted, nothing loaded."""
+        q = self.visible(actor)
         if f.status:
             q = q.where(Contract.status == f.status)
         if f.q:
             q = q.where(Contract.number.contains(f.q.strip()) | Contract.buyer_full_name.ilike(f"%{f.q.strip()}%"))
-        return apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
+        start, end = clock.day_range(f.signed_from, f.signed_to)
+        if start:
+            q = q.where(Contract.signed_at >= start)
+        if end:
+            q = q.where(Contract.signed_at < end)
+        return q
 
     def get(self, db: Session, actor: User, contract_id: int) -> Contract:
         """A visible contract with its schedule, apartment, lead and salesperson, or NotFound."""

@@ -24,9 +24,10 @@ from app.domain.leads.models import (
     LeadStatusChange,
     LeadTouch,
 )
-from app.domain.leads.rules import OPEN_STATUSES, can_move
+from app.domain.leads.rules import CLOSED_STATUSES, OPEN_STATUSES, callback_window, can_move
 from app.domain.leads.schemas import (
     Assignment,
+    CallbackWhen,
     CommentCreate,
     LeadCreate,
     LeadEdit,
@@ -35,7 +36,17 @@ from app.domain.leads.schemas import (
     StatusChange,
 )
 
-LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
+LEAD_FIELDS = (
+    "name",
+    "phone",
+    "source",
+    "status",
+    "complex_id",
+    "apartment_id",
+    "assigned_id",
+    "next_callback_at",
+    *UTM_FIELDS,
+)
 ALL_LEADS_ROLES = frozenset({Role.ADMIN, Role.MOP, Role.ROP})
 REQUESTS_PER_ADDRESS = 5
 REQUEST_WINDOW = timedelta(minutes=10)
@@ -93,7 +104,7 @@ class LeadCRUD:
         if f.temperature:
             q = q.where(Lead.temperature == f.temperature)
         if f.callback_due:
-            q = q.where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < clock.end_of_today())
+            q = q.where(Lead.next_callback_at < clock.end_of_today(), Lead.status.in_(OPEN_STATUSES))
         start, end = clock.day_range(f.created_from, f.created_to)
         if start:
             q = q.where(Lead.created_at >= start)
@@ -271,11 +282,14 @@ class PipelineCRUD:
         return lead
 
     def set_status(self, db: Session, actor: User | None, lead: Lead, status: LeadStatus, reason: str = "") -> None:
-        """Record a status change (by hand, or by a booking or contract) with its history."""
+        """Record a status change (by hand, or by a booking or contract) with its history;
+        a lead that is sold or lost has no callback left."""
         before = snapshot(lead)
         previous = lead.status
         lead.status = status
         lead.lost_reason = reason.strip() if status == LeadStatus.LOST else ""
+        if status in CLOSED_STATUSES:
+            lead.next_callback_at = None
         db.flush()
         self._history(db, actor, lead, previous, status, reason)
         audit.record(db, actor, "lead", lead.id, "status", before, snapshot(lead))
@@ -330,20 +344,27 @@ class PipelineCRUD:
             audit.record(db, actor, "lead", lead.id, "assign", before, snapshot(lead))
         return changed
 
-    def callbacks(self, db: Session, actor: User, limit: int = 200) -> list[Lead]:
-        """Open leads whose callback is due today or overdue, the most overdue first."""
+    def callbacks(
+        self, db: Session, actor: User, when: CallbackWhen = CallbackWhen.DUE, limit: int = 200
+    ) -> list[Lead]:
+        """Open leads whose callback falls in `when` (company days; default overdue and today), earliest first."""
         q = (
-            leads.visible(actor)
-            .where(
-                Lead.next_callback_at.is_not(None),
-                Lead.next_callback_at < clock.end_of_today(),
-                Lead.status.in_(OPEN_STATUSES),
-            )
+            self.callbacks_query(actor, when)
             .options(joinedload(Lead.assigned), joinedload(Lead.complex))
-            .order_by(Lead.next_callback_at)
+            .order_by(Lead.next_callback_at, Lead.id)
             .limit(limit)
         )
         return list(db.scalars(q))
+
+    def callbacks_query(self, actor: User, when: CallbackWhen = CallbackWhen.DUE) -> Select:
+        """Visible open leads with a callback in `when` (the callbacks page and the dashboard counter)."""
+        start, end = callback_window(when)
+        q = leads.visible(actor).where(Lead.next_callback_at.is_not(None), Lead.status.in_(OPEN_STATUSES))
+        if start is not None:
+            q = q.where(Lead.next_callback_at >= start)
+        if end is not None:
+            q = q.where(Lead.next_callback_at < end)
+        return q
 
     def kanban(
         self, db: Session, actor: User, f: LeadFilter, per_column: int = 20, pages: dict[str, int] | None = None

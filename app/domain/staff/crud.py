@@ -17,11 +17,12 @@ from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
-from app.domain.leads.crud import leads
+from app.domain.contracts.schemas import ContractFilter
+from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
-from app.domain.leads.rules import OPEN_STATUSES
 from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
 
+CHANGES_DAYS = 7  # "changes in 7 days": today and the six company days before it
 # Which colleagues each role works with on its home page.
 TEAM_OF: dict[Role, tuple[Role, ...]] = {
     Role.ADMIN: tuple(Role),
@@ -47,7 +48,7 @@ class StaffCRUD:
         ).all()
         counts = users.counts_by_role(db)
         counters = {f"active_{r.value}": counts[r] for r in team_roles}
-        since = clock.now() - timedelta(days=7)
+        since = clock.day_start(clock.today() - timedelta(days=CHANGES_DAYS - 1))  # today and the 6 days before
         counters["my_changes_7d"] = (
             db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
         )
@@ -74,16 +75,14 @@ class StaffCRUD:
             visible = leads.visible(actor)
             work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))
             work["leads_in_work"] = count(visible.where(Lead.status == LeadStatus.IN_WORK))
-            work["callbacks_due"] = count(
-                visible.where(Lead.next_callback_at < clock.end_of_today(), Lead.status.in_(OPEN_STATUSES))
-            )
+            work["callbacks_due"] = count(pipeline.callbacks_query(actor))
         if has_permission(role, P.BOOKINGS_READ):
             work["bookings_active"] = count(
                 bookings.visible(actor).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now)
             )
         if has_permission(role, P.CONTRACTS_READ):
-            month_start = clock.day_start(clock.month_start(clock.today()))
-            work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
+            month = ContractFilter(signed_from=clock.month_start(clock.today()))
+            work["contracts_month"] = count(contracts.filtered(actor, month))
         if role == Role.FINANCE:
             overdue = (
                 select(Instalment.contract_id)

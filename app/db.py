@@ -51,11 +51,6 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
 def _unicode_lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 

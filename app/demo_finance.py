@@ -87,7 +87,6 @@ def load_demo_finance(db: Session, admin: User) -> int:
         )
         made += 1
         _pay_months(db, cashier, contract, months_paid)
-    payments.mark_overdue(db, today)
     return made
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking
 from app.domain.bookings.schemas import BookingCreate
@@ -94,11 +94,14 @@ def _play(db: Session, seller: User, lead: Lead, fate: str, flats: list[Apartmen
             db,
             seller,
             lead.id,
-            LeadEdit(temperature=lead.temperature, next_callback_at=utcnow() - timedelta(days=1, hours=2)),
+            LeadEdit(temperature=lead.temperature, next_callback_at=clock.now() - timedelta(days=1, hours=2)),
         )
     elif fate == "callback_today":
         pipeline.edit(
-            db, seller, lead.id, LeadEdit(temperature=lead.temperature, next_callback_at=utcnow() + timedelta(hours=1))
+            db,
+            seller,
+            lead.id,
+            LeadEdit(temperature=lead.temperature, next_callback_at=clock.now() + timedelta(hours=1)),
         )
     elif fate == "lost":
         pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.LOST, reason="Купил у конкурента"))
@@ -118,7 +121,7 @@ def _play(db: Session, seller: User, lead: Lead, fate: str, flats: list[Apartmen
 def _sign(db: Session, seller: User, booking: Booking, lead: Lead) -> None:
     """A contract with 10% down and 24 monthly instalments, started last month."""
     price = db.scalar(select(Apartment.total_price).where(Apartment.id == booking.apartment_id))
-    start = (utcnow() - timedelta(days=35)).date()
+    start = clock.today() - timedelta(days=35)
     contracts.create(
         db,
         seller,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 from celery import shared_task
 from sqlalchemy.engine import make_url
 
+from app.core import clock
 from settings import Settings
 from settings import settings as default_settings
 
@@ -20,7 +20,7 @@ class BackupError(RuntimeError):
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return clock.now().strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def _backup_sqlite(database: str, target: Path) -> None:

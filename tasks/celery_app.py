@@ -10,7 +10,6 @@ from settings import Settings, settings
 BEAT_SCHEDULE = {
     "daily-database-backup": {"task": "tasks.backup.backup_database", "schedule": crontab(hour=2, minute=30)},
     "expire-bookings": {"task": "tasks.bookings.expire_bookings", "schedule": 60.0},
-    "mark-overdue-instalments": {"task": "tasks.finance.mark_overdue", "schedule": crontab(hour=0, minute=15)},
 }
 
 
@@ -30,7 +29,7 @@ def configure(app: Celery, config: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         result_expires=3600,
-        timezone="Asia/Tashkent",
+        timezone=config.time_zone,
         enable_utc=True,
         beat_schedule=BEAT_SCHEDULE,
     )
@@ -39,7 +38,7 @@ def configure(app: Celery, config: Settings) -> Celery:
 
 def make_celery(config: Settings) -> Celery:
     """A Celery app for `config`; tasks are shared, so they run on whichever app is current."""
-    app = configure(Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.finance"]), config)
+    app = configure(Celery("crm", include=["tasks.backup", "tasks.bookings"]), config)
     app.set_default()
     return app
 

@@ -93,14 +93,13 @@ def test_backup_through_a_real_worker_on_redis(redis_celery, sqlite_with_data, t
         assert copy.execute("SELECT count(*) FROM users").fetchone() == (1,)
 
 
-def test_expiry_job_frees_apartments_of_run_out_bookings(tmp_path, monkeypatch):
+def test_expiry_job_frees_apartments_of_run_out_bookings(tmp_path, monkeypatch, time_machine):
     from datetime import timedelta
 
     from sqlalchemy import select
 
     from app.auth.permissions import Role
-    from app.db import utcnow
-    from app.domain.bookings import crud as bookings_crud
+    from app.core import clock
     from app.domain.bookings.crud import bookings
     from app.domain.bookings.schemas import BookingCreate
     from app.domain.inventory.models import Apartment, ApartmentStatus
@@ -117,8 +116,8 @@ def test_expiry_job_frees_apartments_of_run_out_bookings(tmp_path, monkeypatch):
         )
     monkeypatch.setattr(backup_module.default_settings, "database_url", url)
     assert expire_bookings.apply().get() == 0  # not yet
-    later = utcnow() + timedelta(hours=1, minutes=1)
-    monkeypatch.setattr(bookings_crud, "utcnow", lambda: later)
+    later = clock.now() + timedelta(hours=1, minutes=1)
+    time_machine.move_to(later)
     assert expire_bookings.apply().get() == 1
     with write_session(url) as db:
         assert db.scalar(select(Apartment.status).where(Apartment.id == apartment_id)) == ApartmentStatus.FREE

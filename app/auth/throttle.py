@@ -9,14 +9,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import LoginFailure
-from app.core.clock import now as utcnow
+from app.core import clock
 from settings import Settings
 
 
 def seconds_to_wait(db: Session, settings: Settings, username: str, address: str) -> int:
     """0 when a login may be tried now, else seconds until the oldest counted failure expires."""
     window = timedelta(seconds=settings.login_window_seconds)
-    since = utcnow() - window
+    since = clock.now() - window
     checks = (
         (LoginFailure.username == username, settings.login_max_failures_per_user),
         (LoginFailure.address == address, settings.login_max_failures_per_ip),
@@ -28,14 +28,14 @@ def seconds_to_wait(db: Session, settings: Settings, username: str, address: str
         ).one()
         if count >= limit and oldest is not None:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=since.tzinfo)
-            wait = max(wait, math.ceil((oldest + window - utcnow()).total_seconds()))
+            wait = max(wait, math.ceil((oldest + window - clock.now()).total_seconds()))
     return max(wait, 0)
 
 
 def record_failure(db: Session, username: str, address: str) -> None:
     """Remember a failed attempt (and forget ones older than a day)."""
     db.add(LoginFailure(username=username, address=address))
-    db.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - timedelta(days=1)))
+    db.execute(delete(LoginFailure).where(LoginFailure.at < clock.now() - timedelta(days=1)))
     db.flush()
 
 

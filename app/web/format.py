@@ -109,8 +109,16 @@ def datetime(value: dt.datetime | None, *, seconds: bool = False) -> str:
         return ""
     locale, moment = _current(), clock.local(value)
     day = format_date(moment.date(), locale.datetime_skeletons[DATE_SKELETON], locale=locale)
-    time = format_time(moment, "medium" if seconds else "short", tzinfo=moment.tzinfo, locale=locale)
-    return locale.datetime_formats["short"].replace("{1}", day).replace("{0}", time)
+    clock_time = format_time(moment, "medium" if seconds else "short", tzinfo=moment.tzinfo, locale=locale)
+    return locale.datetime_formats["short"].replace("{1}", day).replace("{0}", clock_time)
+
+
+def time(value: dt.datetime | None) -> str:
+    """The time of a moment on the company's wall clock: "14:07" / "2:07 PM"."""
+    if value is None:
+        return ""
+    moment = clock.local(value)
+    return format_time(moment, "short", tzinfo=moment.tzinfo, locale=_current())
 
 
 def month(value: dt.date | str | None, *, year: bool = True) -> str:
@@ -144,6 +152,7 @@ FORMATS = {
     "percent": percent,
     "date": date,
     "datetime": datetime,
+    "time": time,
     "month": month,
     "input_number": input_number,
     "input_datetime": input_datetime,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -143,6 +143,4 @@ def local_to_utc(value: str) -> str | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value  # the form validation names it
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.company_zone())
-    return moment.astimezone(UTC).isoformat()
+    return clock.from_local(moment).isoformat()

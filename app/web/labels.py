@@ -55,6 +55,15 @@ COUNTER_LABELS = {
     "contracts_overdue": "Contracts with overdue payments",
     "changes_7d": "All changes in 7 days",
 }
+# The callbacks page's periods (app.domain.leads.schemas.CallbackWhen), in the order of its tabs.
+CALLBACK_WHEN_LABELS = {
+    "due": N_("Overdue and today"),
+    "overdue": N_("Overdue"),
+    "today": N_("Today"),
+    "tomorrow": N_("Tomorrow"),
+    "week": N_("This week"),
+    "all": N_("All upcoming"),
+}
 TEMPERATURE_LABELS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}
 BOOKING_STATUS_LABELS = {
     "active": C_("booking", "Active"),

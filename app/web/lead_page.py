@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import get_settings
 from app.auth.models import User
 from app.auth.permissions import P, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.bookings.crud import BOOKABLE_LEAD_STATUSES, bookings
 from app.domain.contracts.crud import contracts
 from app.domain.inventory.crud import apartments, complexes
@@ -119,7 +119,7 @@ def lead_page(request: Request, db: Session, lead: Lead, status_code: int = 200,
     context = {
         "lead": lead,
         "base": f"/dashboard/{role.value}",
-        "now": utcnow(),
+        "now": clock.now(),
         "time_left": time_left,
         "timeline": timeline(story, lead_bookings, lead_contracts),
         "bookings": lead_bookings,

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from app.auth import csrf
 from app.auth.deps import session_user_id
 from app.auth.permissions import ROLE_LABELS, P, Role, can, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.web.audit_view import (
     audit_action,
     audit_entity,
@@ -25,12 +25,14 @@ from app.web.audit_view import (
     status_reason,
     zone_city,
 )
+from app.web.counters import counter_link
 from app.web.format import FORMATS
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
     BOOKING_STATUS_LABELS,
+    CALLBACK_WHEN_LABELS,
     CONTRACT_STATUS_LABELS,
     COUNTER_LABELS,
     EXTENSION_LABELS,
@@ -100,10 +102,12 @@ env.globals.update(
     TEMPERATURE_LABELS=TEMPERATURE_LABELS,
     LEAD_TRANSITIONS=LEAD_TRANSITIONS,
     BOOKING_STATUS_LABELS=BOOKING_STATUS_LABELS,
+    CALLBACK_WHEN_LABELS=CALLBACK_WHEN_LABELS,
     EXTENSION_LABELS=EXTENSION_LABELS,
     CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
     role_can=role_can,
-    utcnow=utcnow,
+    clock_now=clock.now,
+    counter_link=counter_link,
     PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
     PAYMENT_TYPE_LABELS=PAYMENT_TYPE_LABELS,
     PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.service import session_token
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.bookings.models import Booking, BookingStatus
@@ -60,7 +60,7 @@ def build(url: str) -> dict[str, int]:
     """Demo data, then contracts with schedules and payments inserted in bulk; returns counts."""
     upgrade(url)
     rng = random.Random(SEED)
-    today = utcnow().date()
+    today = clock.today()
     with write_session(url) as db:
         load_demo(db, "demo12345")
         seller = db.scalar(select(User.id).where(User.username == "sales"))
@@ -70,7 +70,7 @@ def build(url: str) -> dict[str, int]:
             [{"complex_id": complex_id, "name": f"Bench {n}", "floors": 25, "sections": 1} for n in range(20)],
         )
         building_ids = list(db.scalars(select(Building.id).where(Building.name.like("Bench %"))))
-        now = utcnow()
+        now = clock.now()
         db.execute(
             insert(Apartment),
             [
@@ -230,7 +230,7 @@ def main() -> None:
             serve(Starlette(routes=[Route("/", bare_endpoint)]), bare_sock),
             serve(create_app(settings, check_schema=False), app_sock),
         ]
-        year = utcnow().date().year
+        year = clock.today().year
         clients = {
             "bare": httpx.Client(base_url=f"http://{HOST}:{bare_sock.getsockname()[1]}", timeout=60),
             "app": httpx.Client(

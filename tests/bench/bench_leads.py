@@ -30,7 +30,7 @@ from starlette.routing import Route
 from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.service import session_token
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.inventory.models import Complex
@@ -61,7 +61,7 @@ NAMES = ["Азиз", "Дилноза", "Шахзод", "Нодира", "Бахт
 
 def lead_rows(rng: random.Random, count: int, sellers: list[int], complexes: list[int]) -> list[dict]:
     """`count` plausible leads as insert parameters."""
-    now = utcnow()
+    now = clock.now()
     statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
     rows = []
     for n in range(count):

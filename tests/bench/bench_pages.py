@@ -46,7 +46,7 @@ from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.service import session_token
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.audit.models import AuditEntry
@@ -111,7 +111,7 @@ def make_settings(database_url: str, tmp: Path) -> Settings:
 def user_rows(rng: random.Random, count: int) -> list[dict]:
     """`count` staff users across roles, all with the tests' precomputed password hash."""
     roles, weights = list(ROLE_WEIGHTS), list(ROLE_WEIGHTS.values())
-    hashed, now = password_hash(), utcnow()
+    hashed, now = password_hash(), clock.now()
     rows = []
     for i in range(count):
         role = rng.choices(roles, weights)[0]
@@ -136,7 +136,7 @@ def user_rows(rng: random.Random, count: int) -> list[dict]:
 def audit_rows(rng: random.Random, count: int, user_ids: list[int]) -> list[dict]:
     """`count` audit entries over the last year, oldest first, with small before/after snapshots."""
     names, weights = list(ENTITIES), list(ENTITIES.values())
-    now = utcnow()
+    now = clock.now()
     rows = []
     for _ in range(count):
         entity, action = rng.choices(names, weights)[0], rng.choice(ACTIONS)

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from app.auth.permissions import Role
+from app.core import clock
 from app.domain.audit.crud import audit
 from app.domain.audit.schemas import AuditFilter
 from tests.factories import make_user
@@ -43,7 +44,7 @@ def test_page_filters(db):
     assert audit.page(db, AuditFilter(actor=bob.username.upper())).total == 2
     assert [e.entity for e in audit.page(db, AuditFilter(actor_id=bob.id, entity="booking")).items] == ["booking"]
     assert audit.page(db, AuditFilter(actor_id=alice.id, action="create")).total == 1
-    today = date.today()
+    today = clock.today()
     assert audit.page(db, AuditFilter(actor_id=bob.id, date_from=today - timedelta(days=1), date_to=today)).total == 2
     assert audit.page(db, AuditFilter(actor_id=bob.id, date_to=today - timedelta(days=2))).total == 0
     newest_first = audit.page(db, AuditFilter(actor_id=bob.id)).items

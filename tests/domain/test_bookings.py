@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
-from app.domain.bookings import crud as bookings_module
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate, ExtensionRequest
@@ -62,7 +61,7 @@ def test_the_database_refuses_two_active_bookings(db):
                 apartment_id=apartment.id,
                 lead_id=first.lead_id,
                 salesperson_id=seller.id,
-                expires_at=utcnow() + timedelta(hours=1),
+                expires_at=clock.now() + timedelta(hours=1),
             )
         )
         db.flush()
@@ -79,24 +78,24 @@ def test_only_own_leads_and_open_leads_book(db):
         bookings.create(db, make_user(db, Role.DISPATCHER), BookingCreate(apartment_id=apartment.id, lead_id=1), 72)
 
 
-def test_expiry_frees_the_apartment_with_time_moved_forward(db, monkeypatch):
+def test_expiry_frees_the_apartment_with_time_moved_forward(db):
     seller = make_user(db, Role.SALES)
     apartment, lead = free_apartment(db), make_lead(db, seller)
     booking = book(db, seller, apartment, lead, hours=2)
     assert bookings.expire_due(db) == 0
-    later = utcnow() + timedelta(hours=2, minutes=1)
+    later = clock.now() + timedelta(hours=2, minutes=1)
     assert bookings.expire_due(db, now=later) == 1
     db.refresh(apartment)
     assert booking.status == BookingStatus.EXPIRED and apartment.status == ApartmentStatus.FREE
     assert lead.status == LeadStatus.IN_WORK
 
 
-def test_an_expired_booking_is_gone_before_the_job_runs(db, monkeypatch):
+def test_an_expired_booking_is_gone_before_the_job_runs(db, time_machine):
     seller, rival = make_user(db, Role.SALES), make_user(db, Role.SALES)
     apartment = free_apartment(db)
     book(db, seller, apartment, make_lead(db, seller), hours=1)
-    later = utcnow() + timedelta(hours=1, seconds=1)
-    monkeypatch.setattr(bookings_module, "utcnow", lambda: later)
+    later = clock.now() + timedelta(hours=1, seconds=1)
+    time_machine.move_to(later)
     taken = book(db, rival, apartment, make_lead(db, rival))  # no job ran: the booking call expires it
     assert taken.salesperson_id == rival.id
 
@@ -134,7 +133,7 @@ def test_extension_needs_the_mop(db):
     assert bookings.pending_extensions(db, mop) == []
 
 
-def test_grids_show_a_run_out_booking_as_free_before_the_job(db, monkeypatch):
+def test_grids_show_a_run_out_booking_as_free_before_the_job(db, time_machine):
     from app.domain.inventory.crud import apartments, buildings
     from app.domain.inventory.grids import floor_grids
 
@@ -149,8 +148,8 @@ def test_grids_show_a_run_out_booking_as_free_before_the_job(db, monkeypatch):
         return next(a.status for a in flats if a.id == apartment.id)
 
     assert shown_status() == ApartmentStatus.BOOKED
-    later = utcnow() + timedelta(hours=1, seconds=1)
-    monkeypatch.setattr(bookings_module, "utcnow", lambda: later)
+    later = clock.now() + timedelta(hours=1, seconds=1)
+    time_machine.move_to(later)
     db.expire_all()
     assert shown_status() == ApartmentStatus.FREE  # shown free although no job ran
     db.expire_all()

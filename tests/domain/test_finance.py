@@ -1,5 +1,5 @@
 """Payments: allocation (partial, exact, over, cancel and re-allocate), idempotency, currency,
-ageing buckets on moved dates, the overdue mark, cash flow, and nothing left by a failure."""
+ageing buckets on moved dates, cash flow, and nothing left by a failure."""
 
 from __future__ import annotations
 
@@ -136,29 +136,6 @@ def test_debts_age_as_time_moves(db, cashier):
     assert debts(db, cashier, DebtFilter(), first_due + timedelta(days=70)).total == 0
     with pytest.raises(Forbidden):
         debts(db, make_user(db, Role.SALES), DebtFilter(), first_due)
-
-
-def test_overdue_mark_set_and_cleared(db, cashier):
-    contract = make_contract(db, price_per_m2="100", months=2, start=date(2026, 1, 10))
-    from app.domain.contracts.models import Instalment
-
-    assert payments.mark_overdue(db, date(2026, 2, 20)) == 1
-    marked = db.execute(
-        select(Instalment.seq, Instalment.overdue_since)
-        .where(Instalment.contract_id == contract.id)
-        .order_by(Instalment.seq)
-    ).all()
-    assert marked == [(1, date(2026, 2, 20)), (2, None)]
-    assert payments.mark_overdue(db, date(2026, 2, 21)) == 0  # already marked
-    pay(db, cashier, contract, "6000")
-    db.expire_all()
-    payments.mark_overdue(db, date(2026, 2, 21))
-    assert (
-        db.scalar(
-            select(func.count()).where(Instalment.contract_id == contract.id, Instalment.overdue_since.is_not(None))
-        )
-        == 0
-    )
 
 
 def test_cashflow_plan_vs_fact_by_month_in_either_currency(db, cashier):

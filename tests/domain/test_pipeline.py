@@ -3,17 +3,27 @@ callbacks, comments, kanban columns."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.domain.audit.crud import audit
+from app.domain.audit.schemas import AuditFilter
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus, LeadStatusChange, Temperature
-from app.domain.leads.schemas import Assignment, CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
+from app.domain.leads.schemas import (
+    Assignment,
+    CallbackWhen,
+    CommentCreate,
+    LeadCreate,
+    LeadEdit,
+    LeadFilter,
+    StatusChange,
+)
 from tests.factories import make_lead, make_user
 
 
@@ -85,11 +95,11 @@ def test_assignment_by_mop_only_to_active_salespeople(db):
 
 def test_callbacks_due_today_and_overdue(db):
     seller = make_user(db, Role.SALES)
-    overdue = make_lead(db, seller, next_callback_at=utcnow() - timedelta(days=2))
-    soon = make_lead(db, seller, next_callback_at=utcnow() + timedelta(minutes=1))
-    make_lead(db, seller, next_callback_at=utcnow() + timedelta(days=3))
-    make_lead(db, seller, next_callback_at=utcnow() - timedelta(days=1), status=LeadStatus.LOST)
-    make_lead(db, make_user(db, Role.SALES), next_callback_at=utcnow())
+    overdue = make_lead(db, seller, next_callback_at=clock.now() - timedelta(days=2))
+    soon = make_lead(db, seller, next_callback_at=clock.now() + timedelta(minutes=1))
+    make_lead(db, seller, next_callback_at=clock.now() + timedelta(days=3))
+    make_lead(db, seller, next_callback_at=clock.now() - timedelta(days=1), status=LeadStatus.LOST)
+    make_lead(db, make_user(db, Role.SALES), next_callback_at=clock.now())
     assert [lead.id for lead in pipeline.callbacks(db, seller)] == [overdue.id, soon.id]
     assert {x.id for x in pipeline.kanban(db, seller, LeadFilter(callback_due=True))[LeadStatus.NEW].items} == {
         overdue.id,
@@ -97,11 +107,92 @@ def test_callbacks_due_today_and_overdue(db):
     }
 
 
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of April 2026 on the company's wall clock."""
+    return clock.from_local(datetime(2026, 4, day, hour, minute))
+
+
+def test_callbacks_by_company_day(db, time_machine):
+    time_machine.move_to(local(1, 10), tick=False)  # Wednesday, April 1, 10:00 at the company
+    seller = make_user(db, Role.SALES)
+    at = {
+        "yesterday": local(1, 10) - timedelta(hours=20),
+        "this_morning": local(1, 8),
+        "tonight": local(1, 23, 30),
+        "after_midnight": local(2, 0, 30),
+        "sunday_night": local(5, 23),
+        "next_monday": local(6, 9),
+    }
+    lead = {name: make_lead(db, seller, name=name, next_callback_at=moment) for name, moment in at.items()}
+    make_lead(db, seller, next_callback_at=local(1, 12), status=LeadStatus.LOST)  # closed: never listed
+
+    def names(when: CallbackWhen) -> list[str]:
+        return [item.name for item in pipeline.callbacks(db, seller, when)]
+
+    assert [item.name for item in pipeline.callbacks(db, seller)] == ["yesterday", "this_morning", "tonight"]
+    assert names(CallbackWhen.DUE) == ["yesterday", "this_morning", "tonight"]
+    assert names(CallbackWhen.OVERDUE) == ["yesterday", "this_morning"]
+    assert names(CallbackWhen.TODAY) == ["this_morning", "tonight"]
+    assert names(CallbackWhen.TOMORROW) == ["after_midnight"]
+    assert names(CallbackWhen.WEEK) == ["this_morning", "tonight", "after_midnight", "sunday_night"]
+    assert names(CallbackWhen.ALL) == ["tonight", "after_midnight", "sunday_night", "next_monday"]
+    assert lead["next_monday"].id not in {item.id for item in pipeline.callbacks(db, make_user(db, Role.SALES))}
+
+
+def test_a_lost_lead_keeps_no_callback_and_the_audit_says_so(db):
+    seller = make_user(db, Role.SALES)
+    when = clock.now() + timedelta(hours=2)
+    lead = make_lead(db, seller, next_callback_at=when, status=LeadStatus.IN_WORK)
+    pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.LOST, reason="bought elsewhere"))
+    assert lead.next_callback_at is None
+    assert pipeline.callbacks(db, seller, CallbackWhen.ALL) == []
+    entry = audit.page(db, AuditFilter(entity="lead", entity_id=str(lead.id), action="status")).items[0]
+    assert entry.before["next_callback_at"] == when.isoformat() and entry.after["next_callback_at"] is None
+    assert (entry.before["status"], entry.after["status"]) == ("in_work", "lost")
+
+
+def test_a_lead_back_in_work_keeps_its_callback(db):
+    seller = make_user(db, Role.SALES)
+    when = clock.now() + timedelta(days=1)
+    lead = make_lead(db, seller, next_callback_at=when)
+    pipeline.change_status(db, seller, lead.id, StatusChange(status=LeadStatus.IN_WORK))
+    assert lead.next_callback_at == when
+
+
+def test_a_sold_lead_keeps_no_callback(db):
+    from app.domain.bookings.crud import bookings
+    from app.domain.bookings.schemas import BookingCreate
+    from app.domain.contracts.crud import contracts
+    from app.domain.contracts.schemas import ContractCreate
+    from tests.factories import free_apartment
+
+    seller = make_user(db, Role.SALES)
+    lead = make_lead(db, seller, next_callback_at=clock.now() + timedelta(hours=1))
+    booking = bookings.create(db, seller, BookingCreate(apartment_id=free_apartment(db).id, lead_id=lead.id), 72)
+    assert lead.next_callback_at is not None  # a booked lead is still open: the callback stays
+    contracts.create(
+        db,
+        seller,
+        ContractCreate(
+            booking_id=booking.id,
+            buyer_full_name="Каримов Азиз",
+            buyer_passport="AB1234567",
+            buyer_phone="+998901234567",
+            down_payment=0,
+            months=2,
+            start_date=clock.today(),
+        ),
+        5,
+    )
+    assert lead.status == LeadStatus.SOLD and lead.next_callback_at is None
+    assert pipeline.callbacks(db, seller, CallbackWhen.ALL) == []
+
+
 def test_comments_and_edit(db):
     seller = make_user(db, Role.SALES)
     lead = make_lead(db, seller)
     pipeline.comment(db, seller, lead.id, CommentCreate(text="  called, thinking  "))
-    when = utcnow() + timedelta(hours=3)
+    when = clock.now() + timedelta(hours=3)
     pipeline.edit(db, seller, lead.id, LeadEdit(temperature=Temperature.HOT, next_callback_at=when))
     timeline = pipeline.timeline(db, lead)
     assert [c.text for c in timeline["comments"]] == ["called, thinking"]

@@ -184,12 +184,12 @@ def test_audit_times_are_shown_in_the_company_time_zone(client_as, db):
 def test_sales_home_counts_only_their_own_work(client_as, user_of, db):
     from datetime import timedelta
 
-    from app.db import utcnow
+    from app.core import clock
     from tests.factories import make_lead
 
     seller = user_of(Role.SALES)
     make_lead(db, seller)
-    make_lead(db, seller, next_callback_at=utcnow() - timedelta(hours=1))
+    make_lead(db, seller, next_callback_at=clock.now() - timedelta(hours=1))
     make_lead(db, make_user(db, Role.SALES))  # someone else's
     counters = client_as(Role.SALES).get("/api/sales/").json()["counters"]
     assert (counters["leads_new"], counters["callbacks_due"], counters["bookings_active"]) == (2, 1, 0)

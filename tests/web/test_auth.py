@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from app.auth import throttle
 from app.auth.csrf import make_csrf_token
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from tests.conftest import csrf_from, login
 from tests.factories import PASSWORD, make_user
 
@@ -190,7 +189,7 @@ def test_bad_language_is_refused(client, db):
 # --- throttling ---------------------------------------------------------------------
 
 
-def test_repeated_failures_for_a_username_get_429_then_recover(client, db, settings, monkeypatch):
+def test_repeated_failures_for_a_username_get_429_then_recover(client, db, settings, time_machine):
     make_user(db, Role.SALES, username="seller")
     for _ in range(settings.login_max_failures_per_user):
         assert login(client, "seller", "wrong").status_code == 422
@@ -200,8 +199,8 @@ def test_repeated_failures_for_a_username_get_429_then_recover(client, db, setti
     assert 'data-testid="form-error"' in blocked.text
     api = client.post("/api/auth/token", json={"username": "seller", "password": PASSWORD})
     assert api.status_code == 429
-    later = utcnow() + timedelta(seconds=settings.login_window_seconds + 1)
-    monkeypatch.setattr(throttle, "utcnow", lambda: later)
+    later = clock.now() + timedelta(seconds=settings.login_window_seconds + 1)
+    time_machine.move_to(later)
     assert login(client, "seller").status_code == 303
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate
@@ -59,7 +59,7 @@ def test_every_page_renders_for_a_salesperson_with_own_data(client_en, db, user_
         name="Азиза Каримова",
         complex_id=complex_.id,
         temperature=Temperature.HOT,
-        next_callback_at=utcnow() - timedelta(hours=3),
+        next_callback_at=clock.now() - timedelta(hours=3),
     )
     pipeline.comment(db, seller, lead.id, CommentCreate(text="Звонить после обеда"))
     sales = client_en(Role.SALES)
@@ -418,7 +418,7 @@ def test_heavy_pages_run_a_fixed_number_of_queries(client_en, db, user_of, count
                     status=status,
                     complex_id=complex_.id,
                     temperature=Temperature.WARM,
-                    next_callback_at=utcnow() - timedelta(hours=1),
+                    next_callback_at=clock.now() - timedelta(hours=1),
                 )
 
     def queries() -> int:
@@ -465,7 +465,7 @@ def test_local_time_and_time_left_helpers():
 
 
 def _check_helpers():
-    assert local_to_utc("2030-06-01T09:00") == "2030-06-01T04:00:00+00:00"
+    assert local_to_utc("2030-06-01T09:00") == "2030-06-01T04:00:00+00:00"  # Tashkent is UTC+5
     assert local_to_utc("") is None
     assert local_to_utc("nonsense") == "nonsense"  # left for the form to reject
     now = datetime(2030, 1, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -11,6 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
+from app.core import clock
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.models import AuditEntry
 from app.domain.audit.schemas import ApartmentPlace, AuditFilter, AuditNames
@@ -45,10 +46,6 @@ def _jsonable(value: Any) -> Any:
 def _code(value: Any) -> str:
     """The plain string of an enum value (a currency code)."""
     return value.value if isinstance(value, Enum) else str(value)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class AuditCRUD:
@@ -169,10 +166,11 @@ class AuditCRUD:
             q = q.where(AuditEntry.action == f.action)
         if f.actor_id:
             q = q.where(AuditEntry.actor_id == f.actor_id)
-        if f.date_from:
-            q = q.where(AuditEntry.at >= _day_start(f.date_from))
-        if f.date_to:
-            q = q.where(AuditEntry.at < _day_start(f.date_to + timedelta(days=1)))
+        start, end = clock.day_range(f.date_from, f.date_to)
+        if start:
+            q = q.where(AuditEntry.at >= start)
+        if end:
+            q = q.where(AuditEntry.at < end)
         if f.q:
             like = f"%{f.q}%"
             q = q.where(or_(AuditEntry.entity_id.ilike(like), AuditEntry.entity.ilike(like)))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -55,7 +55,7 @@ def _complex_of(db: Session, apartment_id: int) -> int | None:
 
 def extended_until(booking: Booking) -> datetime:
     """When the booking would expire if its pending extension were approved now."""
-    return max(booking.expires_at, utcnow()) + timedelta(hours=booking.extension_hours)
+    return max(booking.expires_at, clock.now()) + timedelta(hours=booking.extension_hours)
 
 
 class BookingCRUD:
@@ -132,7 +132,7 @@ class BookingCRUD:
         taken = db.execute(
             update(Apartment)
             .where(Apartment.id == data.apartment_id, Apartment.status == ApartmentStatus.FREE)
-            .values(status=ApartmentStatus.BOOKED, updated_at=utcnow())
+            .values(status=ApartmentStatus.BOOKED, updated_at=clock.now())
         )
         if taken.rowcount != 1:
             raise Conflict("This apartment is not free any more.")
@@ -141,7 +141,7 @@ class BookingCRUD:
             apartment_id=data.apartment_id,
             lead_id=lead.id,
             salesperson_id=lead.assigned_id or actor.id,
-            expires_at=utcnow() + timedelta(hours=hours),
+            expires_at=clock.now() + timedelta(hours=hours),
         )
         try:
             with db.begin_nested():
@@ -168,7 +168,7 @@ class BookingCRUD:
     def request_extension(self, db: Session, actor: User, booking_id: int, data: ExtensionRequest) -> Booking:
         """Ask for more hours on an active booking; the MOP decides."""
         booking = self.get(db, actor, booking_id)
-        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= utcnow():
+        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= clock.now():
             raise Conflict("This booking is no longer active.")
         if booking.extension_status == ExtensionStatus.PENDING:
             raise Conflict("An extension request is already waiting for the MOP.")
@@ -236,7 +236,7 @@ class BookingCRUD:
             select(Booking.apartment_id).where(
                 Booking.apartment_id.in_(list(booked)),
                 Booking.status == BookingStatus.ACTIVE,
-                Booking.expires_at <= utcnow(),
+                Booking.expires_at <= clock.now(),
             )
         ).all()
         for apartment_id in run_out:
@@ -246,17 +246,17 @@ class BookingCRUD:
 
     def expire_due(self, db: Session, now: datetime | None = None) -> int:
         """End every active booking past its expiry, freeing its apartment; returns how many."""
-        return self._expire(db, Booking.expires_at <= (now or utcnow()), now)
+        return self._expire(db, Booking.expires_at <= (now or clock.now()), now)
 
     def convert(self, db: Session, actor: User, booking: Booking) -> None:
         """Mark a booking as turned into a contract (the contract marks the apartment sold)."""
         before = snapshot(booking)
-        booking.status, booking.ended_at, booking.end_reason = BookingStatus.CONVERTED, utcnow(), "contract"
+        booking.status, booking.ended_at, booking.end_reason = BookingStatus.CONVERTED, clock.now(), "contract"
         db.flush()
         audit.record(db, actor, "booking", booking.id, "convert", before, snapshot(booking))
 
     def _expire(self, db: Session, condition, now: datetime | None = None) -> int:
-        now = now or utcnow()
+        now = now or clock.now()
         due = db.scalars(
             select(Booking).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at <= now, condition)
         ).all()
@@ -267,12 +267,12 @@ class BookingCRUD:
     def _end(self, db: Session, actor: User | None, booking: Booking, status: BookingStatus, reason: str) -> None:
         """Finish a booking, free its apartment and put the lead back in work if nothing else holds it."""
         before = snapshot(booking)
-        booking.status, booking.ended_at, booking.end_reason = status, utcnow(), reason[:300]
+        booking.status, booking.ended_at, booking.end_reason = status, clock.now(), reason[:300]
         db.flush()
         db.execute(
             update(Apartment)
             .where(Apartment.id == booking.apartment_id, Apartment.status == ApartmentStatus.BOOKED)
-            .values(status=ApartmentStatus.FREE, updated_at=utcnow())
+            .values(status=ApartmentStatus.FREE, updated_at=clock.now())
         )
         still_held = db.scalar(
             select(func.count()).where(Booking.lead_id == booking.lead_id, Booking.status == BookingStatus.ACTIVE)

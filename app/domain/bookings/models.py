@@ -9,7 +9,7 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import Base, UTCDateTime
 from app.domain.inventory.models import Apartment
 from app.domain.leads.models import Lead
@@ -64,7 +64,7 @@ class Booking(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus), default=BookingStatus.ACTIVE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str] = mapped_column(String(300), default="")

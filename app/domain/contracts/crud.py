@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -75,16 +75,26 @@ class ContractCRUD:
 
     def query(self, actor: User, f: ContractFilter) -> Select:
         """Visible contracts matching the filter, sorted, with apartment, lead and salesperson joined."""
-        q = self.visible(actor).options(
+        q = self.filtered(actor, f).options(
             joinedload(Contract.apartment).joinedload(Apartment.building).joinedload(Building.complex),
             joinedload(Contract.lead),
             joinedload(Contract.salesperson),
         )
+        return apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
+
+    def filtered(self, actor: User, f: ContractFilter) -> Select:
+        """Visible contracts matching the filter (signed dates are company days), unsorted, nothing loaded."""
+        q = self.visible(actor)
         if f.status:
             q = q.where(Contract.status == f.status)
         if f.q:
             q = q.where(Contract.number.contains(f.q.strip()) | Contract.buyer_full_name.ilike(f"%{f.q.strip()}%"))
-        return apply_sort(q, f.sort, self.sort_columns, "-signed_at").order_by(Contract.id.desc())
+        start, end = clock.day_range(f.signed_from, f.signed_to)
+        if start:
+            q = q.where(Contract.signed_at >= start)
+        if end:
+            q = q.where(Contract.signed_at < end)
+        return q
 
     def get(self, db: Session, actor: User, contract_id: int) -> Contract:
         """A visible contract with its schedule, apartment, lead and salesperson, or NotFound."""
@@ -120,7 +130,7 @@ class ContractCRUD:
         booking = bookings.get(db, actor, data.booking_id)
         if not can(actor, P.BOOKINGS_READ_ALL) and booking.salesperson_id != actor.id:
             raise Forbidden("You can make contracts only from your own bookings.")
-        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= utcnow():
+        if booking.status != BookingStatus.ACTIVE or booking.expires_at <= clock.now():
             raise Conflict("This booking is no longer active.")
         apartment = booking.apartment
         price = Decimal(apartment.total_price)
@@ -129,11 +139,11 @@ class ContractCRUD:
         sold = db.execute(
             update(Apartment)
             .where(Apartment.id == apartment.id, Apartment.status == ApartmentStatus.BOOKED)
-            .values(status=ApartmentStatus.SOLD, updated_at=utcnow())
+            .values(status=ApartmentStatus.SOLD, updated_at=clock.now())
         )
         if sold.rowcount != 1:
             raise Conflict("This apartment is not booked any more.")
-        number = f"{utcnow().year}-{next_number(db):05d}"
+        number = f"{clock.today().year}-{next_number(db):05d}"
         currency = apartment.building.complex.currency
         contract = Contract(
             number=number,
@@ -175,11 +185,11 @@ class ContractCRUD:
         if contract.status == ContractStatus.CANCELLED:
             raise Conflict("This contract is already cancelled.")
         before = snapshot(contract)
-        contract.status, contract.cancelled_at, contract.cancel_reason = ContractStatus.CANCELLED, utcnow(), reason
+        contract.status, contract.cancelled_at, contract.cancel_reason = ContractStatus.CANCELLED, clock.now(), reason
         db.execute(
             update(Apartment)
             .where(Apartment.id == contract.apartment_id, Apartment.status == ApartmentStatus.SOLD)
-            .values(status=ApartmentStatus.FREE, updated_at=utcnow())
+            .values(status=ApartmentStatus.FREE, updated_at=clock.now())
         )
         pipeline.set_status(db, actor, contract.lead, LeadStatus.IN_WORK, f"contract {contract.number} cancelled")
         bump_inventory(db, [contract.apartment.building.complex_id])

@@ -10,7 +10,7 @@ from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import Base, UTCDateTime
 from app.domain.bookings.models import Booking
 from app.domain.inventory.models import Apartment, Currency
@@ -73,7 +73,7 @@ class Contract(Base):
     down_payment: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     months: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
-    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -102,6 +102,5 @@ class Instalment(Base):
     due_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     paid: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0"))
-    overdue_since: Mapped[date | None] = mapped_column(Date)  # set by the daily overdue job
 
     contract: Mapped[Contract] = relationship(back_populates="schedule", lazy="raise")

@@ -53,6 +53,8 @@ class ContractFilter(PageParams):
     """Filters of the contracts list."""
 
     status: ContractStatus | None = None
+    signed_from: date | None = None
+    signed_to: date | None = None
 
 
 class InstalmentRead(BaseModel):

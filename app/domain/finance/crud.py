@@ -1,5 +1,5 @@
 """Payments against contract schedules: allocation oldest instalment first, credit for
-over-payments, cancellation that re-allocates, idempotent retries; balances and the overdue mark.
+over-payments, cancellation that re-allocates, idempotent retries; balances (days overdue from due dates).
 
 Allocation is derived from the completed payments: after any payment or cancellation the
 contract's active allocations are reversed (kept, with reversed_at) and the completed payments
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select, update
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -159,7 +159,7 @@ class PaymentCRUD:
             earlier = self._by_key(db, idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
-        if data.paid_at > utcnow().date() + timedelta(days=1):
+        if data.paid_at > clock.today():
             raise Invalid("A payment cannot be dated in the future.", field="paid_at")
         contract = self._locked_contract(db, data.contract_id)
         currency = data.currency or contract.currency
@@ -208,7 +208,7 @@ class PaymentCRUD:
             raise Conflict("This payment is already cancelled.")
         contract = self._locked_contract(db, payment.contract_id, allow_cancelled=True)
         before = snapshot(payment)
-        payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, utcnow(), reason
+        payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, clock.now(), reason
         db.flush()
         self.reallocate(db, contract)
         audit.record(db, actor, "payment", payment.id, "cancel", before, {**snapshot(payment), "reason": reason})
@@ -216,7 +216,7 @@ class PaymentCRUD:
 
     def reallocate(self, db: Session, contract: Contract) -> None:
         """Apply the contract's completed payments to its schedule, oldest instalment first."""
-        now = utcnow()
+        now = clock.now()
         db.execute(
             update(Allocation)
             .where(Allocation.instalment_id.in_([i.id for i in contract.schedule]), Allocation.reversed_at.is_(None))
@@ -242,9 +242,6 @@ class PaymentCRUD:
                 item.paid += take
                 left -= take
                 db.add(Allocation(payment_id=payment.id, instalment_id=item.id, amount=take))
-        for item in contract.schedule:
-            if item.paid >= item.amount:
-                item.overdue_since = None
         db.flush()
 
     def statement_parts(self, db: Session, contract_id: int) -> tuple[Decimal, list[Payment]]:
@@ -269,27 +266,6 @@ class PaymentCRUD:
             .group_by(Payment.contract_id)
         ).all()
         return {contract_id: Decimal(total or 0) for contract_id, total in rows}
-
-    def mark_overdue(self, db: Session, today: date) -> int:
-        """Mark instalments due before `today` and not fully paid as overdue; returns how many were new."""
-        marked = db.execute(
-            update(Instalment)
-            .where(
-                Instalment.due_date < today,
-                Instalment.paid < Instalment.amount,
-                Instalment.overdue_since.is_(None),
-                Instalment.contract_id.in_(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE)),
-            )
-            .values(overdue_since=today)
-            .execution_options(synchronize_session=False)
-        )
-        db.execute(
-            update(Instalment)
-            .where(Instalment.paid >= Instalment.amount, Instalment.overdue_since.is_not(None))
-            .values(overdue_since=None)
-            .execution_options(synchronize_session=False)
-        )
-        return marked.rowcount or 0
 
     def _by_key(self, db: Session, key: str) -> Payment | None:
         return db.scalar(select(Payment).where(Payment.idempotency_key == key))

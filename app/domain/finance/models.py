@@ -10,7 +10,7 @@ from sqlalchemy import Date, Enum, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import Base, UTCDateTime
 from app.domain.contracts.models import Contract, Instalment
 from app.domain.inventory.models import Currency
@@ -68,7 +68,7 @@ class Payment(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -86,7 +86,7 @@ class Allocation(Base):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
     instalment_id: Mapped[int] = mapped_column(ForeignKey("instalments.id", ondelete="RESTRICT"))
     amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     instalment: Mapped[Instalment] = relationship(lazy="raise")
@@ -100,4 +100,4 @@ class ExchangeRate(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     uzs_per_usd: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

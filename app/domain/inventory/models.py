@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import Base, UTCDateTime
 
 
@@ -61,8 +61,8 @@ class Complex(Base):
     currency: Mapped[Currency] = mapped_column(_enum(Currency, 3), default=Currency.UZS)
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     inventory_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     buildings: Mapped[list[Building]] = relationship(
         back_populates="complex", lazy="raise", order_by="Building.name", cascade="all, delete-orphan"
@@ -132,7 +132,7 @@ class Apartment(Base):
     total_price: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     status: Mapped[ApartmentStatus] = mapped_column(_enum(ApartmentStatus), default=ApartmentStatus.FREE)
     layout_image: Mapped[str | None] = mapped_column(String(300))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     building: Mapped[Building] = relationship(back_populates="apartments", lazy="raise")
 
@@ -153,6 +153,6 @@ class FloorGrid(Base):
     rows: Mapped[int] = mapped_column(Integer)
     cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     created_by: Mapped[User | None] = relationship(lazy="raise")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -26,9 +25,10 @@ from app.domain.leads.models import (
     LeadStatusChange,
     LeadTouch,
 )
-from app.domain.leads.rules import OPEN_STATUSES, can_move
+from app.domain.leads.rules import CLOSED_STATUSES, OPEN_STATUSES, callback_window, can_move
 from app.domain.leads.schemas import (
     Assignment,
+    CallbackWhen,
     CommentCreate,
     LeadCreate,
     LeadEdit,
@@ -36,9 +36,18 @@ from app.domain.leads.schemas import (
     LeadRequest,
     StatusChange,
 )
-from settings import settings
 
-LEAD_FIELDS = ("name", "phone", "source", "status", "complex_id", "apartment_id", "assigned_id", *UTM_FIELDS)
+LEAD_FIELDS = (
+    "name",
+    "phone",
+    "source",
+    "status",
+    "complex_id",
+    "apartment_id",
+    "assigned_id",
+    "next_callback_at",
+    *UTM_FIELDS,
+)
 REQUESTS_PER_ADDRESS = 5
 REQUEST_WINDOW = timedelta(minutes=10)
 
@@ -46,17 +55,6 @@ REQUEST_WINDOW = timedelta(minutes=10)
 def snapshot(lead: Lead) -> dict:
     """The audited fields of a lead."""
     return {name: getattr(lead, name) for name in LEAD_FIELDS}
-
-
-def day_start(day: date) -> datetime:
-    """Midnight of `day` in the company's time zone, as an aware datetime."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.time_zone))
-
-
-def end_of_today() -> datetime:
-    """The coming midnight in the company's time zone: callbacks before it are due today."""
-    today = utcnow().astimezone(ZoneInfo(settings.time_zone)).date()
-    return day_start(today + timedelta(days=1))
 
 
 class LeadCRUD:
@@ -106,11 +104,12 @@ class LeadCRUD:
         if f.temperature:
             q = q.where(Lead.temperature == f.temperature)
         if f.callback_due:
-            q = q.where(Lead.next_callback_at.is_not(None), Lead.next_callback_at < end_of_today())
-        if f.created_from:
-            q = q.where(Lead.created_at >= day_start(f.created_from))
-        if f.created_to:
-            q = q.where(Lead.created_at < day_start(f.created_to + timedelta(days=1)))
+            q = q.where(Lead.next_callback_at < clock.end_of_today(), Lead.status.in_(OPEN_STATUSES))
+        start, end = clock.day_range(f.created_from, f.created_to)
+        if start:
+            q = q.where(Lead.created_at >= start)
+        if end:
+            q = q.where(Lead.created_at < end)
         return apply_sort(q, f.sort, self.sort_columns, "-created_at").order_by(Lead.id.desc())
 
     def submit_request(
@@ -121,7 +120,7 @@ class LeadCRUD:
         Returns (lead, created). Refuses an unknown complex or an apartment of another complex,
         and more than a few requests per address in a short window.
         """
-        since = utcnow() - REQUEST_WINDOW
+        since = clock.now() - REQUEST_WINDOW
         recent = db.scalar(select(func.count()).where(LeadTouch.address == address, LeadTouch.at > since)) or 0
         if recent >= REQUESTS_PER_ADDRESS:
             raise TooManyRequests(
@@ -139,7 +138,7 @@ class LeadCRUD:
         if not created:
             before = snapshot(lead)
             lead.touches_count += 1
-            lead.last_touch_at = utcnow()
+            lead.last_touch_at = clock.now()
             lead.complex_id = complex_id or lead.complex_id
             lead.apartment_id = apartment_id or lead.apartment_id
             for name, value in utm.items():
@@ -285,11 +284,14 @@ class PipelineCRUD:
         return lead
 
     def set_status(self, db: Session, actor: User | None, lead: Lead, status: LeadStatus, reason: str = "") -> None:
-        """Record a status change (by hand, or by a booking or contract) with its history."""
+        """Record a status change (by hand, or by a booking or contract) with its history;
+        a lead that is sold or lost has no callback left."""
         before = snapshot(lead)
         previous = lead.status
         lead.status = status
         lead.lost_reason = reason.strip() if status == LeadStatus.LOST else ""
+        if status in CLOSED_STATUSES:
+            lead.next_callback_at = None
         db.flush()
         self._history(db, actor, lead, previous, status, reason)
         audit.record(db, actor, "lead", lead.id, "status", before, snapshot(lead))
@@ -346,20 +348,27 @@ class PipelineCRUD:
             audit.record(db, actor, "lead", lead.id, "assign", before, snapshot(lead))
         return changed
 
-    def callbacks(self, db: Session, actor: User, limit: int = 200) -> list[Lead]:
-        """Open leads whose callback is due today or overdue, the most overdue first."""
+    def callbacks(
+        self, db: Session, actor: User, when: CallbackWhen = CallbackWhen.DUE, limit: int = 200
+    ) -> list[Lead]:
+        """Open leads whose callback falls in `when` (company days; default overdue and today), earliest first."""
         q = (
-            leads.visible(actor)
-            .where(
-                Lead.next_callback_at.is_not(None),
-                Lead.next_callback_at < end_of_today(),
-                Lead.status.in_(OPEN_STATUSES),
-            )
+            self.callbacks_query(actor, when)
             .options(joinedload(Lead.assigned), joinedload(Lead.complex))
-            .order_by(Lead.next_callback_at)
+            .order_by(Lead.next_callback_at, Lead.id)
             .limit(limit)
         )
         return list(db.scalars(q))
+
+    def callbacks_query(self, actor: User, when: CallbackWhen = CallbackWhen.DUE) -> Select:
+        """Visible open leads with a callback in `when` (the callbacks page and the dashboard counter)."""
+        start, end = callback_window(when)
+        q = leads.visible(actor).where(Lead.next_callback_at.is_not(None), Lead.status.in_(OPEN_STATUSES))
+        if start is not None:
+            q = q.where(Lead.next_callback_at >= start)
+        if end is not None:
+            q = q.where(Lead.next_callback_at < end)
+        return q
 
     def kanban(
         self, db: Session, actor: User, f: LeadFilter, per_column: int = 20, pages: dict[str, int] | None = None

@@ -9,7 +9,7 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.db import Base, UTCDateTime
 from app.domain.inventory.models import Apartment, Complex
 
@@ -81,9 +81,9 @@ class Lead(Base):
     utm_term: Mapped[str] = mapped_column(String(100), default="")
     touches_count: Mapped[int] = mapped_column(Integer, default=1)
     search_key: Mapped[str] = mapped_column(String(260), default="", server_default="")
-    last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    last_touch_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
     complex: Mapped[Complex | None] = relationship(lazy="raise")
     apartment: Mapped[Apartment | None] = relationship(lazy="raise")
@@ -112,7 +112,7 @@ class LeadComment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     text: Mapped[str] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship(lazy="raise")
@@ -128,7 +128,7 @@ class LeadStatusChange(Base):
     from_status: Mapped[LeadStatus | None] = mapped_column(_enum(LeadStatus))
     to_status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus))
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     reason: Mapped[str] = mapped_column(String(300), default="")
 
     by: Mapped[User | None] = relationship(lazy="raise")
@@ -142,7 +142,7 @@ class LeadTouch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     source: Mapped[LeadSource] = mapped_column(_enum(LeadSource))
     name: Mapped[str] = mapped_column(String(200), default="")
     complex_id: Mapped[int | None] = mapped_column(ForeignKey("complexes.id", ondelete="SET NULL"))

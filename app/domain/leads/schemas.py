@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -50,6 +51,18 @@ class LeadRequest(ContactFields):
     complex_slug: str | None = Field(None, max_length=80)
     apartment_id: int | None = Field(None, ge=1)
     message: str = Field("", max_length=1000)
+
+
+class CallbackWhen(StrEnum):
+    """Which callbacks a list shows, in company days: due (overdue and today, the default),
+    overdue, today, tomorrow, this week (today to Sunday), or all that are still ahead."""
+
+    DUE = "due"
+    OVERDUE = "overdue"
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    WEEK = "week"
+    ALL = "all"
 
 
 class LeadFilter(PageParams):

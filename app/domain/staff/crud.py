@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import P, Role, can, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
-from app.domain.leads.crud import end_of_today, leads
+from app.domain.contracts.schemas import ContractFilter
+from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
-from app.domain.leads.rules import OPEN_STATUSES
 from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
 
+CHANGES_DAYS = 7  # "changes in 7 days": today and the six company days before it
 # Which colleagues each role works with on its home page.
 TEAM_OF: dict[Role, tuple[Role, ...]] = {
     Role.ADMIN: tuple(Role),
@@ -47,7 +48,7 @@ class StaffCRUD:
         ).all()
         counts = users.counts_by_role(db)
         counters = {f"active_{r.value}": counts[r] for r in team_roles}
-        since = utcnow() - timedelta(days=7)
+        since = clock.day_start(clock.today() - timedelta(days=CHANGES_DAYS - 1))  # today and the 6 days before
         counters["my_changes_7d"] = (
             db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
         )
@@ -69,28 +70,26 @@ class StaffCRUD:
             return db.scalar(select(func.count()).select_from(query.subquery())) or 0
 
         work: dict[str, int] = {}
-        now = utcnow()
+        now = clock.now()
         if has_permission(role, P.LEADS_READ):
             visible = leads.visible(actor)
             work["leads_new"] = count(visible.where(Lead.status == LeadStatus.NEW))
             work["leads_in_work"] = count(visible.where(Lead.status == LeadStatus.IN_WORK))
-            work["callbacks_due"] = count(
-                visible.where(Lead.next_callback_at < end_of_today(), Lead.status.in_(OPEN_STATUSES))
-            )
+            work["callbacks_due"] = count(pipeline.callbacks_query(actor))
         if has_permission(role, P.BOOKINGS_READ):
             work["bookings_active"] = count(
                 bookings.visible(actor).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at > now)
             )
         if has_permission(role, P.CONTRACTS_READ):
-            month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            work["contracts_month"] = count(contracts.visible(actor).where(Contract.signed_at >= month_start))
+            month = ContractFilter(signed_from=clock.month_start(clock.today()))
+            work["contracts_month"] = count(contracts.filtered(actor, month))
         if has_permission(role, P.FINANCE_READ):
             overdue = (
                 select(Instalment.contract_id)
                 .join(Contract, Contract.id == Instalment.contract_id)
                 .where(
                     Contract.status == ContractStatus.ACTIVE,
-                    Instalment.due_date < now.date(),
+                    Instalment.due_date < clock.today(),
                     Instalment.paid < Instalment.amount,
                 )
                 .distinct()

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P, has_permission
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.core.errors import NotFound
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
@@ -41,7 +41,7 @@ def bookings_page(
         "page": bookings.page(db, user, f),
         "f": f,
         "base": base,
-        "now": utcnow(),
+        "now": clock.now(),
         "time_left": time_left,
         "statuses": list(BookingStatus),
         "role": role,

@@ -20,7 +20,6 @@ from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.models import User
 from app.auth.permissions import P, can, has_permission
 from app.core import clock
-from app.core.clock import now as utcnow
 from app.core.errors import AppError
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
@@ -211,7 +210,7 @@ def _form_page(
     limit = _limit_of(request)
     price = Decimal(booking.apartment.total_price)
     terms, _ = validate_form(SchedulePreview, typed_money(values))
-    open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow()
+    open_ = booking.status == BookingStatus.ACTIVE and booking.expires_at > clock.now()
     context = {
         **_links(request),
         "booking": booking,
@@ -241,7 +240,7 @@ def new_contract(
         made = [c for c in contracts.for_lead(db, booking.lead_id) if c.booking_id == booking.id]
         if made:
             return see_other(f"{base}/contracts/{made[0].id}")
-    status = 200 if booking.status == BookingStatus.ACTIVE and booking.expires_at > utcnow() else 409
+    status = 200 if booking.status == BookingStatus.ACTIVE and booking.expires_at > clock.now() else 409
     return _form_page(request, db, user, booking, _default_values(booking), {}, status_code=status)
 
 

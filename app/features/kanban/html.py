@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.inventory.crud import complexes
 from app.domain.leads.models import LeadStatus
 from app.domain.leads.schemas import LeadFilter
@@ -59,7 +59,7 @@ def kanban_page(
 ) -> Response:
     """The board; HTMX gets the board, or one column's next page (`column` and `page_<status>`)."""
     columns = _board(request, db, user, f, base)
-    context = {"columns": columns, "f": f, "base": base, "now": utcnow(), "complexes": complexes.all(db)}
+    context = {"columns": columns, "f": f, "base": base, "now": clock.now(), "complexes": complexes.all(db)}
     context["complex_names"] = {c.id: c.name for c in context["complexes"]}
     if column is not None:
         context["column"] = next(c for c in columns if c["status"] == column.value)

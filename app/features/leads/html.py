@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
-from app.core.clock import now as utcnow
+from app.core import clock
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
@@ -94,7 +94,7 @@ def change_status(
         return render(
             request,
             "features/kanban/card.html",
-            {"lead": changed, "base": base, "now": utcnow(), "complex_names": names},
+            {"lead": changed, "base": base, "now": clock.now(), "complex_names": names},
         )
     if htmx and view == "row":
         return render(request, "features/leads/row.html", {"lead": changed, "base": base})

@@ -8,13 +8,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.dates import get_timezone_location
-
 from app.auth.permissions import ROLE_LABELS
 from app.domain.audit.crud import ID_FIELDS
 from app.domain.audit.schemas import AuditNames
 from app.web import format
-from app.web.i18n import LANGUAGES, current_language, gettext
+from app.web.i18n import LANGUAGES, gettext
 from app.web.labels import (
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
@@ -98,14 +96,6 @@ def status_reason(reason: str) -> str:
     if ending == "cancelled":
         return gettext("contract %(number)s was cancelled", number=ref)
     return gettext("contract %(number)s signed", number=ref)
-
-
-def zone_city(zone: str) -> str:
-    """The company's time zone named by its city in the current language ("Ташкент")."""
-    try:
-        return get_timezone_location(zone, locale=current_language.get(), return_city=True)
-    except LookupError:
-        return zone
 
 
 def audit_name(names: AuditNames | None, entity: str, entity_id: object) -> str:

@@ -23,7 +23,6 @@ from app.web.audit_view import (
     audit_subject,
     audit_value,
     status_reason,
-    zone_city,
 )
 from app.web.counters import counter_link
 from app.web.format import FORMATS
@@ -124,7 +123,6 @@ env.globals.update(
 env.filters.update(FORMATS)
 env.globals.update(FORMATS)
 env.filters["status_reason"] = status_reason
-env.filters["zone_city"] = zone_city
 env.globals["ui"] = env.get_template("ui/macros.html").module
 env.globals["list_ui"] = env.get_template("ui/list.html").module
 env.globals["grid_ui"] = env.get_template("features/grid/grid.html").module

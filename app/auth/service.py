@@ -13,6 +13,7 @@ from app.auth.passwords import verify_password
 from app.auth.sessions import start_session
 from app.auth.tokens import issue_token
 from app.core.errors import Invalid, TooManyRequests
+from app.db import write_session
 from settings import Settings
 
 
@@ -50,11 +51,14 @@ def session_token(
 ) -> str:
     """Start a server-side session for `user` and return its token (cookie or bearer).
 
-    The session row goes into `db`, by default the session `user` was loaded in.
+    The session row goes into `db`, by default the session `user` was loaded in; for a
+    detached user (a script, the CLI) it is committed in a unit of work of its own.
     """
     db = db or object_session(user)
-    if db is None:
-        raise RuntimeError("session_token needs the database session of the user")
     lifetime = settings.session_hours * 3600
-    session_id = start_session(db, user, lifetime, via=via, address=address)
+    if db is None:
+        with write_session(settings.database_url) as own:
+            session_id = start_session(own, user, lifetime, via=via, address=address)
+    else:
+        session_id = start_session(db, user, lifetime, via=via, address=address)
     return issue_token(settings.secret_key, user.id, user.token_version, session_id, lifetime)

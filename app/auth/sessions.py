@@ -19,7 +19,7 @@ def start_session(db: Session, user: User, lifetime_s: int, via: str = "cookie",
     db.execute(delete(AuthSession).where(AuthSession.user_id == user.id, AuthSession.expires_at < now))
     session = AuthSession(
         id=secrets.token_urlsafe(16),
-        user_id=user.id,
+        user_id=user.id,  # only the id: `user` may belong to another (or no) session
         via=via,
         address=address[:64],
         created_at=now,

@@ -77,8 +77,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=settings.trust_proxy,
-        forwarded_allow_ips="*" if settings.trust_proxy else None,
+        proxy_headers=False,  # the app reads forwarded headers itself, from TRUSTED_PROXIES only
         access_log=False,
         timeout_graceful_shutdown=10,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,9 +51,11 @@ class Settings:
     redis_url: str = ""
     session_hours: int = 12
     cookie_secure: bool = False
-    trust_proxy: bool = False
-    login_max_failures_per_user: int = 5
+    trusted_proxies: str = ""  # comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto we believe
+    login_max_failures_per_user_address: int = 5
     login_max_failures_per_ip: int = 20
+    login_max_failures_per_user: int = 10
+    login_slowdown_seconds: int = 30
     login_window_seconds: int = 900
     default_language: str = "ru"
     time_zone: str = "Asia/Tashkent"
@@ -81,9 +85,11 @@ class Settings:
             redis_url=_env("REDIS_URL"),
             session_hours=_env_int("SESSION_HOURS", 12),
             cookie_secure=_env_bool("COOKIE_SECURE", False),
-            trust_proxy=_env_bool("TRUST_PROXY", False),
-            login_max_failures_per_user=_env_int("LOGIN_MAX_FAILURES_PER_USER", 5),
+            trusted_proxies=_env("TRUSTED_PROXIES"),
+            login_max_failures_per_user_address=_env_int("LOGIN_MAX_FAILURES_PER_USER_ADDRESS", 5),
             login_max_failures_per_ip=_env_int("LOGIN_MAX_FAILURES_PER_IP", 20),
+            login_max_failures_per_user=_env_int("LOGIN_MAX_FAILURES_PER_USER", 10),
+            login_slowdown_seconds=_env_int("LOGIN_SLOWDOWN_SECONDS", 30),
             login_window_seconds=_env_int("LOGIN_WINDOW_SECONDS", 900),
             default_language=_env("DEFAULT_LANGUAGE", "ru"),
             time_zone=_env("TIME_ZONE", "Asia/Tashkent"),
@@ -98,8 +104,24 @@ class Settings:
             demo_password=_env("DEMO_PASSWORD", "demo12345"),
             log_level=_env("LOG_LEVEL", "INFO"),
         )
+        if _env_bool("TRUST_PROXY") and not settings.trusted_proxies:
+            raise ConfigError(
+                "TRUST_PROXY is replaced by TRUSTED_PROXIES: list your reverse proxies' addresses, "
+                "e.g. TRUSTED_PROXIES=10.0.0.2 or 172.16.0.0/12 (and remove TRUST_PROXY)"
+            )
         settings.check()
         return settings
+
+    @cached_property
+    def trusted_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """TRUSTED_PROXIES as networks (empty: no proxy is trusted); ValueError names a bad entry."""
+        networks = []
+        for part in filter(None, (p.strip() for p in self.trusted_proxies.split(","))):
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"not an IP address or CIDR: {part!r}") from exc
+        return tuple(networks)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -127,6 +149,10 @@ class Settings:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError(f"TIME_ZONE={self.time_zone!r} is not a known time zone, e.g. Asia/Tashkent") from exc
+        try:
+            self.trusted_networks  # noqa: B018 - parsed once here so a typo stops the start
+        except ValueError as exc:
+            raise ConfigError(f"TRUSTED_PROXIES: {exc}; use IPs or CIDRs separated by commas") from exc
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

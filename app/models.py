@@ -1,6 +1,6 @@
 """Every model module, imported so Base.metadata knows all tables (Alembic, tests)."""
 
-from app.auth.models import LoginFailure, User
+from app.auth.models import AuthSession, LoginFailure, User
 from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.models import Booking
@@ -13,6 +13,7 @@ __all__ = [
     "Allocation",
     "Apartment",
     "AuditEntry",
+    "AuthSession",
     "Base",
     "Booking",
     "Building",

@@ -1,4 +1,5 @@
-"""docker-compose.yml brings up web (migrate, then serve), worker, beat, PostgreSQL and Redis."""
+"""docker-compose.yml brings up web (migrate, then serve), worker, beat, PostgreSQL and Redis, and
+trusts no forwarded client address while the web port is published."""
 
 from __future__ import annotations
 
@@ -22,3 +23,12 @@ def test_compose_services_healthchecks_and_volumes():
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
     assert "tasks.celery_app:celery_app" in services["worker"]["command"]
     assert {"appdata", "pgdata"} <= set(config["volumes"])
+
+
+def test_compose_as_shipped_lets_no_client_choose_its_address():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        assert "TRUST_PROXY" not in environment, name
+        if environment.get("TRUSTED_PROXIES"):  # trusting a proxy: only the proxy may reach the app
+            assert "*" not in environment["TRUSTED_PROXIES"] and not service.get("ports"), name

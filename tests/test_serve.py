@@ -1,10 +1,11 @@
 """`python main.py` serving for real: migrates SQLite first, says it serves only once a worker
-answers, and keep-alive requests to a multi-worker server are not held back by delayed ACKs
-(TCP_NODELAY on accepted sockets)."""
+answers, keep-alive requests to a multi-worker server are not held back by delayed ACKs
+(TCP_NODELAY on accepted sockets), and the server does not let a client choose its address."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import queue
 import socket
@@ -104,7 +105,7 @@ def start_server(tmp_path) -> Iterator[Callable[[int], Served]]:
     """Start `python main.py` with N workers on a free port and a fresh SQLite database."""
     started: list[Served] = []
 
-    def start(workers: int) -> Served:
+    def start(workers: int, **extra_env: str) -> Served:
         port = free_port()
         env = {
             **os.environ,
@@ -116,6 +117,7 @@ def start_server(tmp_path) -> Iterator[Callable[[int], Served]]:
             "LOG_LEVEL": "WARNING",
             "SECRET_KEY": "",
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
         process = subprocess.Popen(
             [sys.executable, "main.py"],
@@ -170,3 +172,20 @@ def test_keep_alive_requests_to_two_workers_are_not_delayed(start_server):
     # each stalled request waits at least the delayed ACK; the median of 20 ignores a busy moment
     assert statistics.median(later) < DELAYED_ACK_MS * 3 / 4, timings
     assert (served.data_dir / "crm.db").exists()  # the embedded database was created and migrated
+
+
+def test_a_client_rotating_x_forwarded_for_is_still_throttled(start_server):
+    """Only TRUSTED_PROXIES may forward an address; the server itself believes no header."""
+    served = start_server(1, TRUST_PROXY="true", TRUSTED_PROXIES="10.9.9.9", LOGIN_MAX_FAILURES_PER_IP="2")
+    served.wait_until_healthy()
+    statuses = []
+    for n in range(3):
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        body = json.dumps({"username": f"nobody{n}", "password": "wrong-guess"})
+        headers = {"Content-Type": "application/json", "X-Forwarded-For": f"203.0.113.{n}"}
+        conn.request("POST", "/api/auth/token", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.status)
+        conn.close()
+    assert statuses == [401, 401, 429]

@@ -47,3 +47,24 @@ def test_unknown_time_zone_is_refused(monkeypatch):
     monkeypatch.setenv("TIME_ZONE", "Mars/Olympus")
     with pytest.raises(ConfigError, match="TIME_ZONE"):
         Settings.from_env()
+
+
+def test_no_proxy_is_trusted_by_default(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("TRUST_PROXY", raising=False)
+    assert Settings.from_env().trusted_networks == ()
+
+
+def test_trusted_proxies_are_ips_and_cidrs(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.2, 172.16.0.0/12,fd00::/8")
+    assert [str(n) for n in Settings.from_env().trusted_networks] == ["10.0.0.2/32", "172.16.0.0/12", "fd00::/8"]
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.2,proxy.local")
+    with pytest.raises(ConfigError, match=r"TRUSTED_PROXIES.*proxy\.local"):
+        Settings.from_env()
+
+
+def test_the_old_trust_everyone_switch_names_its_replacement(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    monkeypatch.setenv("TRUST_PROXY", "true")
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        Settings.from_env()

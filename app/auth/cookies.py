@@ -1,10 +1,11 @@
-"""Setting and clearing the session and language cookies."""
+"""Setting and clearing the session, known-device and language cookies."""
 
 from __future__ import annotations
 
 from fastapi import Request, Response
 
 from app.auth.deps import SESSION_COOKIE
+from app.auth.throttle import DEVICE_COOKIE, DEVICE_DAYS
 from app.web.middleware import LANG_COOKIE
 
 
@@ -25,6 +26,19 @@ def set_language_cookie(request: Request, response: Response, language: str) -> 
     """Remember the interface language in the browser."""
     response.set_cookie(
         LANG_COOKIE, language, max_age=365 * 86400, httponly=True, samesite="lax", secure=is_secure(request), path="/"
+    )
+
+
+def set_known_device(request: Request, response: Response, value: str) -> None:
+    """Mark this browser as one that logged in successfully (a signed, HttpOnly cookie)."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=is_secure(request),
+        path="/",
     )
 
 

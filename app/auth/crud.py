@@ -6,7 +6,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.auth.passwords import hash_password, verify_password
+from app.auth.passwords import hash_password, same_as_username, verify_password
 from app.auth.permissions import P, Role, can
 from app.auth.schemas import PasswordChange, UserCreate, UserFilter, UserUpdate
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -19,6 +19,12 @@ AUDITED_FIELDS = ("username", "full_name", "phone", "role", "is_active", "langua
 def snapshot(user: User) -> dict:
     """The audited fields of a user (never the password hash)."""
     return {name: getattr(user, name) for name in AUDITED_FIELDS}
+
+
+def _refuse_username_as_password(password: str, username: str) -> None:
+    """Invalid (next to the password field) when the password is the username."""
+    if same_as_username(password, username):
+        raise Invalid("The password must not be the same as the username.", field="password")
 
 
 class UserCRUD:
@@ -66,6 +72,7 @@ class UserCRUD:
             self._may_manage(actor)
         if db.scalar(select(User.id).where(User.username == data.username)):
             raise Conflict("This username is already taken.", field="username")
+        _refuse_username_as_password(data.password, data.username)
         user = User(
             username=data.username,
             full_name=data.full_name.strip(),
@@ -113,6 +120,7 @@ class UserCRUD:
         """Set a new password for a user and end their sessions."""
         self._may_manage(actor)
         user = self.get(db, user_id)
+        _refuse_username_as_password(password, user.username)
         user.password_hash = hash_password(password)
         user.token_version += 1
         db.flush()
@@ -124,6 +132,7 @@ class UserCRUD:
         self._may_edit_profile(user)
         if not verify_password(user.password_hash, data.current_password):
             raise Invalid("The current password is wrong.", field="current_password")
+        _refuse_username_as_password(data.password, user.username)
         user.password_hash = hash_password(data.password)
         user.token_version += 1
         db.flush()

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from app.auth import csrf
 from app.auth.models import User
 from app.auth.permissions import Role, can, dashboard_permission
-from app.auth.tokens import read_token
+from app.auth.proxies import client_ip
+from app.auth.sessions import session_user
+from app.auth.tokens import TokenClaims, read_token
 from app.core.errors import CSRFError, Forbidden, NotAuthenticated
 from settings import Settings
 
@@ -45,8 +47,14 @@ class Viewer:
 
 
 def client_address(request: Request) -> str:
-    """The caller's IP address (the proxy's view when uvicorn trusts it): what throttling counts by."""
-    return request.client.host if request.client else "unknown"
+    """The caller's IP address, what throttling counts by: the one place that decides it.
+
+    The TCP peer, unless the peer is one of TRUSTED_PROXIES: then the right-most address in
+    X-Forwarded-For that is not a trusted proxy (what the client itself wrote is ignored).
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.settings.trusted_networks
+    return client_ip(peer, request.headers.getlist("x-forwarded-for"), trusted) if trusted else peer
 
 
 def get_settings(request: Request) -> Settings:
@@ -147,13 +155,8 @@ def optional_user(request: Request, db: DbSession) -> User | None:
         return request.state.user
     token, via = _credentials(request)
     request.state.auth_via = via
-    user = None
-    if token:
-        claims = read_token(get_settings(request).secret_key, token)
-        if claims:
-            candidate = db.get(User, claims[0])
-            if candidate and candidate.is_active and candidate.token_version == claims[1]:
-                user = candidate
+    claims = read_token(get_settings(request).secret_key, token) if token else None
+    user = session_user(db, claims) if claims else None
     request.state.user = user
     request.state.viewer = Viewer.of(user) if user else None
     return user
@@ -190,11 +193,16 @@ def role_guard(role: Role) -> Callable[[User], User]:
     return require(dashboard_permission(role))
 
 
+def token_claims(request: Request) -> TokenClaims | None:
+    """The claims of the request's valid cookie/bearer JWT (no database lookup)."""
+    token, _ = _credentials(request)
+    return read_token(get_settings(request).secret_key, token) if token else None
+
+
 def session_user_id(request: Request) -> int | None:
     """The user id a valid cookie/bearer JWT names (no database lookup); CSRF tokens bind to it."""
-    token, _ = _credentials(request)
-    claims = read_token(get_settings(request).secret_key, token) if token else None
-    return claims[0] if claims else None
+    claims = token_claims(request)
+    return claims.user_id if claims else None
 
 
 async def csrf_protect(request: Request) -> None:

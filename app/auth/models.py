@@ -1,10 +1,10 @@
-"""User accounts and the login-failure journal used for throttling."""
+"""User accounts, their server-side sessions and the login-failure journal used for throttling."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Index, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.permissions import Role
@@ -40,16 +40,35 @@ class User(Base):
         return self.full_name or self.username
 
 
+class AuthSession(Base):
+    """One login (a browser cookie or a bearer token): its id is the token's `sid` claim.
+
+    A token is valid only while its session row exists unrevoked: logging out revokes it.
+    """
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    via: Mapped[str] = mapped_column(String(10))  # "cookie" or "bearer"
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class LoginFailure(Base):
-    """One failed login, kept for the throttling window (by username and by address)."""
+    """One failed login, kept for the throttling window (by username, address and browser)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
         Index("ix_login_failures_username_at", "username", "at"),
         Index("ix_login_failures_address_at", "address", "at"),
+        Index("ix_login_failures_device_at", "device", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the known-browser id, if any
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.auth.cookies import clear_session, set_language_cookie, set_session
+from app.auth import throttle
+from app.auth.cookies import clear_session, set_known_device, set_language_cookie, set_session
 from app.auth.crud import users
-from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings
+from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings, token_claims
 from app.auth.schemas import LanguageChange, LoginForm, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
+from app.auth.sessions import end_all_sessions, end_session
 from app.core.errors import Invalid, TooManyRequests
 from app.web.forms import PostedForm, submit_values, validate_form
 from app.web.i18n import gettext
@@ -43,8 +45,9 @@ def login_submit(request: Request, db: DbSession, form: PostedForm):
     status_code = 422
     headers = None
     if data is not None:
+        address, device = client_address(request), request.cookies.get(throttle.DEVICE_COOKIE)
         try:
-            user = authenticate(db, settings, data.username, data.password, client_address(request))
+            user = authenticate(db, settings, data.username, data.password, address, device)
         except TooManyRequests as exc:
             errors["__all__"] = gettext(exc.message, **exc.params)
             status_code, headers = 429, {"Retry-After": str(exc.retry_after)}
@@ -54,15 +57,19 @@ def login_submit(request: Request, db: DbSession, form: PostedForm):
             response = RedirectResponse(
                 safe_path(data.next, fallback=home_of(user)), status_code=status.HTTP_303_SEE_OTHER
             )
-            set_session(request, response, session_token(settings, user), user.language)
+            set_session(request, response, session_token(settings, user, address=address, db=db), user.language)
+            set_known_device(request, response, throttle.device_cookie(settings.secret_key, user.username, device))
             return response
     context = {"next": values["next"], "errors": errors, "username": values["username"]}
     return render(request, "auth/login.html", context, status_code=status_code, headers=headers)
 
 
 @html_router.post("/logout")
-def logout(request: Request):
-    """End this browser's session."""
+def logout(request: Request, db: DbSession):
+    """End this browser's session on the server, and forget its cookie."""
+    claims = token_claims(request)
+    if claims:
+        end_session(db, claims)
     response = RedirectResponse("/login", status_code=303)
     clear_session(request, response)
     return response
@@ -72,11 +79,23 @@ def logout(request: Request):
 def issue_api_token(request: Request, db: DbSession, body: TokenRequest):
     """Exchange username and password for a bearer token (401 wrong, 429 throttled)."""
     settings = get_settings(request)
+    address = client_address(request)
     try:
-        user = authenticate(db, settings, body.username, body.password, client_address(request))
+        user = authenticate(
+            db, settings, body.username, body.password, address, request.cookies.get(throttle.DEVICE_COOKIE)
+        )
     except Invalid as exc:
         return JSONResponse({"detail": gettext(exc.message)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    return TokenResponse(access_token=session_token(settings, user))
+    return TokenResponse(access_token=session_token(settings, user, via="bearer", address=address, db=db))
+
+
+@api_router.post("/auth/logout", status_code=204)
+def api_logout(request: Request, db: DbSession, user: CurrentUser):
+    """End the session of this bearer token (or session cookie) on the server."""
+    claims = token_claims(request)
+    if claims:
+        end_session(db, claims)
+    return Response(status_code=204)
 
 
 # --- profile: every user, their own account -------------------------------------------
@@ -99,7 +118,8 @@ def profile_password(request: Request, form: PostedForm, db: DbSession, user: Cu
     if not done:
         return _profile(request, user, errors, status_code=422)
     response = _profile(request, user, saved="password")
-    set_session(request, response, session_token(get_settings(request), user), user.language)
+    token = session_token(get_settings(request), user, address=client_address(request), db=db)
+    set_session(request, response, token, user.language)
     return response
 
 
@@ -118,6 +138,7 @@ def profile_language(request: Request, form: PostedForm, db: DbSession, user: Cu
 def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser):
     """End every session of the caller, this one included."""
     users.logout_everywhere(db, user)
+    end_all_sessions(db, user.id)
     response = RedirectResponse("/login", status_code=303)
     clear_session(request, response)
     return response
@@ -133,7 +154,8 @@ def api_profile(user: CurrentUser):
 def api_profile_password(request: Request, db: DbSession, user: CurrentUser, body: PasswordChange):
     """Change the caller's password; returns a fresh token (old ones stop working)."""
     users.change_own_password(db, user, body)
-    return TokenResponse(access_token=session_token(get_settings(request), user))
+    token = session_token(get_settings(request), user, via="bearer", address=client_address(request), db=db)
+    return TokenResponse(access_token=token)
 
 
 @api_router.post("/profile/language", response_model=UserRead, tags=["profile"])
@@ -146,4 +168,5 @@ def api_profile_language(db: DbSession, user: CurrentUser, body: LanguageChange)
 def api_profile_logout_everywhere(db: DbSession, user: CurrentUser):
     """End every session and token of the caller."""
     users.logout_everywhere(db, user)
+    end_all_sessions(db, user.id)
     return Response(status_code=204)

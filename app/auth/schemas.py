@@ -7,6 +7,7 @@ from datetime import datetime
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.auth.passwords import is_common
 from app.auth.permissions import Role
 from app.core.paging import PageParams
 
@@ -29,9 +30,16 @@ def normalise_phone(value: str) -> str:
 
 
 class PasswordMixin(BaseModel):
-    """A new password: 8 to 128 characters."""
+    """A new password: 8 to 128 characters, not one of the most common passwords."""
 
     password: str = Field(min_length=8, max_length=128)
+
+    @field_validator("password")
+    @classmethod
+    def _not_common(cls, value: str) -> str:
+        if is_common(value):
+            raise ValueError("This password is too common: choose one that is hard to guess.")
+        return value
 
 
 class UserUpdate(BaseModel):

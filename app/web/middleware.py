@@ -1,4 +1,4 @@
-"""ASGI middleware: CSRF nonce cookie, request language, security headers, access log."""
+"""ASGI middleware: proxy scheme, CSRF nonce cookie, request language, security headers, access log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from http.cookies import SimpleCookie
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import csrf
+from app.auth.deps import SESSION_COOKIE
+from app.auth.proxies import forwarded_https
 from app.web.i18n import LANGUAGES, current_language
 from settings import Settings
 
@@ -27,6 +29,10 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; frame-ances
 
 def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers)
+
+
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def cookie_attributes(secure: bool, max_age: int | None = None, http_only: bool = True) -> str:
@@ -51,8 +57,27 @@ def _language(cookies: SimpleCookie, accept_language: str, default: str) -> str:
     return default
 
 
+def _scheme_from_proxy(scope, headers: dict[str, str], trusted) -> None:
+    """Behind a trusted proxy that says the client used HTTPS, the request is HTTPS."""
+    proto = headers.get("x-forwarded-proto")
+    peer = scope["client"][0] if scope.get("client") else ""
+    if proto and trusted and forwarded_https(peer, [proto], trusted):
+        scope["scheme"] = "https"
+
+
+def _response_headers(headers: list, state: dict, https: bool) -> list:
+    """HSTS over HTTPS; no-store for a signed-in user's responses and for those setting a session."""
+    extra = [HSTS] if https else []
+    sets_session = any(k.lower() == b"set-cookie" and v.startswith(SESSION_COOKIE.encode() + b"=") for k, v in headers)
+    if state.get("user") is not None or sets_session:
+        headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+        extra.append(NO_STORE)
+    return headers + extra
+
+
 class RequestContextMiddleware:
-    """Per request: ensure the CSRF nonce cookie, pick the language, add headers, log."""
+    """Per request: trust a proxy's scheme, ensure the CSRF nonce cookie, pick the language,
+    add security and caching headers, log."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -63,6 +88,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        _scheme_from_proxy(scope, headers, self.settings.trusted_networks)
         cookies = SimpleCookie()
         try:
             cookies.load(headers.get("cookie", ""))
@@ -70,9 +96,11 @@ class RequestContextMiddleware:
             cookies = SimpleCookie()
         nonce = cookies[csrf.NONCE_COOKIE].value if csrf.NONCE_COOKIE in cookies else None
         new_nonce = None if nonce else csrf.new_nonce()
-        scope.setdefault("state", {})["csrf_nonce"] = nonce or new_nonce
+        state = scope.setdefault("state", {})
+        state["csrf_nonce"] = nonce or new_nonce
         current_language.set(_language(cookies, headers.get("accept-language", ""), self.settings.default_language))
-        secure = self.settings.cookie_secure or scope.get("scheme") == "https"
+        https = scope.get("scheme") == "https"
+        secure = self.settings.cookie_secure or https
         started = time.perf_counter()
         status_holder = {"status": 500}
 
@@ -85,7 +113,8 @@ class RequestContextMiddleware:
                 if new_nonce:
                     value = f"{csrf.NONCE_COOKIE}={new_nonce}; {cookie_attributes(secure)}"
                     extra.append((b"set-cookie", value.encode("latin-1")))
-                message = {**message, "headers": list(message.get("headers", [])) + extra}
+                headers = _response_headers(list(message.get("headers", [])), state, https)
+                message = {**message, "headers": headers + extra}
             await send(message)
 
         try:

@@ -191,9 +191,9 @@ def test_bad_language_is_refused(client, db):
 
 def test_repeated_failures_for_a_username_get_429_then_recover(client, db, settings, time_machine):
     make_user(db, Role.SALES, username="seller")
-    for _ in range(settings.login_max_failures_per_user):
+    for _ in range(settings.login_max_failures_per_user_address):
         assert login(client, "seller", "wrong").status_code == 422
-    blocked = login(client, "seller")  # even the right password waits
+    blocked = login(client, "seller")  # even the right password waits, from this address
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert 'data-testid="form-error"' in blocked.text
@@ -207,7 +207,7 @@ def test_repeated_failures_for_a_username_get_429_then_recover(client, db, setti
 def test_other_users_are_not_locked_by_someone_elses_failures(client, db, settings):
     make_user(db, Role.SALES, username="seller")
     make_user(db, Role.MOP, username="manager")
-    for _ in range(settings.login_max_failures_per_user):
+    for _ in range(settings.login_max_failures_per_user_address):
         login(client, "seller", "wrong")
     assert login(client, "manager").status_code == 303
 

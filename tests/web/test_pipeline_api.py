@@ -16,7 +16,10 @@ def test_create_lead_201_existing_200_foreign_409(client_as, user_of, db):
     other = make_user(db, Role.SALES, full_name="Другой Продажник")
     make_lead(db, other, phone="+998935551122")
     conflict = sales.post("/api/sales/leads", json={"name": "X", "phone": "93 555 11 22"})
-    assert conflict.status_code == 409 and "Другой Продажник" in conflict.text
+    assert conflict.status_code == 409 and "Другой Продажник" not in conflict.text  # whose lead stays unsaid
+    assert "Этот телефон уже есть у лида другого продажника." in conflict.text
+    mop = client_as(Role.MOP).post("/api/mop/leads", json={"name": "X", "phone": "93 555 11 22"})
+    assert mop.status_code == 200 and mop.json()["assigned"]["id"] == other.id  # the MOP still sees who
     bad = sales.post("/api/sales/leads", json={"name": "X", "phone": "12"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "phone"
 

@@ -242,16 +242,15 @@ class PipelineCRUD:
         """A lead entered by hand; the phone's existing lead when the caller may have it.
 
         Returns (lead, created). A salesperson entering a phone that belongs to someone else's
-        lead (or to nobody's yet) gets Conflict naming the owner.
+        lead (or to nobody's yet) gets Conflict, never told whose lead it is.
         """
         self._may_work(actor)
         existing = db.scalar(select(Lead).where(Lead.phone == data.phone).options(joinedload(Lead.assigned)))
         if existing is not None:
             if can(actor, P.LEADS_READ_ALL) or existing.assigned_id == actor.id:
                 return existing, False
-            owner = existing.assigned.display_name if existing.assigned else None
-            if owner:
-                raise Conflict("This phone already belongs to a lead of %(owner)s.", field="phone", owner=owner)
+            if existing.assigned_id is not None:
+                raise Conflict("This phone already belongs to another salesperson's lead.", field="phone")
             raise Conflict("This phone already belongs to an unassigned lead: ask the MOP to assign it.", field="phone")
         if data.complex_id and db.get(Complex, data.complex_id) is None:
             raise Invalid("Unknown complex.", field="complex_id")

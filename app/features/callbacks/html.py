@@ -1,4 +1,4 @@
-"""The callbacks due: open leads whose callback time has come, the most overdue first."""
+"""The callbacks: open leads whose callback falls in a period of company days, the earliest first."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.auth.deps import CurrentUser, DbSession
 from app.core import clock
 from app.domain.leads.crud import pipeline
+from app.domain.leads.schemas import CallbackWhen
 from app.web.feature import DashboardBase
 from app.web.templating import render
 
@@ -15,7 +16,10 @@ router = APIRouter()
 
 
 @router.get("/callbacks")
-def callbacks_page(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase) -> Response:
-    """Open leads whose callback is due today or overdue, the most overdue first."""
-    due = pipeline.callbacks(db, user)
-    return render(request, "features/callbacks/callbacks.html", {"leads": due, "base": base, "now": clock.now()})
+def callbacks_page(
+    request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, when: CallbackWhen = CallbackWhen.DUE
+) -> Response:
+    """Open leads whose callback falls in `when` (default overdue and today), earliest first."""
+    due = pipeline.callbacks(db, user, when)
+    context = {"leads": due, "base": base, "now": clock.now(), "when": when}
+    return render(request, "features/callbacks/callbacks.html", context)

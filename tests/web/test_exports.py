@@ -13,7 +13,7 @@ from app.web.export import looks_like_formula
 from tests.factories import make_lead
 
 PHONE = "+998901234567"
-FORMULAS = ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "-cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "\tTab", "\rCR"]
+FORMULAS = ['=HYPERLINK("http://x")', "@SUM(A1)", "-cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "\tTab", "\rCR"]
 
 
 @pytest.mark.parametrize("text", [PHONE, "+1", "-5", "-12.50", "-", "Азиз", "", "5+5", "a=b"])

@@ -50,7 +50,7 @@ def announce_when_listening(sock: socket.socket, message: str) -> threading.Thre
 
 
 def prepare_database(settings: Settings) -> None:
-    """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code."""
+    """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code, and any ahead of it."""
     from app.migrations import ensure_up_to_date, upgrade
 
     if settings.is_sqlite:
@@ -93,9 +93,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Upgrade the database schema to the newest revision."""
-    from app.migrations import upgrade
+    from app.migrations import SchemaAheadError, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except SchemaAheadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print("Database is up to date.")
     return 0
 
@@ -104,9 +108,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Migrate, then load demo data (safe to run twice)."""
     from app.db import write_session
     from app.demo import load_demo
-    from app.migrations import upgrade
+    from app.migrations import SchemaAheadError, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except SchemaAheadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     with write_session(settings.database_url) as db:
         created = load_demo(db, settings.demo_password)
     print(f"Demo data loaded; new users: {', '.join(created) or 'none (already there)'}.")

@@ -1,4 +1,4 @@
-"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup."""
+"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing settings reads the environment: main() does that, inside its error handling
@@ -157,6 +158,29 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy a SQLite backup back over the database (everything stopped), keeping the current one."""
+    from tasks.backup import RestoreError, restore_sqlite
+
+    if not settings.is_sqlite:
+        print(
+            "error: restore copies back SQLite backups; restore a PostgreSQL dump with pg_restore "
+            '(README, "Restoring a backup").',
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        safety = restore_sqlite(settings, args.file)
+    except RestoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.file}.")
+    if safety:
+        print(f"The database as it was before is kept in {safety}.")
+    print("Start the app again: it migrates the restored database if the backup is older than the code.")
+    return 0
+
+
 def cmd_routes(settings, args) -> int:
     """Print every dashboard route with the feature handler that answers it (METHOD PATH -> module:function)."""
     from app.roles import route_table
@@ -177,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema")
     sub.add_parser("demo", help="load demo users and data (safe to rerun)")
     sub.add_parser("backup", help="back up the database now")
+    restore = sub.add_parser("restore", help="copy a SQLite backup back (stop the app first)")
+    restore.add_argument("file", type=Path, help="a backup made by `python main.py backup`")
     routes = sub.add_parser("routes", help="list the dashboard routes and the handler of each")
     routes.add_argument("--role", choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
     create = sub.add_parser("createuser", help="create a staff user")
@@ -195,6 +221,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "createuser": cmd_createuser,
     "backup": cmd_backup,
+    "restore": cmd_restore,
     "routes": cmd_routes,
 }
 

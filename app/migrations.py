@@ -27,6 +27,11 @@ class SchemaAheadError(RuntimeError):
     """The database was migrated by newer code than this: migrating cannot help."""
 
 
+def head_revision(database_url: str) -> str | None:
+    """The newest revision this code's migrations know."""
+    return ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+
+
 def known_revisions(database_url: str) -> set[str]:
     """Every revision this code's migrations know."""
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config(database_url)).walk_revisions()}
@@ -59,8 +64,7 @@ def refuse_if_ahead(database_url: str) -> None:
     """SchemaAheadError naming the revisions when the database is stamped with ones this code lacks."""
     unknown = set(current_revisions(database_url)) - known_revisions(database_url)
     if unknown:
-        head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
-        raise SchemaAheadError(ahead_message(unknown, head))
+        raise SchemaAheadError(ahead_message(unknown, head_revision(database_url)))
 
 
 def pending_revisions(database_url: str) -> tuple[str | None, str | None]:

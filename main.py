@@ -1,4 +1,4 @@
-"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup."""
+"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing settings reads the environment: main() does that, inside its error handling
@@ -50,7 +51,7 @@ def announce_when_listening(sock: socket.socket, message: str) -> threading.Thre
 
 
 def prepare_database(settings: Settings) -> None:
-    """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code."""
+    """Migrate the embedded SQLite database; refuse a PostgreSQL schema behind the code, and any ahead of it."""
     from app.migrations import ensure_up_to_date, upgrade
 
     if settings.is_sqlite:
@@ -92,9 +93,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Upgrade the database schema to the newest revision."""
-    from app.migrations import upgrade
+    from app.migrations import SchemaAheadError, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except SchemaAheadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print("Database is up to date.")
     return 0
 
@@ -103,9 +108,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Migrate, then load demo data (safe to run twice)."""
     from app.db import write_session
     from app.demo import load_demo
-    from app.migrations import upgrade
+    from app.migrations import SchemaAheadError, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except SchemaAheadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     with write_session(settings.database_url) as db:
         created = load_demo(db, settings.demo_password)
     print(f"Demo data loaded; new users: {', '.join(created) or 'none (already there)'}.")
@@ -148,6 +157,29 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    """Copy a SQLite backup back over the database (everything stopped), keeping the current one."""
+    from tasks.backup import RestoreError, restore_sqlite
+
+    if not settings.is_sqlite:
+        print(
+            "error: restore copies back SQLite backups; restore a PostgreSQL dump with pg_restore "
+            '(README, "Restoring a backup").',
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        safety = restore_sqlite(settings, args.file)
+    except RestoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.file}.")
+    if safety:
+        print(f"The database as it was before is kept in {safety}.")
+    print("Start the app again: it migrates the restored database if the backup is older than the code.")
+    return 0
+
+
 def cmd_routes(settings, args) -> int:
     """Print every dashboard route with the feature handler that answers it (METHOD PATH -> module:function)."""
     from app.roles import route_table
@@ -168,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="upgrade the database schema")
     sub.add_parser("demo", help="load demo users and data (safe to rerun)")
     sub.add_parser("backup", help="back up the database now")
+    restore = sub.add_parser("restore", help="copy a SQLite backup back (stop the app first)")
+    restore.add_argument("file", type=Path, help="a backup made by `python main.py backup`")
     routes = sub.add_parser("routes", help="list the dashboard routes and the handler of each")
     routes.add_argument("--role", choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
     create = sub.add_parser("createuser", help="create a staff user")
@@ -186,6 +220,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "createuser": cmd_createuser,
     "backup": cmd_backup,
+    "restore": cmd_restore,
     "routes": cmd_routes,
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
@@ -15,9 +16,19 @@ ExportFormat = Literal["csv", "xlsx"]  # the `format` query parameter of every e
 FORMATS = {"csv", "xlsx"}
 
 
+# What a spreadsheet still reads as a value, not a formula, though it starts like one:
+# a phone in international form (+998901234567), a negative number, a lone dash.
+NOT_A_FORMULA = re.compile(r"\+\d+|-\d+(?:[.,]\d+)?|-")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula (starts with =, @, tab, CR, + or -)."""
+    return text[:1] in ("=", "@", "\t", "\r", "+", "-") and NOT_A_FORMULA.fullmatch(text) is None
+
+
 def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in user text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Neutralise spreadsheet formulas in user text (CSV/XLSX injection); phones stay as they are."""
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return "" if value is None else value
 

@@ -25,6 +25,7 @@ from app.domain.leads.models import (
     LeadStatusChange,
     LeadTouch,
 )
+from app.domain.leads.ownership import hand_over_deals
 from app.domain.leads.rules import CLOSED_STATUSES, OPEN_STATUSES, callback_window, can_move
 from app.domain.leads.schemas import (
     Assignment,
@@ -324,7 +325,8 @@ class PipelineCRUD:
         return note
 
     def assign(self, db: Session, actor: User, data: Assignment) -> int:
-        """Give leads to an active salesperson (MOP and admin only); returns how many changed."""
+        """Give leads to an active salesperson (MOP and admin only), their bookings and contracts
+        along (see ownership: the new owner continues the deal); returns how many leads changed."""
         if not can(actor, P.LEADS_ASSIGN):
             raise Forbidden("Only the MOP or an admin assigns leads.")
         seller = users.salesperson(db, data.salesperson_id)
@@ -336,6 +338,7 @@ class PipelineCRUD:
         changed = 0
         for lead in targets:
             if lead.assigned_id == seller.id:
+                hand_over_deals(db, actor, lead.id, seller)  # mends deals left behind before they moved
                 continue
             before = snapshot(lead)
             lead.assigned_id = seller.id
@@ -345,6 +348,7 @@ class PipelineCRUD:
             changed += 1
             db.flush()
             audit.record(db, actor, "lead", lead.id, "assign", before, snapshot(lead))
+            hand_over_deals(db, actor, lead.id, seller)
         return changed
 
     def callbacks(

@@ -13,6 +13,7 @@ from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract
 from app.domain.leads.crud import snapshot
 from app.domain.leads.models import UTM_FIELDS, Lead, LeadComment, LeadStatus, LeadStatusChange, LeadTouch
+from app.domain.leads.ownership import hand_over_deals
 from app.domain.leads.schemas import MergeLeads
 
 # How far along the pipeline a status is; the merged lead keeps the furthest.
@@ -22,7 +23,8 @@ FILLABLE = ("temperature", "complex_id", "apartment_id", "assigned_id", "next_ca
 
 def merge_leads(db: Session, actor: User, data: MergeLeads) -> Lead:
     """Fold `merge_id` into `keep_id` (MOP or admin): comments, history, requests, bookings
-    and contracts move to the survivor, empty fields are filled in, the duplicate is deleted."""
+    and contracts move to the survivor and to its salesperson (see ownership), empty fields are
+    filled in, the duplicate is deleted."""
     if not can(actor, P.LEADS_MERGE):
         raise Forbidden("Only the MOP or an admin merges leads.")
     found = {
@@ -55,6 +57,7 @@ def merge_leads(db: Session, actor: User, data: MergeLeads) -> Lead:
     db.flush()
     db.delete(other)
     db.flush()
+    hand_over_deals(db, actor, keep.id, keep.assigned)
     db.add(
         LeadComment(
             lead_id=keep.id,

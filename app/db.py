@@ -88,19 +88,19 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-@lru_cache(maxsize=16)
 def get_engine(url: str, pool_size: int = 0, pool_timeout: float = 0) -> Engine:
     """One engine per database URL (and pool), configured for its dialect.
 
     The pool holds `pool_size` connections (0: DEFAULT_POOL_SIZE) and no overflow; a checkout
     waits at most `pool_timeout` seconds (0: DEFAULT_POOL_TIMEOUT), then raises TimeoutError.
     """
+    return _engine(url, pool_size or DEFAULT_POOL_SIZE, pool_timeout or DEFAULT_POOL_TIMEOUT)
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str, pool_size: int, pool_timeout: float) -> Engine:
     parsed = make_url(url)
-    pool = {
-        "pool_size": pool_size or DEFAULT_POOL_SIZE,
-        "max_overflow": 0,
-        "pool_timeout": pool_timeout or DEFAULT_POOL_TIMEOUT,
-    }
+    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() == "sqlite":
         memory = not parsed.database or parsed.database == ":memory:"
         if not memory:

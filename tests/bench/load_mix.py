@@ -17,6 +17,9 @@ in, and runs closed-loop clients (asyncio + httpx, one keep-alive connection eac
 - 10% writes: lead comments, lead status changes (new <-> in work), public requests (each
   from its own loopback source address, as buyers come from different addresses).
 
+Users send their next request at once (saturating, as a stress test does), or after a random
+think time of --think seconds on average (0 to twice that), as people at their desks do.
+
 It prints requests/s, p50/p95/p99, errors, timeouts and 5xx, per kind of request, the count of
 "database is locked" lines in the server's log, and the ratio to a bare Starlette endpoint
 served by uvicorn with the same number of workers and hit by the same clients. This is not a
@@ -239,14 +242,25 @@ def address_of(n: int) -> str:
 
 
 async def client_loop(
-    n: int, base: str, world: World, kinds: list, stop_at: float, budget: list[int], stats: Stats, timeout: float
+    n: int,
+    base: str,
+    world: World,
+    kinds: list,
+    stop_at: float,
+    budget: list[int],
+    stats: Stats,
+    timeout: float,
+    think: float = 0,
 ) -> None:
-    """One user: pick a request by weight, send it, note how long it took; until time or budget runs out."""
+    """One user: pick a request by weight, send it, note how long it took, think up to `think`
+    seconds (0: none, the next request at once); until time or budget runs out."""
     rng = random.Random(SEED + n)
     weights = [weight for weight, _, _ in kinds]
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as client:
         while time.monotonic() < stop_at and budget[0] > 0:
+            if think:
+                await asyncio.sleep(rng.uniform(0, 2 * think))
             budget[0] -= 1
             _, kind, make = rng.choices(kinds, weights)[0]
             method, path, who, headers, body = make(rng)
@@ -277,13 +291,21 @@ async def client_loop(
 
 
 async def run_clients(
-    base: str, world: World, kinds: list, clients: int, seconds: float, max_requests: int, timeout: float
+    base: str,
+    world: World,
+    kinds: list,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    timeout: float,
+    think: float = 0,
 ) -> tuple[Stats, float]:
     """Run `clients` users at once; (their stats, wall seconds)."""
     stats, budget = Stats(), [max_requests]
     started = time.monotonic()
     stop_at = started + seconds
-    await asyncio.gather(*(client_loop(n, base, world, kinds, stop_at, budget, stats, timeout) for n in range(clients)))
+    users = (client_loop(n, base, world, kinds, stop_at, budget, stats, timeout, think) for n in range(clients))
+    await asyncio.gather(*users)
     return stats, time.monotonic() - started
 
 
@@ -363,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30, help="client timeout per request, seconds")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Starlette run")
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean seconds a user waits between requests (0: none, saturating)"
+    )
     parser.add_argument("--keep-log", type=Path, help="copy the server's log here")
     args = parser.parse_args(argv)
 
@@ -377,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
         env = server_env(database_url, tmp, args.workers, port)
         machine = f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs"
         print(f"{machine}, load average {os.getloadavg()[0]:.1f} (other work shares the machine)")
-        print(f"database: {args.db}; {args.workers} workers; {args.clients} clients; {args.seconds:.0f} s")
+        print(
+            f"database: {args.db}; {args.workers} workers; {args.clients} clients; {args.seconds:.0f} s; "
+            f"think time {args.think:g} s"
+        )
         subprocess.run([sys.executable, "main.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         log_path = tmp / "server.log"
         with log_path.open("w") as log:
@@ -389,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
                 world = discover(base, env.get("DEMO_PASSWORD", "demo12345"))
                 kinds = mix(world)
                 stats, wall = asyncio.run(
-                    run_clients(base, world, kinds, args.clients, args.seconds, args.max_requests, args.timeout)
+                    run_clients(
+                        base, world, kinds, args.clients, args.seconds, args.max_requests, args.timeout, args.think
+                    )
                 )
             finally:
                 stop(server)

@@ -67,6 +67,8 @@ class Settings:
     booking_hours: int = 72
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
+    db_pool_size: int = 0  # 0: the request slots plus a reserve (app.db.DEFAULT_POOL_SIZE)
+    db_pool_timeout: int = 5
     demo_password: str = "demo12345"  # noqa: S105 - documented demo password
     log_level: str = "INFO"
 
@@ -101,6 +103,8 @@ class Settings:
             booking_hours=_env_int("BOOKING_HOURS", 72),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
             public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
+            db_pool_size=_env_int("DB_POOL_SIZE", 0),
+            db_pool_timeout=_env_int("DB_POOL_TIMEOUT", 5),
             demo_password=_env("DEMO_PASSWORD", "demo12345"),
             log_level=_env("LOG_LEVEL", "INFO"),
         )
@@ -153,6 +157,8 @@ class Settings:
             self.trusted_networks  # noqa: B018 - parsed once here so a typo stops the start
         except ValueError as exc:
             raise ConfigError(f"TRUSTED_PROXIES: {exc}; use IPs or CIDRs separated by commas") from exc
+        if self.db_pool_size < 0 or self.db_pool_timeout < 1:
+            raise ConfigError("DB_POOL_SIZE must be 0 (automatic) or more, DB_POOL_TIMEOUT 1 second or more")
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

@@ -24,6 +24,13 @@ NAMING_CONVENTION = {
 }
 SQLITE_BUSY_TIMEOUT_MS = 15000
 WRITE_OPTION = "crm_write"
+# Requests holding a session at once, per process (app.auth.deps.get_db): well under the 40
+# worker threads. The pool holds these plus POOL_RESERVE for what takes no slot (/health/db,
+# jobs run inline), so a request that holds a slot never waits for a connection.
+DB_REQUEST_SLOTS = 20
+POOL_RESERVE = 5
+DEFAULT_POOL_SIZE = DB_REQUEST_SLOTS + POOL_RESERVE
+DEFAULT_POOL_TIMEOUT = 5  # seconds; a longer wait answers 503 with Retry-After (app.web.handlers)
 
 
 class Base(DeclarativeBase):
@@ -76,27 +83,38 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def get_engine(url: str, pool_size: int = 0, pool_timeout: float = 0) -> Engine:
+    """One engine per database URL (and pool), configured for its dialect.
+
+    The pool holds `pool_size` connections (0: DEFAULT_POOL_SIZE) and no overflow; a checkout
+    waits at most `pool_timeout` seconds (0: DEFAULT_POOL_TIMEOUT), then raises TimeoutError.
+    """
+    return _engine(url, pool_size or DEFAULT_POOL_SIZE, pool_timeout or DEFAULT_POOL_TIMEOUT)
+
+
 @lru_cache(maxsize=16)
-def get_engine(url: str) -> Engine:
-    """One engine per database URL, configured for its dialect."""
+def _engine(url: str, pool_size: int, pool_timeout: float) -> Engine:
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        memory = not parsed.database or parsed.database == ":memory:"
+        if not memory:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = create_engine(url, connect_args=connect_args, **({} if memory else pool))
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
+def session_factory(url: str, pool_size: int = 0, pool_timeout: float = 0) -> sessionmaker[Session]:
     """A session factory for the database at `url` (reads; see `write_session_factory`)."""
-    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    return sessionmaker(bind=get_engine(url, pool_size, pool_timeout), expire_on_commit=False)
 
 
-def write_session_factory(url: str) -> sessionmaker[Session]:
+def write_session_factory(url: str, pool_size: int = 0, pool_timeout: float = 0) -> sessionmaker[Session]:
     """A session factory whose transactions take the write lock up front on SQLite."""
-    engine = get_engine(url).execution_options(**{WRITE_OPTION: True})
+    engine = get_engine(url, pool_size, pool_timeout).execution_options(**{WRITE_OPTION: True})
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -54,8 +54,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.read_sessions = session_factory(settings.database_url)
-    app.state.write_sessions = write_session_factory(settings.database_url)
+    pool = (settings.db_pool_size, settings.db_pool_timeout)
+    app.state.read_sessions = session_factory(settings.database_url, *pool)
+    app.state.write_sessions = write_session_factory(settings.database_url, *pool)
     install_error_handlers(app)
     app.add_middleware(PublicPageFastPath)  # inside the next one: the CSRF nonce and language are set
     app.add_middleware(RequestContextMiddleware, settings=settings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -20,12 +21,12 @@ from app.auth.proxies import client_ip
 from app.auth.sessions import session_user
 from app.auth.tokens import TokenClaims, read_token
 from app.core.errors import CSRFError, Forbidden, NotAuthenticated
+from app.db import DB_REQUEST_SLOTS
 from settings import Settings
 
 SESSION_COOKIE = "crm_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 COMMIT_THREADS = 16
-DB_REQUEST_SLOTS = 20  # well under the 40 worker threads, and under the connection pool size
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,29 @@ def _finish(session: Session, writes: bool) -> None:
         session.close()
 
 
+@asynccontextmanager
+async def _db_slot(gate: anyio.Lock | None) -> AsyncIterator[None]:
+    """Hold one of DB_REQUEST_SLOTS; a writer on SQLite passes the write gate first, so the
+    writers queued behind it hold no slot and readers never wait on the gate."""
+    resources = _resources()
+    async with AsyncExitStack() as stack:
+        if gate is not None:
+            await stack.enter_async_context(gate)
+        await stack.enter_async_context(resources.db_slots)
+        yield
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session per request; the request boundary commits, an error rolls back.
 
     Sync endpoints, dependencies and even response validation share one thread pool. If every
     thread were blocked on a lock (a row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) or on
     the connection pool, the transaction holding the lock could never finish. So: at most
-    DB_REQUEST_SLOTS requests hold a session at once (others wait without a thread), commits
-    run on a thread limiter of their own, and on SQLite writes in one process pass a gate one
-    at a time. The booking race test drives exactly this.
+    DB_REQUEST_SLOTS requests hold a session at once (others wait without a thread), the pool
+    holds a connection for each slot, commits run on a thread limiter of their own, and on
+    SQLite writes in one process pass a gate one at a time (before taking a slot). The
+    connection is checked out in the endpoint's thread, never on the event loop. The booking
+    race and the pool tests drive exactly this.
     """
     state = request.app.state
     writes = request.method not in SAFE_METHODS
@@ -108,33 +123,32 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     resources = _resources()
     gate = resources.sqlite_write_gate if writes and state.settings.is_sqlite else None
     limiter = resources.commit_limiter
-    await resources.db_slots.acquire()
-    if gate is not None:
-        await gate.acquire()
-    session = factory()
-    try:
-        yield session
-        await anyio.to_thread.run_sync(_finish, session, writes, limiter=limiter)
-    except BaseException:
-        await anyio.to_thread.run_sync(session.close, limiter=limiter)  # closing rolls back
-        raise
-    finally:
-        if gate is not None:
-            gate.release()
-        resources.db_slots.release()
+    async with _db_slot(gate):
+        session = factory()
+        try:
+            yield session
+            await anyio.to_thread.run_sync(_finish, session, writes, limiter=limiter)
+        except BaseException:
+            await anyio.to_thread.run_sync(session.close, limiter=limiter)  # closing rolls back
+            raise
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
-    """A read-only session for hot async pages: no slot, no thread; it connects only when a
-    query runs (in the event loop, so keep such queries tiny) and is closed right after."""
-    session = request.app.state.read_sessions()
-    try:
-        yield session
-    finally:
-        session.close()
+    """A read-only session for hot async pages: it takes a slot like `get_db` and checks its
+    connection out in a worker thread (waiting there, never on the event loop, for at most
+    DB_POOL_TIMEOUT), so the page's tiny queries then run in the event loop on a connection
+    already in hand; it is closed in a thread too."""
+    limiter = _resources().commit_limiter
+    async with _db_slot(None):
+        session = request.app.state.read_sessions()
+        try:
+            await anyio.to_thread.run_sync(session.connection)
+            yield session
+        finally:
+            await anyio.to_thread.run_sync(session.close, limiter=limiter)
 
 
 ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]

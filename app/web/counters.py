@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from app.auth.models import User
-from app.auth.permissions import P, Role, dashboard_permission, has_permission
+from app.auth.permissions import P, Role, can, has_permission
 from app.core import clock
 from app.domain.leads.schemas import CallbackWhen
 from app.domain.staff.crud import CHANGES_DAYS
@@ -34,9 +34,9 @@ def counter_link(role: Role | str, key: str, user: User) -> str | None:
         return _url(f"{base}/bookings", status="active")
     if key == "contracts_month" and has_permission(role, P.CONTRACTS_READ):
         return _url(f"{base}/contracts", signed_from=clock.month_start(today).isoformat())
-    if key == "contracts_overdue" and has_permission(user.role, dashboard_permission(Role.FINANCE)):
+    if key == "contracts_overdue" and can(user, P.FINANCE_READ):
         return "/dashboard/finance/debts"
-    if key in ("changes_7d", "my_changes_7d") and has_permission(user.role, P.AUDIT_READ):
+    if key in ("changes_7d", "my_changes_7d") and can(user, P.AUDIT_READ):
         since = (today - timedelta(days=CHANGES_DAYS - 1)).isoformat()
         mine = {"actor_id": user.id} if key == "my_changes_7d" else {}
         return _url("/dashboard/admin/audit", **mine, date_from=since)

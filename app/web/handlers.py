@@ -8,6 +8,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError, InvalidMany, NotAuthenticated, TooManyRequests
@@ -27,7 +29,9 @@ STATUS_TITLES = {
     422: "Check the data you entered",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "The server is busy",
 }
+BUSY_RETRY_AFTER = "2"  # seconds a client is asked to wait when the database is busy
 
 
 def wants_json(request: Request) -> bool:
@@ -116,9 +120,21 @@ async def unhandled_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, gettext("Something went wrong. The error has been logged."))
 
 
+async def database_busy_handler(request: Request, exc: Exception) -> Response:
+    """No pooled connection within DB_POOL_TIMEOUT, or SQLite still locked after its busy
+    timeout: 503 with Retry-After (the client tries again) instead of a hang or a 500."""
+    if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+        return await unhandled_error_handler(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
+    message = gettext("The server is busy. Please try again in a few seconds.")
+    return error_response(request, 503, message, {"Retry-After": BUSY_RETRY_AFTER})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register every handler on `app`."""
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(PoolTimeout, database_busy_handler)
+    app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(Exception, unhandled_error_handler)

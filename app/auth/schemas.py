@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.permissions import Role
 from app.core.paging import PageParams
+from app.core.types import Input
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 DEFAULT_REGION = "UZ"
@@ -28,13 +29,13 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class PasswordMixin(BaseModel):
+class PasswordMixin(Input):
     """A new password: 8 to 128 characters."""
 
     password: str = Field(min_length=8, max_length=128)
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     """Fields an admin may change on a user."""
 
     full_name: str = Field("", max_length=200)
@@ -69,7 +70,7 @@ class PasswordChange(PasswordMixin):
     current_password: str = Field(min_length=1, max_length=128)
 
 
-class LanguageChange(BaseModel):
+class LanguageChange(Input):
     """A user picks their interface language."""
 
     language: str = Field(pattern="^(ru|en)$")
@@ -97,7 +98,7 @@ class UserRead(BaseModel):
     updated_at: datetime
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Input):
     """JSON login for API clients."""
 
     username: str = Field(min_length=1, max_length=64)

@@ -21,11 +21,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.core.errors import AppError, NotFound, TooManyRequests
+from app.core.types import Id, Input, Int
 from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.grids import floor_grids
@@ -73,7 +74,7 @@ PART_MARK = "<!--cached-part:%s-->"
 CSRF_MARK = "CSRF-TOKEN-GOES-HERE-3f9c1a"
 
 
-class Instalment(BaseModel):
+class Instalment(Input):
     """The instalment calculator: price, down payment share and months; no interest."""
 
     price: Decimal = Field(Decimal(0), ge=0, le=Decimal("1e15"), max_digits=18, decimal_places=2)
@@ -113,7 +114,7 @@ class Instalment(BaseModel):
         )
 
 
-class LeadForm(BaseModel):
+class LeadForm(Input):
     """The request form as posted: plain strings, checked by LeadRequest afterwards."""
 
     name: str = ""
@@ -354,7 +355,7 @@ async def complex_page(request: Request, db: ReadSession, slug: str):
 
 
 @router.get("/c/{slug}/grid")
-async def complex_grid(request: Request, db: ReadSession, slug: str, since: int | None = None):
+async def complex_grid(request: Request, db: ReadSession, slug: str, since: Int | None = None):
     """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
@@ -374,7 +375,7 @@ async def complex_grid(request: Request, db: ReadSession, slug: str, since: int 
     return Response(entry.parts["live"], media_type="text/html; charset=utf-8", headers=headers)
 
 
-def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
+def _public_apartment(db: Session, slug: str, apartment_id: Id) -> Apartment:
     """An apartment of this public complex that buyers may see, or NotFound."""
     apartment = apartments.get(db, apartment_id)
     place = apartment.building.complex
@@ -384,7 +385,7 @@ def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
 
 
 @router.get("/c/{slug}/apartments/{apartment_id}")
-def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int) -> Response:
+def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: Id) -> Response:
     """An apartment's card (a modal on the complex page), with its request form."""
     optional_user(request, db)
     apartment = _public_apartment(db, slug, apartment_id)

@@ -24,6 +24,7 @@ STATUS_TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "The request is too large",
     422: "Check the data you entered",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -84,6 +85,7 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
 HTTP_MESSAGES = {
     404: "There is no such page. Check the address or go back to your dashboard.",
     405: "This page cannot be used that way.",
+    413: "The request is too large. Send a smaller file or shorter text.",
 }
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
 from app.core.paging import Page
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.contracts.crud import contracts
 from app.domain.leads.crud import leads, pipeline
@@ -69,24 +70,24 @@ def create_lead(db: DbSession, user: CurrentUser, body: LeadCreate) -> Lead | JS
 
 
 @router.get("/leads/{lead_id:int}", response_model=LeadDetail, dependencies=WRITE)
-def get_lead(db: DbSession, user: CurrentUser, lead_id: int) -> LeadDetail:
+def get_lead(db: DbSession, user: CurrentUser, lead_id: Id) -> LeadDetail:
     """One lead with comments, history, requests, bookings and contracts."""
     return lead_detail(db, pipeline.get(db, user, lead_id))
 
 
 @router.post("/leads/{lead_id:int}/status", response_model=LeadRead, dependencies=WRITE)
-def change_status(db: DbSession, user: CurrentUser, lead_id: int, body: StatusChange) -> Lead:
+def change_status(db: DbSession, user: CurrentUser, lead_id: Id, body: StatusChange) -> Lead:
     """Move a lead along the pipeline (422 for a transition that is not allowed)."""
     return pipeline.change_status(db, user, lead_id, body)
 
 
 @router.post("/leads/{lead_id:int}/comments", response_model=CommentRead, status_code=201, dependencies=WRITE)
-def add_comment(db: DbSession, user: CurrentUser, lead_id: int, body: CommentCreate) -> object:
+def add_comment(db: DbSession, user: CurrentUser, lead_id: Id, body: CommentCreate) -> object:
     """Add a note to a lead."""
     return pipeline.comment(db, user, lead_id, body)
 
 
 @router.post("/leads/{lead_id:int}/edit", response_model=LeadRead, dependencies=WRITE)
-def edit_lead(db: DbSession, user: CurrentUser, lead_id: int, body: LeadEdit) -> Lead:
+def edit_lead(db: DbSession, user: CurrentUser, lead_id: Id, body: LeadEdit) -> Lead:
     """Set temperature and next callback."""
     return pipeline.edit(db, user, lead_id, body)

@@ -53,7 +53,10 @@ def _day_in_range(value: date) -> date:
 
 
 def _moment_in_range(value: datetime) -> datetime:
-    moment = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        moment = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-12:00 is in year 10000 in UTC
+        moment = datetime.max if value.year > LAST_DAY.year else datetime.min
     _day_in_range(moment)
     return value
 

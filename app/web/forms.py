@@ -148,4 +148,7 @@ def local_to_utc(value: str) -> str | None:
         return value  # the form validation names it
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.company_zone())
-    return moment.astimezone(UTC).isoformat()
+    try:
+        return moment.astimezone(UTC).isoformat()
+    except OverflowError:
+        return value  # beyond the calendar in UTC: the form validation names it

@@ -13,6 +13,7 @@ from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, 
 from app.auth.schemas import LanguageChange, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.core.errors import Invalid, TooManyRequests
+from app.core.types import Text
 from app.web.forms import PostedForm, submit_values
 from app.web.i18n import gettext
 from app.web.templating import render
@@ -45,9 +46,9 @@ def login_page(request: Request, user: OptionalUser, next: str = ""):
 def login_submit(
     request: Request,
     db: DbSession,
-    username: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=128)] = "",
-    next: Annotated[str, Form(max_length=500)] = "",
+    username: Annotated[Text, Form(max_length=64)] = "",
+    password: Annotated[Text, Form(max_length=128)] = "",
+    next: Annotated[Text, Form(max_length=500)] = "",
 ):
     """Check credentials; 303 to the dashboard, or the form again with the error."""
     settings = get_settings(request)

@@ -27,22 +27,22 @@ SMALL_BODY_BYTES = 64 * 1024
 MULTIPART_SLACK_BYTES = 64 * 1024  # boundaries, part headers and the CSRF field around one file
 UPLOAD_PATHS = re.compile(r"/(complexes/\d+/images|apartments/\d+/layout)$")
 IMPORT_PATHS = re.compile(r"/imports(/|$)")
-TOO_LARGE = "The request is too large: at most %(size)s."
-NUL_IN_ADDRESS = "The address contains a forbidden character."
 
 
 class BodyTooLarge(HTTPException):
     """The request body is over its route kind's limit (413)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(status_code=413, detail=gettext(TOO_LARGE, size=human_size(limit)))
+        super().__init__(
+            status_code=413, detail=gettext("The request is too large: at most %(size)s.", size=human_size(limit))
+        )
 
 
 def human_size(size: int) -> str:
     """A byte count as a person reads it: "64 КБ", "5 МБ"."""
     if size >= 1024 * 1024:
-        return gettext("%(n)s MB", n=round(size / (1024 * 1024)))
-    return gettext("%(n)s KB", n=round(size / 1024))
+        return gettext("%(size)s MB", size=round(size / (1024 * 1024)))
+    return gettext("%(size)s KB", size=round(size / 1024))
 
 
 def body_limit(path: str, content_type: str, settings: Settings) -> int:
@@ -86,7 +86,7 @@ class InputGuardMiddleware:
             return
         if _has_nul(scope):
             loc = "query" if b"%00" in scope.get("query_string", b"") else "path"
-            await _answer(scope, receive, send, 422, gettext(NUL_IN_ADDRESS), loc)
+            await _answer(scope, receive, send, 422, gettext("The address contains a forbidden character."), loc)
             return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()

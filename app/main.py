@@ -19,6 +19,7 @@ from app.public.fastpath import PublicPageFastPath
 from app.web.guards import CatchAllMiddleware, InputGuardMiddleware
 from app.web.handlers import install_error_handlers
 from app.web.middleware import RequestContextMiddleware
+from app.web.openapi import ERROR_RESPONSES
 from app.web.static import VersionedStaticFiles
 from app.web.templating import TEMPLATES_DIR
 from settings import Settings
@@ -67,8 +68,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
     app.include_router(health.router)
     app.include_router(auth_routes.html_router)
-    app.include_router(auth_routes.api_router)
-    app.include_router(public_api.router)
+    app.include_router(auth_routes.api_router, responses=ERROR_RESPONSES)
+    app.include_router(public_api.router, responses=ERROR_RESPONSES)
     app.include_router(public_html.router)
     roles.mount(app)
     return app

@@ -76,8 +76,9 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
             {"loc": problem["loc"], "msg": _problem_message(problem), "type": "value_error"} for problem in exc.problems
         ]
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
-    if wants_json(request) and exc.field:
-        detail = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
+    if wants_json(request) and (exc.field or exc.status_code == 422):
+        loc = ["body", exc.field] if exc.field else ["body"]  # a 422 always lists its problems
+        detail = [{"loc": loc, "msg": message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
     return error_response(request, exc.status_code, message, headers)
 
@@ -99,7 +100,10 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
     """404s, 405s and other HTTP errors, without internals."""
     message = gettext(HTTP_MESSAGES.get(exc.status_code, "The request could not be processed."))
     if wants_json(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail
+        if exc.status_code == 422 and not isinstance(detail, list):
+            detail = [{"loc": [], "msg": str(detail), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
     return error_response(request, exc.status_code, message, exc.headers)
 
 

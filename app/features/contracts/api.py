@@ -16,6 +16,7 @@ from app.domain.contracts.models import Contract
 from app.domain.contracts.schemas import ContractCancel, ContractCreate, ContractFilter, ContractRead
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -26,7 +27,7 @@ def list_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter
     return contracts.page(db, user, f)
 
 
-@router.get("/contracts/export")
+@router.get("/contracts/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_contracts(
     db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:

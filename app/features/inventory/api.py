@@ -30,6 +30,7 @@ from app.domain.inventory.schemas import (
 )
 from app.features.inventory.exports import apartments_export
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 from app.web.uploads import save_image
 
 router = APIRouter()
@@ -123,7 +124,7 @@ def list_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()]) -> Pa
     return apartments.page(db, f)
 
 
-@router.get("/apartments/export")
+@router.get("/apartments/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_apartments(db: DbSession, f: Annotated[ApartmentFilter, Query()], format: ExportFormat = "csv") -> Response:
     """The filtered apartments as CSV or XLSX."""
     return apartments_export(db, f, format)

@@ -19,6 +19,7 @@ from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFi
 from app.features.leads.exports import leads_export
 from app.features.leads.schemas import CommentRead, LeadDetail
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 WRITE = [Depends(require(P.LEADS_WRITE))]
@@ -43,7 +44,7 @@ def list_leads(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query(
     return leads.page(db, user, f)
 
 
-@router.get("/leads/export")
+@router.get("/leads/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_leads(
     db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:

@@ -24,6 +24,7 @@ from app.domain.finance.schemas import (
 )
 from app.web.export import ExportFormat
 from app.web.finance_exports import payments_export
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -87,7 +88,7 @@ def get_payment(db: DbSession, user: CurrentUser, payment_id: Id) -> Payment:
     return payments.get(db, user, payment_id)
 
 
-@router.get("/payments/export")
+@router.get("/payments/export", response_class=Response, responses=EXPORT_RESPONSES)
 def payments_file(
     db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:

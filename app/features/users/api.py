@@ -16,6 +16,7 @@ from app.core.paging import Page
 from app.core.types import Id, Input
 from app.features.users.exports import users_export
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 WRITE = [Depends(require(P.USERS_WRITE))]
@@ -33,7 +34,7 @@ def list_users(db: DbSession, f: Annotated[UserFilter, Query()]) -> Page[User]:
     return users.page(db, f)
 
 
-@router.get("/users/export")
+@router.get("/users/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_users(db: DbSession, f: Annotated[UserFilter, Query()], format: ExportFormat = "csv") -> Response:
     """The filtered users as CSV or XLSX."""
     return users_export(db, f, format)

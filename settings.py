@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,15 @@ def _env_int(name: str, default: int) -> int:
 def _env_bool(name: str, default: bool = False) -> bool:
     """Return the environment variable `name` as a boolean (1/true/yes/on)."""
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def _env_date(name: str, default: date) -> date:
+    """Return the environment variable `name` as an ISO date (YYYY-MM-DD)."""
+    value = _env(name, default.isoformat())
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={value!r} is not a date; write it as YYYY-MM-DD, e.g. 2010-01-01") from exc
 
 
 class ConfigError(RuntimeError):
@@ -64,6 +74,8 @@ class Settings:
     backup_keep: int = 7
     media_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "media")
     max_upload_mb: int = 5
+    import_max_mb: int = 20
+    company_founded: date = date(2000, 1, 1)
     booking_hours: int = 72
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
@@ -100,6 +112,8 @@ class Settings:
             backup_keep=_env_int("BACKUP_KEEP", 7),
             media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))),
             max_upload_mb=_env_int("MAX_UPLOAD_MB", 5),
+            import_max_mb=_env_int("IMPORT_MAX_MB", 20),
+            company_founded=_env_date("COMPANY_FOUNDED", date(2000, 1, 1)),
             booking_hours=_env_int("BOOKING_HOURS", 72),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
             public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
@@ -131,6 +145,11 @@ class Settings:
     def max_upload_bytes(self) -> int:
         """The largest accepted upload, in bytes."""
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def import_max_bytes(self) -> int:
+        """The largest accepted import file, in bytes."""
+        return self.import_max_mb * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from sqlite3 import Connection as SQLiteConnection
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -56,6 +57,64 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+class _ScaledInteger(Numeric):
+    """NUMERIC(p, s) in the DDL; on SQLite the value travels as an integer count of 10**-s units."""
+
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """No float conversion on the way in."""
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        """No float conversion on the way out."""
+        return None
+
+
+class ExactNumeric(TypeDecorator):
+    """A Decimal column that stays exact on SQLite too (and in its SUMs).
+
+    SQLite keeps NUMERIC values as binary floats (15 significant digits), so 99999999999999.99
+    came back as .98 and sums as 52595.400000000008731. There the value is stored as an integer
+    number of cents (10**-scale units): comparisons, subtraction and SUM stay exact and in SQL.
+    PostgreSQL keeps its own exact NUMERIC.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale, asdecimal=True)
+        self.scale = scale
+
+    def load_dialect_impl(self, dialect: Dialect):
+        """Unprocessed integers on SQLite, the native NUMERIC elsewhere."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_ScaledInteger(self.impl.precision, self.scale))
+        return dialect.type_descriptor(self.impl)
+
+    def process_bind_param(self, value: object, dialect: Dialect) -> object:
+        """Decimal -> integer units on SQLite."""
+        if value is None or dialect.name != "sqlite":
+            return value
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        return int(number.scaleb(self.scale).to_integral_value(ROUND_HALF_UP))
+
+    def process_result_value(self, value: object, dialect: Dialect) -> Decimal | None:
+        """Integer units -> Decimal on SQLite."""
+        if value is None:
+            return None
+        if dialect.name != "sqlite":
+            return value if isinstance(value, Decimal) else Decimal(str(value))
+        units = Decimal(value) if isinstance(value, int) else Decimal(str(value))
+        return units.scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale), rounding=ROUND_HALF_UP)
+
+    @property
+    def python_type(self) -> type:
+        """Decimal."""
+        return Decimal
 
 
 def _unicode_lower(value: str | None) -> str | None:

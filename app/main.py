@@ -16,8 +16,10 @@ from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
 from app.public.fastpath import PublicPageFastPath
+from app.web.guards import CatchAllMiddleware, InputGuardMiddleware
 from app.web.handlers import install_error_handlers
 from app.web.middleware import RequestContextMiddleware
+from app.web.openapi import ERROR_RESPONSES
 from app.web.static import VersionedStaticFiles
 from app.web.templating import TEMPLATES_DIR
 from settings import Settings
@@ -58,15 +60,17 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.state.read_sessions = session_factory(settings.database_url, *pool)
     app.state.write_sessions = write_session_factory(settings.database_url, *pool)
     install_error_handlers(app)
-    app.add_middleware(PublicPageFastPath)  # inside the next one: the CSRF nonce and language are set
+    app.add_middleware(PublicPageFastPath)  # inside the next ones: the CSRF nonce and language are set
+    app.add_middleware(CatchAllMiddleware)  # a 500 keeps the connection open
+    app.add_middleware(InputGuardMiddleware, settings=settings)  # body limits, NUL in the address
     app.add_middleware(RequestContextMiddleware, settings=settings)
     app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
     app.include_router(health.router)
     app.include_router(auth_routes.html_router)
-    app.include_router(auth_routes.api_router)
-    app.include_router(public_api.router)
+    app.include_router(auth_routes.api_router, responses=ERROR_RESPONSES)
+    app.include_router(public_api.router, responses=ERROR_RESPONSES)
     app.include_router(public_html.router)
     roles.mount(app)
     return app

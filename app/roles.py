@@ -33,6 +33,7 @@ from app.features import (
 from app.web import navigation
 from app.web.feature import Feature, MenuEntry
 from app.web.navigation import NavItem
+from app.web.openapi import ERROR_RESPONSES
 
 ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
     Role.ADMIN: (
@@ -150,6 +151,12 @@ def mount(app: FastAPI) -> None:
                     feature.html, prefix=dashboard_prefix(role), dependencies=guard, include_in_schema=False
                 )
             if feature.api is not None:
-                app.include_router(feature.api, prefix=api_prefix(role), dependencies=guard, tags=[role.value])
+                app.include_router(
+                    feature.api,
+                    prefix=api_prefix(role),
+                    dependencies=guard,
+                    tags=[role.value],
+                    responses=ERROR_RESPONSES,
+                )
     navigation.ROLE_MENUS.clear()
     navigation.ROLE_MENUS.update(menus())

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.auth.passwords import is_common
 from app.auth.permissions import Role
 from app.core.paging import PageParams
+from app.core.types import Input
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 DEFAULT_REGION = "UZ"
@@ -29,7 +30,7 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class PasswordMixin(BaseModel):
+class PasswordMixin(Input):
     """A new password: 8 to 128 characters, not one of the most common passwords."""
 
     password: str = Field(min_length=8, max_length=128)
@@ -42,7 +43,7 @@ class PasswordMixin(BaseModel):
         return value
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     """Fields an admin may change on a user."""
 
     full_name: str = Field("", max_length=200)
@@ -77,7 +78,7 @@ class PasswordChange(PasswordMixin):
     current_password: str = Field(min_length=1, max_length=128)
 
 
-class LanguageChange(BaseModel):
+class LanguageChange(Input):
     """A user picks their interface language."""
 
     language: str = Field(pattern="^(ru|en)$")
@@ -105,7 +106,7 @@ class UserRead(BaseModel):
     updated_at: datetime
 
 
-class LoginForm(BaseModel):
+class LoginForm(Input):
     """The login page's form: blank fields and over-long ones come back as messages by the field."""
 
     username: str = Field(max_length=64)
@@ -120,7 +121,7 @@ class LoginForm(BaseModel):
         return value
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Input):
     """JSON login for API clients."""
 
     username: str = Field(min_length=1, max_length=64)

@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.core.types import Input
+
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
 
 
-class PageParams(BaseModel):
+class PageParams(Input):
     """Query parameters shared by every list: page, page size, search, sort."""
 
     @model_validator(mode="before")

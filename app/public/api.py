@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, client_address
 from app.core.errors import NotFound
+from app.core.types import Id, Input, Int
 from app.domain.inventory.crud import complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Currency
 from app.domain.leads.crud import leads
@@ -31,7 +32,7 @@ PUBLIC_STATUSES = (ApartmentStatus.FREE, ApartmentStatus.BOOKED, ApartmentStatus
 MAX_PUBLIC_PAGE = 2000
 
 
-class PublicFilter(BaseModel):
+class PublicFilter(Input):
     """What a buyer filters apartments by: rooms, floor range, price range, only free ones."""
 
     rooms: int | None = Field(None, ge=0, le=20)
@@ -149,7 +150,7 @@ class PublicApartment(BaseModel):
     number: str
     building: str
     section: int
-    floor: int
+    floor: Int
     rooms: int
     area: Decimal
     price_per_m2: Decimal
@@ -164,16 +165,16 @@ class PublicApartments(BaseModel):
     total: int
     page: int
     page_size: int
-    version: int
+    version: Int
 
 
 class Version(BaseModel):
     """The inventory version of a complex: it moves whenever an apartment changes."""
 
-    version: int
+    version: Int
 
 
-def public_apartments(db: Session, complex_id: int, f: ApartmentsQuery) -> tuple[list[PublicApartment], int]:
+def public_apartments(db: Session, complex_id: Id, f: ApartmentsQuery) -> tuple[list[PublicApartment], int]:
     """One page of a complex's apartments on sale or sold, filtered, and the total."""
     base = f.apply(
         select(Apartment, Building.name)

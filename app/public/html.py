@@ -22,12 +22,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2_fragments import render_block
 from markupsafe import Markup
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.core import clock
 from app.core.errors import AppError, NotFound, TooManyRequests
+from app.core.types import Id, Input, Int
 from app.domain.bookings.crud import bookings
 from app.domain.contracts.models import InstalmentKind
 from app.domain.contracts.schedule import build_schedule, down_payment_of
@@ -77,7 +78,7 @@ PART_MARK = "<!--cached-part:%s-->"
 CSRF_MARK = "CSRF-TOKEN-GOES-HERE-3f9c1a"
 
 
-class Instalment(BaseModel):
+class Instalment(Input):
     """The instalment calculator: price, down payment share and months; no interest."""
 
     price: Decimal = Field(Decimal(0), ge=0, le=Decimal("1e15"), max_digits=18, decimal_places=2)
@@ -147,7 +148,7 @@ class InstalmentPlan:
     total: Decimal
 
 
-class LeadForm(BaseModel):
+class LeadForm(Input):
     """The request form as posted: plain strings, checked by LeadRequest afterwards."""
 
     name: str = ""
@@ -389,7 +390,7 @@ async def complex_page(request: Request, db: ReadSession, slug: str):
 
 
 @router.get("/c/{slug}/grid")
-async def complex_grid(request: Request, db: ReadSession, slug: str, since: int | None = None):
+async def complex_grid(request: Request, db: ReadSession, slug: str, since: Int | None = None):
     """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
@@ -409,7 +410,7 @@ async def complex_grid(request: Request, db: ReadSession, slug: str, since: int 
     return Response(entry.parts["live"], media_type="text/html; charset=utf-8", headers=headers)
 
 
-def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
+def _public_apartment(db: Session, slug: str, apartment_id: Id) -> Apartment:
     """An apartment of this public complex that buyers may see, or NotFound."""
     apartment = apartments.get(db, apartment_id)
     place = apartment.building.complex
@@ -419,7 +420,7 @@ def _public_apartment(db: Session, slug: str, apartment_id: int) -> Apartment:
 
 
 @router.get("/c/{slug}/apartments/{apartment_id}")
-def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: int) -> Response:
+def apartment_card(request: Request, db: DbSession, slug: str, apartment_id: Id) -> Response:
     """An apartment's card (a modal on the complex page), with its request form."""
     optional_user(request, db)
     apartment = _public_apartment(db, slug, apartment_id)

@@ -12,6 +12,8 @@ from typing import Literal
 from fastapi.responses import Response
 from openpyxl import Workbook
 
+from app.web.openapi import XLSX_MEDIA_TYPE
+
 ExportFormat = Literal["csv", "xlsx"]  # the `format` query parameter of every export
 FORMATS = {"csv", "xlsx"}
 
@@ -50,7 +52,7 @@ def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Itera
             sheet.append([_xlsx_cell(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX_MEDIA_TYPE
         body = buffer.getvalue()
     else:
         text = io.StringIO()

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core import clock
-from app.core.errors import AppError
+from app.core.errors import AppError, Invalid
+from app.core.types import NUL
 from app.web.i18n import gettext
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,6 +37,13 @@ _MESSAGES = {
     "date_parsing": "Enter a valid date.",
     "datetime_parsing": "Enter a valid date and time.",
     "bool_parsing": "Choose yes or no.",
+    "nul_character": "Text must not contain the NUL character.",
+    "date_too_early": "The date must not be before %(min)s.",
+    "date_too_late": "The date must not be after %(max)s.",
+    "number_too_large": "The number is too large.",
+    "decimal_max_digits": "The number is too large.",
+    "decimal_max_places": "Too many digits after the decimal point (at most %(decimal_places)s).",
+    "decimal_whole_digits": "The number is too large.",
 }
 
 
@@ -52,8 +60,15 @@ def error_message(error: Mapping[str, Any]) -> str:
 
 
 async def read_form(request: Request) -> FormData:
-    """The posted form, read before a sync handler runs (so no DB work waits on the event loop)."""
-    return await request.form()
+    """The posted form, read before a sync handler runs (so no DB work waits on the event loop).
+
+    A text field holding a NUL character is refused here (422), for every form at once.
+    """
+    form = await request.form()
+    for name, value in form.multi_items():
+        if (isinstance(value, str) and NUL in value) or NUL in name:
+            raise Invalid("Text must not contain the NUL character.", field=name.replace(NUL, ""))
+    return form
 
 
 PostedForm = Annotated[FormData, Depends(read_form)]
@@ -143,4 +158,7 @@ def local_to_utc(value: str) -> str | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value  # the form validation names it
-    return clock.from_local(moment).isoformat()
+    try:
+        return clock.from_local(moment).isoformat()
+    except OverflowError:
+        return value  # beyond the calendar in UTC: the form validation names it

@@ -26,6 +26,7 @@ STATUS_TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "The request is too large",
     422: "Check the data you entered",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -79,8 +80,9 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
             {"loc": problem["loc"], "msg": _problem_message(problem), "type": "value_error"} for problem in exc.problems
         ]
         return JSONResponse({"detail": detail}, status_code=exc.status_code)
-    if wants_json(request) and exc.field:
-        detail = [{"loc": ["body", exc.field], "msg": message, "type": "value_error"}]
+    if wants_json(request) and (exc.field or exc.status_code == 422):
+        loc = ["body", exc.field] if exc.field else ["body"]  # a 422 always lists its problems
+        detail = [{"loc": loc, "msg": message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
     return error_response(request, exc.status_code, message, headers)
 
@@ -88,6 +90,7 @@ async def app_error_handler(request: Request, exc: AppError) -> Response:
 HTTP_MESSAGES = {
     404: "There is no such page. Check the address or go back to your dashboard.",
     405: "This page cannot be used that way.",
+    413: "The request is too large. Send a smaller file or shorter text.",
 }
 
 
@@ -101,7 +104,10 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> R
     """404s, 405s and other HTTP errors, without internals."""
     message = gettext(HTTP_MESSAGES.get(exc.status_code, "The request could not be processed."))
     if wants_json(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail
+        if exc.status_code == 422 and not isinstance(detail, list):
+            detail = [{"loc": [], "msg": str(detail), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
     return error_response(request, exc.status_code, message, exc.headers)
 
 

@@ -7,12 +7,13 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.paging import PageParams
+from app.core.types import Input
 from app.domain.bookings.models import BookingStatus, ExtensionStatus
 
 MAX_BOOKING_HOURS = 24 * 30
 
 
-class BookingCreate(BaseModel):
+class BookingCreate(Input):
     """Book a free apartment for one of the caller's leads."""
 
     apartment_id: int = Field(ge=1)
@@ -20,20 +21,20 @@ class BookingCreate(BaseModel):
     hours: int | None = Field(None, ge=1, le=MAX_BOOKING_HOURS)
 
 
-class BookingCancel(BaseModel):
+class BookingCancel(Input):
     """Why a booking is cancelled."""
 
     reason: str = Field("", max_length=300)
 
 
-class ExtensionRequest(BaseModel):
+class ExtensionRequest(Input):
     """Ask the MOP for more time."""
 
     hours: int = Field(ge=1, le=MAX_BOOKING_HOURS)
     reason: str = Field(min_length=1, max_length=300)
 
 
-class ExtensionDecision(BaseModel):
+class ExtensionDecision(Input):
     """The MOP's answer to an extension request."""
 
     approve: bool

@@ -6,12 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import clock
-from app.db import Base, UTCDateTime
+from app.db import Base, ExactNumeric, UTCDateTime
 from app.domain.bookings.models import Booking
 from app.domain.inventory.models import Apartment, Currency
 from app.domain.leads.models import Lead
@@ -65,12 +65,12 @@ class Contract(Base):
     buyer_phone: Mapped[str] = mapped_column(String(20))
     buyer_address: Mapped[str] = mapped_column(String(300), default="")
     currency: Mapped[Currency] = mapped_column(_enum(Currency, 3))
-    price: Mapped[Decimal] = mapped_column(Numeric(16, 2))
-    discount: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0"))
+    price: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
+    discount: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2), default=Decimal("0"))
     discount_reason: Mapped[str] = mapped_column(String(300), default="")
     discount_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    total: Mapped[Decimal] = mapped_column(Numeric(16, 2))
-    down_payment: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    total: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
+    down_payment: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
     months: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -100,7 +100,7 @@ class Instalment(Base):
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[InstalmentKind] = mapped_column(_enum(InstalmentKind))
     due_date: Mapped[date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
-    paid: Mapped[Decimal] = mapped_column(Numeric(16, 2), default=Decimal("0"))
+    amount: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
+    paid: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2), default=Decimal("0"))
 
     contract: Mapped[Contract] = relationship(back_populates="schedule", lazy="raise")

@@ -9,13 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.schemas import normalise_phone
 from app.core.paging import PageParams
+from app.core.types import Input
 from app.domain.contracts.models import ContractStatus, InstalmentKind
 from app.domain.inventory.models import Currency
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class ContractCreate(BaseModel):
+class ContractCreate(Input):
     """Turn an active booking into a contract: buyer, discount, down payment, months, start."""
 
     booking_id: int = Field(ge=1)
@@ -43,7 +44,7 @@ class ContractCreate(BaseModel):
         return " ".join(value.split())
 
 
-class ContractCancel(BaseModel):
+class ContractCancel(Input):
     """Why an admin cancels a contract."""
 
     reason: str = Field(min_length=3, max_length=1000)

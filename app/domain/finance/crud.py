@@ -26,7 +26,7 @@ from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.finance.models import Allocation, Payment, PaymentStatus
-from app.domain.finance.rates import convert, rates
+from app.domain.finance.rates import check_after_founding, convert, rates
 from app.domain.finance.schemas import (
     ContractBalance,
     InstalmentState,
@@ -161,6 +161,7 @@ class PaymentCRUD:
                 return self._replay(earlier, fingerprint)
         if data.paid_at > clock.today():
             raise Invalid("A payment cannot be dated in the future.", field="paid_at")
+        check_after_founding(data.paid_at, "paid_at")
         contract = self._locked_contract(db, data.contract_id)
         currency = data.currency or contract.currency
         rate = None

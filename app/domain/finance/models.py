@@ -6,12 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import clock
-from app.db import Base, UTCDateTime
+from app.db import Base, ExactNumeric, UTCDateTime
 from app.domain.contracts.models import Contract, Instalment
 from app.domain.inventory.models import Currency
 
@@ -56,10 +56,10 @@ class Payment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="RESTRICT"))
-    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    amount: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
     currency: Mapped[Currency] = mapped_column(_enum(Currency, 3))
-    rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
-    amount_in_contract_currency: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    rate: Mapped[Decimal | None] = mapped_column(ExactNumeric(18, 4))
+    amount_in_contract_currency: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
     paid_at: Mapped[date] = mapped_column(Date)
     method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod))
     type: Mapped[PaymentType] = mapped_column(_enum(PaymentType))
@@ -85,7 +85,7 @@ class Allocation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
     instalment_id: Mapped[int] = mapped_column(ForeignKey("instalments.id", ondelete="RESTRICT"))
-    amount: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    amount: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -98,6 +98,6 @@ class ExchangeRate(Base):
     __tablename__ = "exchange_rates"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    uzs_per_usd: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    uzs_per_usd: Mapped[Decimal] = mapped_column(ExactNumeric(18, 4))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, Invalid
 from app.domain.audit.crud import audit
 from app.domain.contracts.schedule import CURRENCY_UNIT
 from app.domain.finance.models import ExchangeRate
 from app.domain.finance.schemas import RateSet
 from app.domain.inventory.models import Currency
+from settings import settings
 
 
 def convert(amount: Decimal, source: Currency, target: Currency, uzs_per_usd: Decimal | None) -> Decimal:
@@ -43,6 +44,15 @@ class RateTable:
         return self.rates[index] if index >= 0 else None
 
 
+def check_after_founding(day: date, field: str) -> None:
+    """Refuse a payment or rate dated before the company existed (COMPANY_FOUNDED)."""
+    founded = settings.company_founded
+    if day < founded:
+        raise Invalid(
+            "The date is before the company was founded (%(day)s).", field=field, day=founded.strftime("%d.%m.%Y")
+        )
+
+
 class RateCRUD:
     """Finance and admins keep the table; reports and payments read it."""
 
@@ -50,6 +60,7 @@ class RateCRUD:
         """Store (or correct) the rate of a day (finance and admins)."""
         if not can(actor, P.RATES_WRITE):
             raise Forbidden("Only finance keeps the exchange rates.")
+        check_after_founding(data.day, "day")
         row = db.get(ExchangeRate, data.day)
         before = {"uzs_per_usd": row.uzs_per_usd} if row else None
         if row is None:

@@ -8,13 +8,14 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.core.paging import PageParams
+from app.core.types import Input
 from app.domain.finance.models import PaymentMethod, PaymentStatus, PaymentType
 from app.domain.inventory.models import Currency
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-class PaymentCreate(BaseModel):
+class PaymentCreate(Input):
     """A payment received against a contract."""
 
     contract_id: int = Field(ge=1)
@@ -27,7 +28,7 @@ class PaymentCreate(BaseModel):
     note: str = Field("", max_length=500)
 
 
-class PaymentCancel(BaseModel):
+class PaymentCancel(Input):
     """Why a payment is cancelled."""
 
     reason: str = Field(min_length=3, max_length=1000)
@@ -67,7 +68,7 @@ class PaymentRead(BaseModel):
     cancel_reason: str
 
 
-class RateSet(BaseModel):
+class RateSet(Input):
     """The UZS per USD rate of a day."""
 
     day: date

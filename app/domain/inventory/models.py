@@ -15,7 +15,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import clock
-from app.db import Base, UTCDateTime
+from app.db import Base, ExactNumeric, UTCDateTime
 
 
 class Currency(StrEnum):
@@ -127,9 +126,9 @@ class Apartment(Base):
     floor: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(20))
     rooms: Mapped[int] = mapped_column(Integer)
-    area: Mapped[Decimal] = mapped_column(Numeric(8, 2))
-    price_per_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    total_price: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    area: Mapped[Decimal] = mapped_column(ExactNumeric(8, 2))
+    price_per_m2: Mapped[Decimal] = mapped_column(ExactNumeric(14, 2))
+    total_price: Mapped[Decimal] = mapped_column(ExactNumeric(16, 2))
     status: Mapped[ApartmentStatus] = mapped_column(_enum(ApartmentStatus), default=ApartmentStatus.FREE)
     layout_image: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

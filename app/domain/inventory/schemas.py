@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.core.paging import PageParams
+from app.core.types import Input
 from app.domain.inventory.models import ApartmentStatus, Currency
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -17,7 +18,7 @@ MAX_GRID_ROWS = 30
 MAX_GRID_CELLS = 600
 
 
-class ComplexUpdate(BaseModel):
+class ComplexUpdate(Input):
     """Fields of a complex an admin edits."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -75,7 +76,7 @@ class ComplexRead(BaseModel):
     updated_at: datetime
 
 
-class BuildingUpdate(BaseModel):
+class BuildingUpdate(Input):
     """Fields of a building."""
 
     name: str = Field(min_length=1, max_length=100)
@@ -98,7 +99,7 @@ class BuildingRead(BaseModel):
     sections: int
 
 
-class GenerateApartments(BaseModel):
+class GenerateApartments(Input):
     """Create a building's apartments: floors x units per floor with a numbering scheme."""
 
     units_per_floor: int = Field(ge=1, le=30)
@@ -116,7 +117,7 @@ class GenerateApartments(BaseModel):
         return self
 
 
-class ApartmentFields(BaseModel):
+class ApartmentFields(Input):
     """What makes an apartment: rooms, area and price per m²."""
 
     rooms: int = Field(ge=0, le=20)
@@ -150,7 +151,7 @@ class ApartmentFilter(PageParams):
     price_max: Decimal | None = Field(None, ge=0)
 
 
-class BulkApartments(BaseModel):
+class BulkApartments(Input):
     """A bulk action on selected apartments."""
 
     ids: list[int] = Field(min_length=1, max_length=2000)
@@ -181,7 +182,7 @@ class ApartmentRead(BaseModel):
     layout_image: str | None
 
 
-class GridCell(BaseModel):
+class GridCell(Input):
     """A rectangle of grid squares, optionally bound to an apartment."""
 
     x: int = Field(ge=0, le=MAX_GRID_COLS)
@@ -191,7 +192,7 @@ class GridCell(BaseModel):
     apartment_id: int | None = None
 
 
-class GridLayout(BaseModel):
+class GridLayout(Input):
     """A floor's layout as the editor saves it."""
 
     cols: int = Field(ge=1, le=MAX_GRID_COLS)
@@ -199,7 +200,7 @@ class GridLayout(BaseModel):
     cells: list[GridCell] = Field(max_length=MAX_GRID_CELLS)
 
 
-class GridCopy(BaseModel):
+class GridCopy(Input):
     """Copy a floor's layout to a range of floors (apartments matched by position)."""
 
     to_floor_from: int = Field(ge=1, le=100)

@@ -9,10 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.auth.schemas import normalise_phone
 from app.core.paging import PageParams
+from app.core.types import Input
 from app.domain.leads.models import LeadSource, LeadStatus, Temperature
 
 
-class UTMFields(BaseModel):
+class UTMFields(Input):
     """Campaign tags carried by a request."""
 
     utm_source: str = Field("", max_length=100)
@@ -89,7 +90,7 @@ class LeadCreate(ContactFields):
     comment: str = Field("", max_length=2000)
 
 
-class StatusChange(BaseModel):
+class StatusChange(Input):
     """Move a lead along the pipeline; "lost" needs a reason."""
 
     status: LeadStatus
@@ -102,14 +103,14 @@ class StatusChange(BaseModel):
         return self
 
 
-class LeadEdit(BaseModel):
+class LeadEdit(Input):
     """Temperature and next callback of a lead."""
 
     temperature: Temperature | None = None
     next_callback_at: datetime | None = None
 
 
-class CommentCreate(BaseModel):
+class CommentCreate(Input):
     """A note on a lead."""
 
     text: str = Field(min_length=1, max_length=2000)
@@ -122,14 +123,14 @@ class CommentCreate(BaseModel):
         return value.strip()
 
 
-class Assignment(BaseModel):
+class Assignment(Input):
     """Give one or many leads to a salesperson."""
 
     lead_ids: list[int] = Field(min_length=1, max_length=500)
     salesperson_id: int = Field(ge=1)
 
 
-class MergeLeads(BaseModel):
+class MergeLeads(Input):
     """Fold a duplicate lead into the one that stays."""
 
     keep_id: int = Field(ge=1)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
+from app.core.types import Int
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import Assignment, LeadFilter
@@ -47,7 +48,7 @@ def _assign_page(
 
 @router.get("/assign")
 def assign_leads_page(
-    request: Request, db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], done: int | None = None
+    request: Request, db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], done: Int | None = None
 ) -> Response:
     """Leads to distribute (unassigned by default) with checkboxes and a salesperson to give them to."""
     if "unassigned" not in request.query_params and not f.assigned_id:

@@ -14,6 +14,7 @@ from app.domain.audit.models import AuditEntry
 from app.domain.audit.schemas import AuditFilter, AuditRead
 from app.features.audit.exports import audit_export
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -24,7 +25,7 @@ def list_audit(db: DbSession, f: Annotated[AuditFilter, Query()]) -> Page[AuditE
     return audit.page(db, f)
 
 
-@router.get("/audit/export")
+@router.get("/audit/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_audit(db: DbSession, f: Annotated[AuditFilter, Query()], format: ExportFormat = "csv") -> Response:
     """The filtered audit log as CSV or XLSX."""
     return audit_export(db, f, format)

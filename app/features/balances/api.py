@@ -17,6 +17,7 @@ from app.domain.finance.schemas import (
 )
 from app.web.export import ExportFormat
 from app.web.finance_exports import balances_export
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -29,7 +30,7 @@ def balances(
     return contract_balances(db, user, f, clock.today())
 
 
-@router.get("/balances/export")
+@router.get("/balances/export", response_class=Response, responses=EXPORT_RESPONSES)
 def balances_file(
     request: Request,
     db: DbSession,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P
 from app.core.paging import Page
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking
 from app.domain.bookings.schemas import BookingCancel, BookingCreate, BookingFilter, BookingRead, ExtensionRequest
@@ -36,12 +37,12 @@ def create_booking(request: Request, db: DbSession, user: CurrentUser, body: Boo
 
 
 @router.post("/bookings/{booking_id:int}/cancel", response_model=BookingRead, dependencies=WRITE)
-def cancel_booking(db: DbSession, user: CurrentUser, booking_id: int, body: BookingCancel) -> Booking:
+def cancel_booking(db: DbSession, user: CurrentUser, booking_id: Id, body: BookingCancel) -> Booking:
     """Cancel an active booking; the apartment is free again."""
     return bookings.cancel(db, user, booking_id, body.reason)
 
 
 @router.post("/bookings/{booking_id:int}/extension", response_model=BookingRead, dependencies=WRITE)
-def request_extension(db: DbSession, user: CurrentUser, booking_id: int, body: ExtensionRequest) -> Booking:
+def request_extension(db: DbSession, user: CurrentUser, booking_id: Id, body: ExtensionRequest) -> Booking:
     """Ask the MOP for more hours."""
     return bookings.request_extension(db, user, booking_id, body)

@@ -11,6 +11,7 @@ from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P, has_permission
 from app.core import clock
 from app.core.errors import NotFound
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import BookingStatus
 from app.domain.bookings.schemas import BookingCancel, BookingCreate, BookingFilter, ExtensionRequest
@@ -117,7 +118,7 @@ def lead_options(
 
 @router.post("/bookings/{booking_id:int}/cancel", dependencies=WRITE)
 def cancel_booking(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: Id, base: DashboardBase
 ) -> Response:
     """Cancel an active booking; the apartment is free again."""
     booking = bookings.get(db, user, booking_id)
@@ -132,7 +133,7 @@ def cancel_booking(
 
 @router.post("/bookings/{booking_id:int}/extension", dependencies=WRITE)
 def request_extension(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: Id, base: DashboardBase
 ) -> Response:
     """Ask the MOP for more hours on an active booking."""
     booking = bookings.get(db, user, booking_id)

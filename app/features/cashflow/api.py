@@ -15,6 +15,7 @@ from app.domain.finance.schemas import (
 from app.domain.inventory.models import Currency
 from app.web.export import ExportFormat
 from app.web.finance_exports import cashflow_export
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -27,7 +28,7 @@ def cash_flow(
     return cashflow(db, user, date_from, date_to, currency)
 
 
-@router.get("/cashflow/export")
+@router.get("/cashflow/export", response_class=Response, responses=EXPORT_RESPONSES)
 def cash_flow_file(
     db: DbSession,
     user: CurrentUser,

@@ -10,12 +10,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
 from app.core import clock
 from app.core.errors import Invalid
+from app.core.types import Input
 from app.domain.finance.reports import cashflow
 from app.domain.finance.schemas import CashflowMonth
 from app.domain.inventory.models import Currency
@@ -31,7 +31,7 @@ from app.web.i18n import gettext
 router = APIRouter()
 
 
-class CashflowQuery(BaseModel):
+class CashflowQuery(Input):
     """The period and currency of the cash-flow page."""
 
     date_from: date

@@ -10,11 +10,13 @@ from fastapi.responses import Response
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P
 from app.core.paging import Page
+from app.core.types import Id
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract
 from app.domain.contracts.schemas import ContractCancel, ContractCreate, ContractFilter, ContractRead
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -25,7 +27,7 @@ def list_contracts(db: DbSession, user: CurrentUser, f: Annotated[ContractFilter
     return contracts.page(db, user, f)
 
 
-@router.get("/contracts/export")
+@router.get("/contracts/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_contracts(
     db: DbSession, user: CurrentUser, f: Annotated[ContractFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:
@@ -34,7 +36,7 @@ def export_contracts(
 
 
 @router.get("/contracts/{contract_id:int}", response_model=ContractRead)
-def get_contract(db: DbSession, user: CurrentUser, contract_id: int) -> Contract:
+def get_contract(db: DbSession, user: CurrentUser, contract_id: Id) -> Contract:
     """One contract with its payment schedule."""
     return contracts.get(db, user, contract_id)
 
@@ -55,6 +57,6 @@ def create_contract(request: Request, db: DbSession, user: CurrentUser, body: Co
     response_model=ContractRead,
     dependencies=[Depends(require(P.CONTRACTS_CANCEL))],
 )
-def cancel_contract(db: DbSession, user: CurrentUser, contract_id: int, body: ContractCancel) -> Contract:
+def cancel_contract(db: DbSession, user: CurrentUser, contract_id: Id, body: ContractCancel) -> Contract:
     """Cancel a contract (admin); the apartment is free again."""
     return contracts.cancel(db, user, contract_id, body.reason)

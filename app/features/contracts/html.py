@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.auth.permissions import P, can, has_permission
 from app.core import clock
 from app.core.errors import AppError
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter
@@ -49,7 +50,7 @@ DEFAULT_MONTHS = 12
 class SchedulePreview(BaseModel):
     """The terms the form's live preview recomputes the schedule from."""
 
-    booking_id: int = Field(ge=1)
+    booking_id: Id = Field(ge=1)
     discount: Decimal = Field(Decimal("0"), ge=0, **MONEY)
     discount_reason: str = Field("", max_length=300)
     down_payment: Decimal = Field(ge=0, **MONEY)
@@ -122,7 +123,7 @@ def contracts_page(
 
 
 def _contract_page(
-    request: Request, db: Session, user: User, contract_id: int, status_code: int = 200, **extra: Any
+    request: Request, db: Session, user: User, contract_id: Id, status_code: int = 200, **extra: Any
 ) -> Response:
     """The contract page, with the cancel form's values and errors when it comes back."""
     contract = contracts.get(db, user, contract_id)
@@ -155,14 +156,14 @@ def contracts_export_file(
 
 
 @router.get("/contracts/{contract_id:int}")
-def contract_detail(request: Request, db: DbSession, user: CurrentUser, contract_id: int, saved: str = "") -> Response:
+def contract_detail(request: Request, db: DbSession, user: CurrentUser, contract_id: Id, saved: str = "") -> Response:
     """One contract: buyer, apartment, money, the payment schedule with totals; printable."""
     return _contract_page(request, db, user, contract_id, saved=saved)
 
 
 @router.post("/contracts/{contract_id:int}/cancel", dependencies=[Depends(require(P.CONTRACTS_CANCEL))])
 def cancel_contract(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, contract_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, contract_id: Id, base: DashboardBase
 ) -> Response:
     """Cancel a contract with a reason (admin); the apartment is free again."""
     _, values, errors = submit_values(

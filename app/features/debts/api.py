@@ -19,6 +19,7 @@ from app.domain.finance.schemas import (
 from app.domain.inventory.models import Currency
 from app.web.export import ExportFormat
 from app.web.finance_exports import debts_export
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -37,7 +38,7 @@ def debt_buckets(
     return bucket_totals(db, user, clock.today(), currency)
 
 
-@router.get("/debts/export")
+@router.get("/debts/export", response_class=Response, responses=EXPORT_RESPONSES)
 def debts_file(
     request: Request,
     db: DbSession,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession
+from app.core.types import Id
 from app.domain.bookings.crud import bookings, extended_until
 from app.domain.bookings.schemas import ExtensionDecision
 from app.web.feature import DashboardBase
@@ -31,7 +32,7 @@ def extensions_page(
 
 @router.post("/bookings/{booking_id:int}/extension/decision")
 def decide_extension(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, booking_id: Id, base: DashboardBase
 ) -> Response:
     """Approve or reject an extension; HTMX gets the row replaced by the outcome."""
     decided, _, errors = submit_values(

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import DbSession
 from app.core.errors import NotFound
+from app.core.types import Id, Int
 from app.domain.inventory.crud import apartments, buildings
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.schemas import ApartmentRead
@@ -18,7 +19,7 @@ router = APIRouter()
 
 
 @router.get("/buildings/{building_id}/floors/{floor}/grid")
-def floor_grid_editor(request: Request, db: DbSession, building_id: int, floor: int) -> Response:
+def floor_grid_editor(request: Request, db: DbSession, building_id: Id, floor: Int) -> Response:
     """The canvas editor of one floor: cells, apartment binding, copy, undo, versions."""
     building = buildings.get(db, building_id)
     if not 1 <= floor <= building.floors:

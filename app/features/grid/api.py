@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.auth.deps import DbSession
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.inventory.crud import buildings, complexes
 from app.domain.inventory.grids import floor_grids
@@ -28,7 +29,7 @@ def grid_index_data(db: DbSession) -> list[GridComplex]:
 
 
 @router.get("/buildings/{building_id}/grid", response_model=BuildingGridRead)
-def building_grid_data(db: DbSession, building_id: int) -> BuildingGridRead:
+def building_grid_data(db: DbSession, building_id: Id) -> BuildingGridRead:
     """A building's floors, top first, with drawn cells and apartments."""
     building = buildings.get(db, building_id)
     views = floor_grids.building_view(db, building)
@@ -54,6 +55,6 @@ def building_grid_data(db: DbSession, building_id: int) -> BuildingGridRead:
 
 
 @router.get("/apartment-cards/{apartment_id}", response_model=ApartmentCard)
-def apartment_card_data(db: DbSession, apartment_id: int) -> ApartmentCard:
+def apartment_card_data(db: DbSession, apartment_id: Id) -> ApartmentCard:
     """One apartment with its complex, building and currency."""
     return apartment_card(db, apartment_id)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.deps import DbSession
 from app.core import clock
+from app.core.types import Id, Int
 from app.domain.bookings.crud import bookings
 from app.domain.finance.reports import overdue_days_by_apartment
 from app.domain.inventory.crud import buildings, complexes
@@ -27,7 +28,7 @@ def grid_index_page(request: Request, db: DbSession, base: DashboardBase) -> HTM
 
 @router.get("/buildings/{building_id}/grid")
 def building_grid_page(
-    request: Request, db: DbSession, base: DashboardBase, building_id: int, since: int | None = None
+    request: Request, db: DbSession, base: DashboardBase, building_id: Id, since: Int | None = None
 ) -> Response:
     """A building's grid, top floor first, coloured by status; polled for live changes."""
     building = buildings.get(db, building_id)
@@ -49,7 +50,7 @@ def building_grid_page(
 
 
 @router.get("/apartment-cards/{apartment_id}")
-def apartment_card_page(request: Request, db: DbSession, apartment_id: int) -> HTMLResponse:
+def apartment_card_page(request: Request, db: DbSession, apartment_id: Id) -> HTMLResponse:
     """The apartment card shown in a modal."""
     return render(
         request, "features/grid/apartment_card.html", {"card": apartment_card(db, apartment_id)}, block="card"

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.core.errors import AppError
+from app.core.types import Id
 from app.domain.inventory.crud import apartments, buildings, complexes
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex
 from app.domain.inventory.schemas import (
@@ -89,14 +90,14 @@ def create_complex(request: Request, form: PostedForm, db: DbSession, user: Curr
 
 
 @router.get("/complexes/{complex_id}")
-def complex_page(request: Request, db: DbSession, complex_id: int, saved: str = "") -> Response:
+def complex_page(request: Request, db: DbSession, complex_id: Id, saved: str = "") -> Response:
     """A complex: its details, pictures and buildings."""
     target = complexes.get(db, complex_id)
     return _complex_page(request, db, target, complex_values(target), {}, saved=saved)
 
 
 @router.post("/complexes/{complex_id}")
-def update_complex(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: int) -> Response:
+def update_complex(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: Id) -> Response:
     """Save a complex's details."""
     target = complexes.get(db, complex_id)
     values = _checkbox(dict(form), "is_public")
@@ -111,7 +112,7 @@ def upload_complex_image(
     request: Request,
     db: DbSession,
     user: CurrentUser,
-    complex_id: int,
+    complex_id: Id,
     image: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Upload a picture of the complex (JPEG, PNG or WebP up to MAX_UPLOAD_MB)."""
@@ -124,14 +125,14 @@ def upload_complex_image(
 
 
 @router.post("/complexes/{complex_id}/images/{image_id}/delete")
-def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: int, image_id: int) -> Response:
+def delete_complex_image(db: DbSession, user: CurrentUser, complex_id: Id, image_id: Id) -> Response:
     """Remove a picture of the complex."""
     complexes.delete_image(db, user, complex_id, image_id)
     return see_other(f"{BASE}/complexes/{complex_id}")
 
 
 @router.post("/complexes/{complex_id}/buildings")
-def create_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: int) -> Response:
+def create_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, complex_id: Id) -> Response:
     """Add a building to the complex from the form on the complex page."""
     target = complexes.get(db, complex_id)
     created, values, errors = submit_values(
@@ -171,13 +172,13 @@ def _building_page(request: Request, db, building: Building, status_code=200, **
 
 
 @router.get("/buildings/{building_id}")
-def building_page(request: Request, db: DbSession, building_id: int, saved: str = "") -> Response:
+def building_page(request: Request, db: DbSession, building_id: Id, saved: str = "") -> Response:
     """A building: details, apartment generation, and its floors with the layout editor."""
     return _building_page(request, db, buildings.get(db, building_id), saved=saved)
 
 
 @router.post("/buildings/{building_id}")
-def update_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int) -> Response:
+def update_building(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: Id) -> Response:
     """Save a building's name, floors and sections."""
     building = buildings.get(db, building_id)
     done, values, errors = submit_values(
@@ -190,7 +191,7 @@ def update_building(request: Request, form: PostedForm, db: DbSession, user: Cur
 
 @router.post("/buildings/{building_id}/generate")
 def generate_apartments(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: int
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, building_id: Id
 ) -> Response:
     """Create the building's missing apartments from floors x units per floor."""
     building = buildings.get(db, building_id)
@@ -260,7 +261,7 @@ def apartment_values(target: Apartment) -> dict:
 
 
 @router.get("/apartments/{apartment_id}")
-def apartment_page(request: Request, db: DbSession, apartment_id: int, saved: str = "") -> Response:
+def apartment_page(request: Request, db: DbSession, apartment_id: Id, saved: str = "") -> Response:
     """Edit one apartment and its layout picture."""
     target = apartments.get(db, apartment_id)
     return _apartment_page(request, target, apartment_values(target), {}, saved=saved)
@@ -268,7 +269,7 @@ def apartment_page(request: Request, db: DbSession, apartment_id: int, saved: st
 
 @router.post("/apartments/{apartment_id}")
 def update_apartment(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, apartment_id: int
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, apartment_id: Id
 ) -> Response:
     """Save an apartment."""
     target = apartments.get(db, apartment_id)
@@ -285,7 +286,7 @@ def upload_layout(
     request: Request,
     db: DbSession,
     user: CurrentUser,
-    apartment_id: int,
+    apartment_id: Id,
     image: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Upload the apartment's layout picture."""

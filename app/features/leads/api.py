@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
 from app.core.paging import Page
+from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.contracts.crud import contracts
 from app.domain.leads.crud import leads, pipeline
@@ -18,6 +19,7 @@ from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFi
 from app.features.leads.exports import leads_export
 from app.features.leads.schemas import CommentRead, LeadDetail
 from app.web.export import ExportFormat
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 WRITE = [Depends(require(P.LEADS_WRITE))]
@@ -42,7 +44,7 @@ def list_leads(db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query(
     return leads.page(db, user, f)
 
 
-@router.get("/leads/export")
+@router.get("/leads/export", response_class=Response, responses=EXPORT_RESPONSES)
 def export_leads(
     db: DbSession, user: CurrentUser, f: Annotated[LeadFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:
@@ -69,24 +71,24 @@ def create_lead(db: DbSession, user: CurrentUser, body: LeadCreate) -> Lead | JS
 
 
 @router.get("/leads/{lead_id:int}", response_model=LeadDetail, dependencies=WRITE)
-def get_lead(db: DbSession, user: CurrentUser, lead_id: int) -> LeadDetail:
+def get_lead(db: DbSession, user: CurrentUser, lead_id: Id) -> LeadDetail:
     """One lead with comments, history, requests, bookings and contracts."""
     return lead_detail(db, pipeline.get(db, user, lead_id))
 
 
 @router.post("/leads/{lead_id:int}/status", response_model=LeadRead, dependencies=WRITE)
-def change_status(db: DbSession, user: CurrentUser, lead_id: int, body: StatusChange) -> Lead:
+def change_status(db: DbSession, user: CurrentUser, lead_id: Id, body: StatusChange) -> Lead:
     """Move a lead along the pipeline (422 for a transition that is not allowed)."""
     return pipeline.change_status(db, user, lead_id, body)
 
 
 @router.post("/leads/{lead_id:int}/comments", response_model=CommentRead, status_code=201, dependencies=WRITE)
-def add_comment(db: DbSession, user: CurrentUser, lead_id: int, body: CommentCreate) -> object:
+def add_comment(db: DbSession, user: CurrentUser, lead_id: Id, body: CommentCreate) -> object:
     """Add a note to a lead."""
     return pipeline.comment(db, user, lead_id, body)
 
 
 @router.post("/leads/{lead_id:int}/edit", response_model=LeadRead, dependencies=WRITE)
-def edit_lead(db: DbSession, user: CurrentUser, lead_id: int, body: LeadEdit) -> Lead:
+def edit_lead(db: DbSession, user: CurrentUser, lead_id: Id, body: LeadEdit) -> Lead:
     """Set temperature and next callback."""
     return pipeline.edit(db, user, lead_id, body)

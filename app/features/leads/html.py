@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
 from app.core import clock
+from app.core.types import Id
 from app.domain.inventory.crud import complexes
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, StatusChange
@@ -67,14 +68,14 @@ def create_lead(request: Request, form: PostedForm, db: DbSession, user: Current
 
 
 @router.get("/leads/{lead_id:int}", dependencies=WRITE)
-def lead_detail_page(request: Request, db: DbSession, user: CurrentUser, lead_id: int) -> Response:
+def lead_detail_page(request: Request, db: DbSession, user: CurrentUser, lead_id: Id) -> Response:
     """One lead with its actions, bookings, contracts and timeline."""
     return lead_page(request, db, pipeline.get(db, user, lead_id))
 
 
 @router.post("/leads/{lead_id:int}/status", dependencies=WRITE)
 def change_status(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: Id, base: DashboardBase
 ) -> Response:
     """Move a lead (`view`: card for the board, row for the list; else back to its page)."""
     lead = pipeline.get(db, user, lead_id)
@@ -103,7 +104,7 @@ def change_status(
 
 @router.post("/leads/{lead_id:int}/comments", dependencies=WRITE)
 def add_comment(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: Id, base: DashboardBase
 ) -> Response:
     """Add a note; HTMX gets the new timeline entry."""
     lead = pipeline.get(db, user, lead_id)
@@ -126,7 +127,7 @@ def add_comment(
 
 @router.post("/leads/{lead_id:int}/edit", dependencies=WRITE)
 def edit_lead(
-    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: int, base: DashboardBase
+    request: Request, form: PostedForm, db: DbSession, user: CurrentUser, lead_id: Id, base: DashboardBase
 ) -> Response:
     """Set temperature and next callback (a local time of the company's time zone)."""
     lead = pipeline.get(db, user, lead_id)

@@ -11,6 +11,7 @@ from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
 from app.core import clock
 from app.core.paging import Page
+from app.core.types import Id
 from app.domain.contracts.crud import contracts
 from app.domain.finance.crud import balance_of, instalment_states, payments
 from app.domain.finance.models import Payment
@@ -23,6 +24,7 @@ from app.domain.finance.schemas import (
 )
 from app.web.export import ExportFormat
 from app.web.finance_exports import payments_export
+from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter()
 
@@ -62,13 +64,13 @@ def list_payments(db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, 
     response_model=PaymentRead,
     dependencies=[Depends(require(P.PAYMENTS_CANCEL))],
 )
-def cancel_payment(db: DbSession, user: CurrentUser, payment_id: int, body: PaymentCancel) -> Payment:
+def cancel_payment(db: DbSession, user: CurrentUser, payment_id: Id, body: PaymentCancel) -> Payment:
     """Cancel a payment with a reason; the contract's schedule is re-allocated without it."""
     return payments.cancel(db, user, payment_id, body.reason)
 
 
 @router.get("/contracts/{contract_id:int}/statement", response_model=ContractStatement)
-def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: int) -> ContractStatement:
+def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: Id) -> ContractStatement:
     """A contract's schedule (due, paid, remaining, days overdue) and its payments."""
     contract = contracts.get(db, user, contract_id)
     received, history = payments.statement_parts(db, contract_id)
@@ -81,12 +83,12 @@ def statement(request: Request, db: DbSession, user: CurrentUser, contract_id: i
 
 
 @router.get("/payments/{payment_id:int}", response_model=PaymentRead)
-def get_payment(db: DbSession, user: CurrentUser, payment_id: int) -> Payment:
+def get_payment(db: DbSession, user: CurrentUser, payment_id: Id) -> Payment:
     """One payment (the receipt's data)."""
     return payments.get(db, user, payment_id)
 
 
-@router.get("/payments/export")
+@router.get("/payments/export", response_class=Response, responses=EXPORT_RESPONSES)
 def payments_file(
     db: DbSession, user: CurrentUser, f: Annotated[PaymentFilter, Query()], format: ExportFormat = "csv"
 ) -> Response:

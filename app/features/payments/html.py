@@ -18,6 +18,7 @@ from app.auth.permissions import P
 from app.core import clock
 from app.core.errors import Invalid
 from app.core.paging import Page
+from app.core.types import Id, Int
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, InstalmentKind
 from app.domain.contracts.schemas import ContractFilter
@@ -80,7 +81,7 @@ def statement_page(
     request: Request,
     db,
     user: User,
-    contract_id: int,
+    contract_id: Id,
     *,
     status_code: int = 200,
     values: dict | None = None,
@@ -129,9 +130,9 @@ def statement(
     request: Request,
     db: DbSession,
     user: CurrentUser,
-    contract_id: int,
-    paid: int | None = None,
-    cancelled: int | None = None,
+    contract_id: Id,
+    paid: Int | None = None,
+    cancelled: Int | None = None,
 ) -> Response:
     """A contract's schedule (due, paid, remaining, days overdue), its payments and the record form."""
     return statement_page(request, db, user, contract_id, just_paid=paid, just_cancelled=cancelled)
@@ -157,7 +158,7 @@ def record_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
 
 
 @router.post("/payments/{payment_id:int}/cancel", dependencies=[Depends(require(P.PAYMENTS_CANCEL))])
-def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, payment_id: int) -> Response:
+def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, payment_id: Id) -> Response:
     """Cancel a payment with a reason; the statement again with the error next to the reason otherwise."""
     payment = payments.get(db, user, payment_id)
     contract_id = payment.contract_id
@@ -178,7 +179,7 @@ def cancel_payment(request: Request, form: PostedForm, db: DbSession, user: Curr
 
 
 @router.get("/payments/{payment_id:int}/receipt")
-def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: int) -> Response:
+def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: Id) -> Response:
     """A printable receipt of one payment with the debt left after it."""
     payment = payments.get(db, user, payment_id)
     contract = contracts.get(db, user, payment.contract_id)

@@ -12,6 +12,7 @@ from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.models import User
 from app.auth.permissions import P, Role
 from app.auth.schemas import PasswordReset, UserCreate, UserFilter, UserUpdate
+from app.core.types import Id
 from app.features.users.exports import users_export
 from app.web.export import ExportFormat
 from app.web.forms import PostedForm, submit_values
@@ -65,14 +66,14 @@ def create_user(request: Request, form: PostedForm, db: DbSession, user: Current
 
 
 @router.get("/users/{user_id}")
-def edit_user_page(request: Request, db: DbSession, user_id: int, saved: str = "") -> Response:
+def edit_user_page(request: Request, db: DbSession, user_id: Id, saved: str = "") -> Response:
     """The edit form of one user, with activation and password reset."""
     target = users.get(db, user_id)
     return _user_form(request, target, _user_values(target), {}, saved=saved)
 
 
 @router.post("/users/{user_id}", dependencies=WRITE)
-def update_user(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int) -> Response:
+def update_user(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: Id) -> Response:
     """Save a user's details and role."""
     target = users.get(db, user_id)
     saved, values, errors = submit_values(db, UserUpdate, dict(form), lambda d: users.update(db, user, user_id, d))
@@ -82,7 +83,7 @@ def update_user(request: Request, form: PostedForm, db: DbSession, user: Current
 
 
 @router.post("/users/{user_id}/active", dependencies=WRITE)
-def set_user_active(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int) -> Response:
+def set_user_active(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: Id) -> Response:
     """Deactivate or reactivate a user from the list or the edit page."""
     target = users.set_active(db, user, user_id, form.get("active") == "true")
     if request.headers.get("hx-request") == "true":
@@ -91,7 +92,7 @@ def set_user_active(request: Request, form: PostedForm, db: DbSession, user: Cur
 
 
 @router.post("/users/{user_id}/password", dependencies=WRITE)
-def reset_user_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: int) -> Response:
+def reset_user_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, user_id: Id) -> Response:
     """Set a new password for a user."""
     target = users.get(db, user_id)
     done, _, errors = submit_values(

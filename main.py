@@ -180,7 +180,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_routes(settings, args) -> int:
+def cmd_routes(settings: Settings, args: argparse.Namespace) -> int:
     """Print every dashboard route with the feature handler that answers it (METHOD PATH -> module:function)."""
     from app.roles import route_table
 

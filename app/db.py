@@ -14,7 +14,7 @@ from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric,
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -89,7 +89,7 @@ class ExactNumeric(TypeDecorator):
         super().__init__(precision, scale, asdecimal=True)
         self.scale = scale
 
-    def load_dialect_impl(self, dialect: Dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
         """Unprocessed integers on SQLite, the native NUMERIC elsewhere."""
         if dialect.name == "sqlite":
             return dialect.type_descriptor(_ScaledInteger(self.impl.precision, self.scale))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -155,7 +157,7 @@ class UserCRUD:
         audit.record(db, user, "user", user.id, "logout_everywhere")
         return user
 
-    def names(self, db: Session, user_ids) -> dict[int, str]:
+    def names(self, db: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
         """Display names of users by id (one query)."""
         ids = {i for i in user_ids if i}
         if not ids:

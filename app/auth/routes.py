@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app.auth import throttle
 from app.auth.cookies import clear_session, set_known_device, set_language_cookie, set_session
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, OptionalUser, client_address, get_settings, token_claims
+from app.auth.models import User
 from app.auth.schemas import LanguageChange, LoginForm, PasswordChange, TokenRequest, TokenResponse, UserRead
 from app.auth.service import authenticate, session_token
 from app.auth.sessions import end_all_sessions, end_session
@@ -22,13 +23,13 @@ html_router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def home_of(user) -> str:
+def home_of(user: User) -> str:
     """The dashboard a user lands on."""
     return f"/dashboard/{user.role.value}/"
 
 
 @html_router.get("/login")
-def login_page(request: Request, user: OptionalUser, next: str = ""):
+def login_page(request: Request, user: OptionalUser, next: str = "") -> Response:
     """The login form; a logged-in user goes straight to their dashboard."""
     if user:
         return RedirectResponse(safe_path(next, fallback=home_of(user)), status_code=303)
@@ -36,7 +37,7 @@ def login_page(request: Request, user: OptionalUser, next: str = ""):
 
 
 @html_router.post("/login")
-def login_submit(request: Request, db: DbSession, form: PostedForm):
+def login_submit(request: Request, db: DbSession, form: PostedForm) -> Response:
     """Check credentials; 303 to the dashboard, or the form again with the error by its field."""
     settings = get_settings(request)
     values = {name: str(form.get(name, "")) for name in ("username", "password", "next")}
@@ -65,7 +66,7 @@ def login_submit(request: Request, db: DbSession, form: PostedForm):
 
 
 @html_router.post("/logout")
-def logout(request: Request, db: DbSession):
+def logout(request: Request, db: DbSession) -> Response:
     """End this browser's session on the server, and forget its cookie."""
     claims = token_claims(request)
     if claims:
@@ -76,7 +77,7 @@ def logout(request: Request, db: DbSession):
 
 
 @api_router.post("/auth/token", response_model=TokenResponse)
-def issue_api_token(request: Request, db: DbSession, body: TokenRequest):
+def issue_api_token(request: Request, db: DbSession, body: TokenRequest) -> TokenResponse | JSONResponse:
     """Exchange username and password for a bearer token (401 wrong, 429 throttled)."""
     settings = get_settings(request)
     address = client_address(request)
@@ -90,7 +91,7 @@ def issue_api_token(request: Request, db: DbSession, body: TokenRequest):
 
 
 @api_router.post("/auth/logout", status_code=204)
-def api_logout(request: Request, db: DbSession, user: CurrentUser):
+def api_logout(request: Request, db: DbSession, user: CurrentUser) -> Response:
     """End the session of this bearer token (or session cookie) on the server."""
     claims = token_claims(request)
     if claims:
@@ -101,18 +102,20 @@ def api_logout(request: Request, db: DbSession, user: CurrentUser):
 # --- profile: every user, their own account -------------------------------------------
 
 
-def _profile(request: Request, user, errors: dict | None = None, saved: str = "", status_code: int = 200):
+def _profile(
+    request: Request, user: User, errors: dict | None = None, saved: str = "", status_code: int = 200
+) -> HTMLResponse:
     return render(request, "auth/profile.html", {"errors": errors or {}, "saved": saved}, status_code=status_code)
 
 
 @html_router.get("/profile")
-def profile_page(request: Request, user: CurrentUser):
+def profile_page(request: Request, user: CurrentUser) -> Response:
     """The user's own profile: language and password."""
     return _profile(request, user)
 
 
 @html_router.post("/profile/password")
-def profile_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
+def profile_password(request: Request, form: PostedForm, db: DbSession, user: CurrentUser) -> Response:
     """Change the caller's password; other sessions end, this one is renewed."""
     done, _, errors = submit_values(db, PasswordChange, dict(form), lambda d: users.change_own_password(db, user, d))
     if not done:
@@ -124,7 +127,7 @@ def profile_password(request: Request, form: PostedForm, db: DbSession, user: Cu
 
 
 @html_router.post("/profile/language")
-def profile_language(request: Request, form: PostedForm, db: DbSession, user: CurrentUser):
+def profile_language(request: Request, form: PostedForm, db: DbSession, user: CurrentUser) -> Response:
     """Switch the caller's interface language."""
     done, _, errors = submit_values(db, LanguageChange, dict(form), lambda d: users.set_language(db, user, d.language))
     if not done:
@@ -135,7 +138,7 @@ def profile_language(request: Request, form: PostedForm, db: DbSession, user: Cu
 
 
 @html_router.post("/profile/logout-everywhere")
-def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser):
+def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser) -> Response:
     """End every session of the caller, this one included."""
     users.logout_everywhere(db, user)
     end_all_sessions(db, user.id)
@@ -145,13 +148,13 @@ def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser
 
 
 @api_router.get("/profile", response_model=UserRead, tags=["profile"])
-def api_profile(user: CurrentUser):
+def api_profile(user: CurrentUser) -> User:
     """The caller's own account."""
     return user
 
 
 @api_router.post("/profile/password", response_model=TokenResponse, tags=["profile"])
-def api_profile_password(request: Request, db: DbSession, user: CurrentUser, body: PasswordChange):
+def api_profile_password(request: Request, db: DbSession, user: CurrentUser, body: PasswordChange) -> TokenResponse:
     """Change the caller's password; returns a fresh token (old ones stop working)."""
     users.change_own_password(db, user, body)
     token = session_token(get_settings(request), user, via="bearer", address=client_address(request), db=db)
@@ -159,13 +162,13 @@ def api_profile_password(request: Request, db: DbSession, user: CurrentUser, bod
 
 
 @api_router.post("/profile/language", response_model=UserRead, tags=["profile"])
-def api_profile_language(db: DbSession, user: CurrentUser, body: LanguageChange):
+def api_profile_language(db: DbSession, user: CurrentUser, body: LanguageChange) -> User:
     """Switch the caller's interface language."""
     return users.set_language(db, user, body.language)
 
 
 @api_router.post("/profile/logout-everywhere", status_code=204, tags=["profile"])
-def api_profile_logout_everywhere(db: DbSession, user: CurrentUser):
+def api_profile_logout_everywhere(db: DbSession, user: CurrentUser) -> Response:
     """End every session and token of the caller."""
     users.logout_everywhere(db, user)
     end_all_sessions(db, user.id)

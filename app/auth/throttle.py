@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import LoginFailure
@@ -55,7 +55,9 @@ def _aware(value: datetime, like: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=like.tzinfo)
 
 
-def _until_window_ends(db: Session, settings: Settings, since: datetime, condition, limit: int) -> int:
+def _until_window_ends(
+    db: Session, settings: Settings, since: datetime, condition: ColumnElement[bool], limit: int
+) -> int:
     """Seconds until failures matching `condition` drop below `limit` (0 when already below)."""
     count, oldest = db.execute(
         select(func.count(), func.min(LoginFailure.at)).where(condition, LoginFailure.at > since)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -33,8 +34,8 @@ from app.domain.bookings.crud import bookings
 from app.domain.contracts.models import InstalmentKind
 from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.inventory.crud import apartments, complexes
-from app.domain.inventory.grids import floor_grids
-from app.domain.inventory.models import Apartment, ApartmentStatus, Currency
+from app.domain.inventory.grids import FloorView, floor_grids
+from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Currency
 from app.domain.leads.crud import leads
 from app.domain.leads.models import UTM_FIELDS
 from app.domain.leads.schemas import LeadRequest
@@ -89,7 +90,7 @@ class Instalment(Input):
     _typed: dict[str, str] = PrivateAttr(default_factory=dict)  # field -> the refused text
 
     @classmethod
-    def from_query(cls, params, price: Decimal | None = None) -> Instalment:
+    def from_query(cls, params: Mapping[str, str], price: Decimal | None = None) -> Instalment:
         """The calculator's inputs from a query string; a value that makes no sense gets its default,
         and is kept, with its problem, to be shown back next to its field."""
         defaults: dict[str, Any] = {"price": price} if price is not None else {}
@@ -164,7 +165,7 @@ class LeadForm(Input):
     place: str = "page"
 
 
-def utm_of(params) -> dict[str, str]:
+def utm_of(params: Mapping[str, str]) -> dict[str, str]:
     """The UTM tags of a query string (what a campaign link carries)."""
     return {name: params[name][:100] for name in UTM_FIELDS if params.get(name)}
 
@@ -281,7 +282,7 @@ def _compact(html: str) -> bytes:
     return WHITESPACE.sub(" ", html).encode()
 
 
-def _building_summary(building, floors, matching) -> dict[str, Any]:
+def _building_summary(building: Building, floors: list[FloorView], matching: set[int] | None) -> dict[str, Any]:
     flats = [a for floor in floors for a in floor.apartments if a.status in PUBLIC_STATUSES]
     return {
         "building": building,
@@ -363,7 +364,7 @@ def cached_complex_page(request: Request, slug: str) -> Response | None:
 
 
 @router.get("/c/{slug}")
-async def complex_page(request: Request, db: ReadSession, slug: str):
+async def complex_page(request: Request, db: ReadSession, slug: str) -> Response:
     """A complex's page: description, pictures, filters, the live grid, calculator and request form."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)
@@ -390,7 +391,7 @@ async def complex_page(request: Request, db: ReadSession, slug: str):
 
 
 @router.get("/c/{slug}/grid")
-async def complex_grid(request: Request, db: ReadSession, slug: str, since: Int | None = None):
+async def complex_grid(request: Request, db: ReadSession, slug: str, since: Int | None = None) -> Response:
     """The live grid block: filtered (HTMX, the URL follows), or polled (204 until the version moves)."""
     language = _language(request, db)
     f = PublicFilter.from_query(request.query_params)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from http.cookies import SimpleCookie
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import csrf
 from app.auth.deps import SESSION_COOKIE
-from app.auth.proxies import forwarded_https
+from app.auth.proxies import Network, forwarded_https
 from app.web.i18n import LANGUAGES, current_language
 from settings import Settings
 
@@ -57,7 +58,7 @@ def _language(cookies: SimpleCookie, accept_language: str, default: str) -> str:
     return default
 
 
-def _scheme_from_proxy(scope, headers: dict[str, str], trusted) -> None:
+def _scheme_from_proxy(scope: Scope, headers: dict[str, str], trusted: Sequence[Network]) -> None:
     """Behind a trusted proxy that says the client used HTTPS, the request is HTTPS."""
     proto = headers.get("x-forwarded-proto")
     peer = scope["client"][0] if scope.get("client") else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -255,7 +255,7 @@ class BookingCRUD:
         db.flush()
         audit.record(db, actor, "booking", booking.id, "convert", before, snapshot(booking))
 
-    def _expire(self, db: Session, condition, now: datetime | None = None) -> int:
+    def _expire(self, db: Session, condition: ColumnElement[bool], now: datetime | None = None) -> int:
         now = now or clock.now()
         due = db.scalars(
             select(Booking).where(Booking.status == BookingStatus.ACTIVE, Booking.expires_at <= now, condition)

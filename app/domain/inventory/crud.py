@@ -405,7 +405,9 @@ class ApartmentCRUD:
         db.flush()
         return {"changed": changed, "skipped": skipped}
 
-    def _check_place(self, db, building: Building, number: str, floor: int, section: int, own_id=None) -> None:
+    def _check_place(
+        self, db: Session, building: Building, number: str, floor: int, section: int, own_id: int | None = None
+    ) -> None:
         if floor > building.floors:
             raise Invalid("The building has only %(floors)s floors.", field="floor", floors=building.floors)
         if section > building.sections:

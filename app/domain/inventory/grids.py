@@ -16,7 +16,7 @@ from app.domain.inventory.models import Apartment, Building, FloorGrid
 from app.domain.inventory.schemas import MAX_GRID_COLS, MAX_GRID_ROWS, GridCell, GridCopy, GridLayout
 
 
-def _problem(index: int, message: str, **params) -> dict:
+def _problem(index: int, message: str, **params: int) -> dict:
     return {"loc": ["body", "cells", index], "msg": message, "params": params}
 
 

@@ -162,7 +162,15 @@ class LeadCRUD:
         db.flush()
         return lead, created
 
-    def _create(self, db, data: LeadRequest, source, complex_id, apartment_id, utm) -> Lead | None:
+    def _create(
+        self,
+        db: Session,
+        data: LeadRequest,
+        source: LeadSource,
+        complex_id: int | None,
+        apartment_id: int | None,
+        utm: dict[str, str],
+    ) -> Lead | None:
         """Insert a new lead in a savepoint; None when the phone was taken meanwhile."""
         try:
             with db.begin_nested():
@@ -392,7 +400,14 @@ class PipelineCRUD:
             raise Forbidden("You cannot work on leads.")
 
     @staticmethod
-    def _history(db, actor, lead: Lead, previous, status, reason: str = "") -> None:
+    def _history(
+        db: Session,
+        actor: User | None,
+        lead: Lead,
+        previous: LeadStatus | None,
+        status: LeadStatus,
+        reason: str = "",
+    ) -> None:
         db.add(
             LeadStatusChange(
                 lead_id=lead.id,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Connection, Enum, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import clock
@@ -100,7 +100,7 @@ def lead_search_key(name: str, phone: str) -> str:
 
 @event.listens_for(Lead, "before_insert")
 @event.listens_for(Lead, "before_update")
-def _keep_search_key(_mapper, _connection, lead: Lead) -> None:
+def _keep_search_key(_mapper: Mapper[Lead], _connection: Connection, lead: Lead) -> None:
     lead.search_key = lead_search_key(lead.name, lead.phone)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.crud import users
@@ -66,7 +66,7 @@ class StaffCRUD:
     def _work(db: Session, actor: User, role: Role) -> dict[str, int]:
         """What is waiting for the user on this dashboard, counted within what they may see."""
 
-        def count(query) -> int:
+        def count(query: Select) -> int:
             return db.scalar(select(func.count()).select_from(query.subquery())) or 0
 
         work: dict[str, int] = {}

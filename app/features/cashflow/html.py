@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
@@ -108,7 +109,9 @@ def cashflow_values(request: Request) -> dict[str, Any]:
     return values
 
 
-def cashflow_months(db, user: User, values: dict[str, Any]) -> tuple[CashflowQuery | None, list, dict[str, str]]:
+def cashflow_months(
+    db: Session, user: User, values: dict[str, Any]
+) -> tuple[CashflowQuery | None, list, dict[str, str]]:
     """(query, months, {}) for a valid period, else (query or None, [], {field: message})."""
     query, errors = validate_form(CashflowQuery, values)
     if query is None:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession, get_settings
 from app.core.errors import AppError
@@ -57,7 +58,15 @@ def complex_values(target: Complex) -> dict:
     }
 
 
-def _complex_page(request: Request, db, target: Complex | None, values: dict, errors: dict, status_code=200, **extra):
+def _complex_page(
+    request: Request,
+    db: Session,
+    target: Complex | None,
+    values: dict,
+    errors: dict,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
     context = {"target": target, "values": values, "errors": errors, **extra}
     return render(request, "features/inventory/complex_form.html", context, status_code=status_code)
 
@@ -148,7 +157,9 @@ def create_building(request: Request, form: PostedForm, db: DbSession, user: Cur
 # --- buildings ---------------------------------------------------------------------------
 
 
-def _building_page(request: Request, db, building: Building, status_code=200, **extra):
+def _building_page(
+    request: Request, db: Session, building: Building, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
     counts = {}
     for apartment in apartments.for_building(db, building.id):
         counts[apartment.floor] = counts.get(apartment.floor, 0) + 1
@@ -248,7 +259,9 @@ def bulk_apartments(request: Request, form: PostedForm, db: DbSession, user: Cur
     return see_other(f"{BASE}/apartments{back}{'&' if back else '?'}done=error-{message}")
 
 
-def _apartment_page(request: Request, target: Apartment, values: dict, errors: dict, status_code=200, **extra):
+def _apartment_page(
+    request: Request, target: Apartment, values: dict, errors: dict, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
     context = {"target": target, "values": values, "errors": errors, "statuses": list(ApartmentStatus), **extra}
     return render(request, "features/inventory/apartment_form.html", context, status_code=status_code)
 

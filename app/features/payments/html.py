@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, require
@@ -79,7 +80,7 @@ def default_payment(contract: Contract, today: date) -> dict[str, Any]:
 
 def statement_page(
     request: Request,
-    db,
+    db: Session,
     user: User,
     contract_id: Id,
     *,
@@ -87,7 +88,7 @@ def statement_page(
     values: dict | None = None,
     errors: dict | None = None,
     **extra: Any,
-):
+) -> Response:
     """A contract's statement: schedule with its state, totals, payments and the record form."""
     contract = contracts.get(db, user, contract_id)
     received, history = payments.statement_parts(db, contract.id)
@@ -193,7 +194,7 @@ def receipt(request: Request, db: DbSession, user: CurrentUser, payment_id: Id) 
     return page_of(request, "features/payments/receipt.html", context)
 
 
-def payment_scope(db, user: User, f: PaymentView) -> tuple[PaymentFilter, Contract | None, str]:
+def payment_scope(db: Session, user: User, f: PaymentView) -> tuple[PaymentFilter, Contract | None, str]:
     """The filter with the typed contract resolved: (filter, contract, problem); a problem means no rows."""
     if not f.contract.strip():
         return f, None, ""

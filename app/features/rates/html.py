@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.permissions import P
@@ -22,8 +23,13 @@ router = APIRouter()
 
 
 def rates_page(
-    request: Request, db, values: dict[str, Any], errors: dict[str, str], status_code: int = 200, saved: str = ""
-):
+    request: Request,
+    db: Session,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    saved: str = "",
+) -> Response:
     """The latest rates with their change, and the form to set a day's rate."""
     recent = rates.recent(db)
     changes = [row.uzs_per_usd - older.uzs_per_usd for row, older in pairwise(recent)]

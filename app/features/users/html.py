@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession, require
@@ -45,7 +45,9 @@ def _user_values(target: User) -> dict:
     }
 
 
-def _user_form(request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200, **extra):
+def _user_form(
+    request: Request, target: User | None, values: dict, errors: dict, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
     context = {"target": target, "values": values, "errors": errors, **extra}
     return render(request, "features/users/form.html", context, status_code=status_code)
 

@@ -118,11 +118,11 @@ def test_apartment_edit_errors_and_conflicts(client_as, db):
         (PNG + b"\x00" * (1024 * 1024 + 10), "larger than 1 MB"),
     ],
 )
-def test_uploads_are_checked_for_type_and_size(app, client_as, db, payload, message, tmp_path):
+def test_uploads_are_checked_for_type_and_size(app, client_as, user_of, db, payload, message, tmp_path):
     app.state.settings.max_upload_mb = 1
     complex_ = make_complex(db)
+    user_of(Role.ADMIN).language = "en"  # the messages below are the English ones
     admin = client_as(Role.ADMIN)
-    admin.headers["Accept-Language"] = "en"  # the messages below are the English ones
     files = {"image": ("picture.png", io.BytesIO(payload), "image/png")}
     page = admin.post(f"/dashboard/admin/complexes/{complex_.id}/images", files=files, data={"csrf_token": admin.csrf})
     assert page.status_code == 422 and message in page.text

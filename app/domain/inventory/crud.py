@@ -175,7 +175,7 @@ class ComplexCRUD:
         return created
 
     def update(self, db: Session, actor: User, complex_id: int, data: ComplexUpdate) -> Complex:
-        """Change a complex's details."""
+        """Change a complex's details; it goes public only once a building of it has apartments."""
         must_edit_inventory(actor)
         target = self.get(db, complex_id)
         if data.is_public and not target.is_public and not self.has_apartments(db, complex_id):

@@ -15,6 +15,7 @@ from app.domain.inventory.models import Apartment, ApartmentStatus, Complex, Cur
 from app.domain.inventory.schemas import (
     BuildingCreate,
     ComplexCreate,
+    ComplexUpdate,
     GenerateApartments,
     GridCell,
     GridLayout,
@@ -75,7 +76,8 @@ def load_demo_inventory(db: Session, admin: User) -> int:
     for spec in COMPLEXES:
         if db.scalar(select(Complex.id).where(Complex.slug == spec["complex"].slug)):
             continue
-        complex_ = complexes.create(db, admin, spec["complex"])
+        wanted = spec["complex"]
+        complex_ = complexes.create(db, admin, wanted.model_copy(update={"is_public": False}))
         for name, floors, sections, units in spec["buildings"]:
             building = buildings.create(
                 db, admin, complex_.id, BuildingCreate(name=name, floors=floors, sections=sections)
@@ -88,6 +90,8 @@ def load_demo_inventory(db: Session, admin: User) -> int:
             )
             _vary_apartments(db, building.id, floors, spec["price_per_m2"], rng)
             _draw_floors(db, admin, building.id, units, floors)
+        if wanted.is_public:  # shown on the site only now that its buildings have apartments
+            complexes.update(db, admin, complex_.id, ComplexUpdate(**wanted.model_dump(exclude={"slug"})))
         created += 1
     if created:
         for name, phone, slug, utm in DEMO_REQUESTS:

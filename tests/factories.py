@@ -36,8 +36,12 @@ def make_user(db: Session, role: Role, username: str | None = None, **fields) ->
     return user
 
 
+PUBLISH_WHEN_FILLED = "publish_when_filled"  # Session.info key: complexes to publish once they have apartments
+
+
 def make_complex(db: Session, slug: str = "test-complex", public: bool = True, currency: str = "UZS", **fields):
-    """A complex (public by default) created through its CRUD, as an admin would."""
+    """A complex created through its CRUD, as an admin would; a public one (the default) is published,
+    as an admin must, once `make_building` has given it apartments."""
     from app.domain.inventory.crud import complexes
     from app.domain.inventory.schemas import ComplexCreate
 
@@ -45,11 +49,23 @@ def make_complex(db: Session, slug: str = "test-complex", public: bool = True, c
     data = ComplexCreate(
         name=fields.pop("name", slug.replace("-", " ").title()),
         slug=slug,
-        is_public=public,
         currency=currency,
         **fields,
     )
-    return complexes.create(db, admin, data)
+    created = complexes.create(db, admin, data)
+    if public:
+        db.info.setdefault(PUBLISH_WHEN_FILLED, set()).add(created.id)
+    return created
+
+
+def publish(db: Session, complex_id: int, actor: User | None = None):
+    """Show a complex on the public site through its CRUD (it must have apartments by now)."""
+    from app.domain.inventory.crud import complexes
+    from app.domain.inventory.schemas import ComplexUpdate
+
+    target = complexes.get(db, complex_id)
+    fields = {name: getattr(target, name) for name in ("name", "city", "address", "description", "currency")}
+    return complexes.update(db, actor or make_user(db, Role.ADMIN), complex_id, ComplexUpdate(**fields, is_public=True))
 
 
 def make_building(
@@ -76,6 +92,10 @@ def make_building(
             building.id,
             GenerateApartments(units_per_floor=units, numbering="floor", price_per_m2=Decimal(price_per_m2)),
         )
+        waiting = db.info.get(PUBLISH_WHEN_FILLED, set())
+        if complex_id in waiting:
+            waiting.discard(complex_id)
+            publish(db, complex_id, admin)
     return building
 
 

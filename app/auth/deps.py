@@ -22,6 +22,7 @@ from app.auth.sessions import session_user
 from app.auth.tokens import TokenClaims, read_token
 from app.core.errors import CSRFError, Forbidden, NotAuthenticated
 from app.db import DB_REQUEST_SLOTS
+from app.web.i18n import current_language
 from settings import Settings
 
 SESSION_COOKIE = "crm_session"
@@ -179,10 +180,16 @@ def optional_user(request: Request, db: DbSession) -> User | None:
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def require_user(user: OptionalUser) -> User:
-    """The current user; anonymous requests get 401 (JSON) or a redirect to /login (HTML)."""
+async def require_user(user: OptionalUser) -> User:
+    """The current user; anonymous requests get 401 (JSON) or a redirect to /login (HTML).
+
+    From here on the request speaks the user's profile language, whatever the language cookie
+    says. Async on purpose: set in the request's own context (not a worker thread's copy), the
+    language reaches the handler, its messages and the error handlers alike.
+    """
     if user is None:
         raise NotAuthenticated("Please log in.")
+    current_language.set(user.language)
     return user
 
 

@@ -137,6 +137,20 @@ def profile_language(request: Request, form: PostedForm, db: DbSession, user: Cu
     return response
 
 
+@html_router.post("/language")
+def switch_language(request: Request, form: PostedForm, db: DbSession, user: OptionalUser) -> Response:
+    """The language switch of the public header: remember the language in this browser (and in a
+    logged-in user's profile), then back to the page it was pressed on."""
+    data, _ = validate_form(LanguageChange, {"language": form.get("language", "")})
+    if data is None:
+        raise Invalid("Choose Russian or English.", field="language")
+    if user is not None and user.language != data.language:
+        users.set_language(db, user, data.language)
+    response = RedirectResponse(safe_path(form.get("next", ""), fallback="/"), status_code=303)
+    set_language_cookie(request, response, data.language)
+    return response
+
+
 @html_router.post("/profile/logout-everywhere")
 def profile_logout_everywhere(request: Request, db: DbSession, user: CurrentUser) -> Response:
     """End every session of the caller, this one included."""

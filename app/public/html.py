@@ -171,7 +171,8 @@ def utm_of(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def _language(request: Request, db: Session) -> str:
-    """The language the page is rendered in: a logged-in user's own, else the browser's."""
+    """The language the page is rendered in: a logged-in user's own, else the language cookie's,
+    else DEFAULT_LANGUAGE (the middleware's choice)."""
     if session_user_id(request) is not None:
         user = optional_user(request, db)
         if user is not None:
@@ -184,7 +185,7 @@ def _cache_headers(etag: str, private: bool) -> dict[str, str]:
     return {
         "ETag": etag,
         "Cache-Control": f"{'private' if private else 'public'}, no-cache",
-        "Vary": "HX-Request, Cookie, Accept-Language",
+        "Vary": "HX-Request, Cookie",  # the language is the cookie's (or the user's), never Accept-Language
     }
 
 
@@ -293,9 +294,10 @@ def _building_summary(building: Building, floors: list[FloorView], matching: set
     }
 
 
-def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: Instalment) -> RenderedPage:
+def _page(request: Request, entry: RenderedComplex, slug: str, utm: dict, calc: Instalment, here: str) -> RenderedPage:
     """The whole page around the cached parts, with a stand-in where each visitor's CSRF token goes."""
     context = {
+        "here": here,  # where the language switch comes back to: only what the page's key holds
         "parts": {name: Markup(PART_MARK % name) for name in entry.parts},  # noqa: S704 - a constant
         "facts": entry.facts,
         "slug": slug,
@@ -381,7 +383,8 @@ async def complex_page(request: Request, db: ReadSession, slug: str) -> Response
     if page is None:
         entry = await run_in_threadpool(_rendered, request, db, slug, key, f)
         calc = Instalment.from_query(request.query_params, price=entry.facts["price_from"])
-        page = _page(request, entry, slug, utm, calc)
+        query = "&".join(q for q in (f.query_string(), urlencode(utm), urlencode(calc_params)) if q)
+        page = _page(request, entry, slug, utm, calc, f"/c/{slug}" + (f"?{query}" if query else ""))
         cache.put(page_key, page)
     return Response(
         page.with_token(csrf_token_for(request)),

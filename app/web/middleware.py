@@ -48,13 +48,14 @@ def cookie_attributes(secure: bool, max_age: int | None = None, http_only: bool 
     return "; ".join(parts)
 
 
-def _language(cookies: SimpleCookie, accept_language: str, default: str) -> str:
+def _language(cookies: SimpleCookie, default: str) -> str:
+    """The language this browser picked (the language cookie), else DEFAULT_LANGUAGE.
+
+    Accept-Language is not read: the site speaks Russian first until a visitor presses the switch
+    in the public header. A logged-in user's profile language is applied once the user is known
+    (app.web.templating.render, app.public.html)."""
     if LANG_COOKIE in cookies and cookies[LANG_COOKIE].value in LANGUAGES:
         return cookies[LANG_COOKIE].value
-    for part in accept_language.split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
     return default
 
 
@@ -99,7 +100,7 @@ class RequestContextMiddleware:
         new_nonce = None if nonce else csrf.new_nonce()
         state = scope.setdefault("state", {})
         state["csrf_nonce"] = nonce or new_nonce
-        current_language.set(_language(cookies, headers.get("accept-language", ""), self.settings.default_language))
+        current_language.set(_language(cookies, self.settings.default_language))
         https = scope.get("scheme") == "https"
         secure = self.settings.cookie_secure or https
         started = time.perf_counter()

@@ -46,7 +46,14 @@ from app.demo import load_demo
 from app.domain.inventory.crud import buildings, bump_inventory, complexes
 from app.domain.inventory.grids import floor_grids
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, Currency
-from app.domain.inventory.schemas import BuildingCreate, ComplexCreate, GenerateApartments, GridCell, GridLayout
+from app.domain.inventory.schemas import (
+    BuildingCreate,
+    ComplexCreate,
+    ComplexUpdate,
+    GenerateApartments,
+    GridCell,
+    GridLayout,
+)
 from app.main import create_app
 from app.migrations import upgrade
 from main import server_socket
@@ -76,19 +83,15 @@ def build_database(url: str) -> dict[str, int]:
     with write_session(url) as db:
         load_demo(db, "demo12345")
         admin = db.scalar(select(User).where(User.username == "admin"))
-        place = complexes.create(
-            db,
-            admin,
-            ComplexCreate(
-                name="ЖК Bench City",
-                slug=SLUG,
-                city="Ташкент",
-                address="ул. Нагрузочная, 1",
-                description="Две тысячи квартир для замера.",
-                currency=Currency.UZS,
-                is_public=True,
-            ),
+        details = ComplexCreate(
+            name="ЖК Bench City",
+            slug=SLUG,
+            city="Ташкент",
+            address="ул. Нагрузочная, 1",
+            description="Две тысячи квартир для замера.",
+            currency=Currency.UZS,
         )
+        place = complexes.create(db, admin, details)
         for name, floors, units in BUILDINGS:
             building = buildings.create(db, admin, place.id, BuildingCreate(name=name, floors=floors, sections=2))
             buildings.generate(
@@ -105,6 +108,8 @@ def build_database(url: str) -> dict[str, int]:
             )
             _vary(db, building.id, rng)
             _draw(db, admin, building.id, units)
+        update = ComplexUpdate(**details.model_dump(exclude={"slug", "is_public"}), is_public=True)
+        complexes.update(db, admin, place.id, update)  # public once it has apartments
     with write_session(url) as db:
         count = db.scalar(select(func.count(Apartment.id)).join(Building).join(Complex).where(Complex.slug == SLUG))
         return {"apartments": count, "buildings": len(BUILDINGS)}

@@ -20,6 +20,7 @@ from app.domain.inventory.schemas import (
     BuildingUpdate,
     BulkApartments,
     ComplexCreate,
+    ComplexUpdate,
     GenerateApartments,
 )
 from tests.factories import make_building, make_complex, make_user
@@ -184,3 +185,37 @@ def test_a_floor_layout_of_an_impossible_size_is_refused_naming_the_size(db):
             floor_grids.save(db, admin, building.id, 1, GridLayout.model_construct(cols=cols, rows=rows, cells=[]))
         assert [p["loc"] for p in refused.value.problems] == [["body", named]]
     assert floor_grids.current(db, building.id, 1) is None
+
+
+def _details(target: Complex, **changes) -> ComplexUpdate:
+    """The complex's current details with `changes`, as the edit form sends them."""
+    fields = {name: getattr(target, name) for name in ("name", "city", "address", "description", "currency")}
+    return ComplexUpdate(**{**fields, "is_public": target.is_public, **changes})
+
+
+def test_a_complex_goes_public_only_with_a_building_that_has_apartments(db):
+    admin = make_user(db, Role.ADMIN)
+    with pytest.raises(Invalid) as refused:
+        complexes.create(db, admin, ComplexCreate(name="Пустой", slug="empty", is_public=True))
+    assert refused.value.field == "is_public"
+    assert db.scalar(select(Complex.id).where(Complex.slug == "empty")) is None
+    target = complexes.create(db, admin, ComplexCreate(name="Пустой", slug="empty"))
+    with pytest.raises(Invalid) as no_buildings:
+        complexes.update(db, admin, target.id, _details(target, is_public=True))
+    assert no_buildings.value.field == "is_public"
+    building = make_building(db, target.id, units=0)  # a building, but no apartments yet
+    with pytest.raises(Invalid):
+        complexes.update(db, admin, target.id, _details(target, is_public=True))
+    assert not complexes.get(db, target.id).is_public
+    buildings.generate(db, admin, building.id, GenerateApartments(units_per_floor=2, price_per_m2=Decimal("10")))
+    assert complexes.update(db, admin, target.id, _details(target, is_public=True)).is_public
+
+
+def test_a_public_complex_keeps_its_details_editable(db):
+    admin = make_user(db, Role.ADMIN)
+    target = make_complex(db, "shown")
+    make_building(db, target.id, floors=1, units=1)
+    assert target.is_public
+    renamed = complexes.update(db, admin, target.id, _details(target, name="Новое имя"))
+    assert renamed.name == "Новое имя" and renamed.is_public
+    assert not complexes.update(db, admin, target.id, _details(target, is_public=False)).is_public

@@ -19,6 +19,7 @@ def request(**fields) -> LeadRequest:
 
 def test_request_creates_a_lead_with_e164_phone_and_utm(db):
     complex_ = make_complex(db, "bahor")
+    make_building(db, complex_.id, floors=1, units=1)  # a public complex has apartments
     lead, created = leads.submit_request(
         db, request(complex_slug="bahor", utm_source="instagram", utm_campaign="spring"), "10.0.0.1"
     )
@@ -46,6 +47,7 @@ def test_invalid_phones_are_refused(phone):
 
 def test_apartment_must_belong_to_the_complex(db):
     bahor, other = make_complex(db, "bahor"), make_complex(db, "other")
+    make_building(db, bahor.id, floors=1, units=1)
     flat = apartments.for_building(db, make_building(db, other.id, floors=1, units=1).id)[0]
     with pytest.raises(Invalid) as error:
         leads.submit_request(db, request(complex_slug="bahor", apartment_id=flat.id), "x")

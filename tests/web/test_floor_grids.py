@@ -67,19 +67,18 @@ def house(db, user_of) -> House:
 
 
 @pytest.fixture
-def admin(client_as) -> TestClient:
-    """The admin's browser, reading messages in English."""
-    browser = client_as(Role.ADMIN)
-    browser.headers["Accept-Language"] = "en"
-    return browser
+def admin(client_as, user_of) -> TestClient:
+    """The admin's browser, reading messages in English (the admin's profile language)."""
+    user_of(Role.ADMIN).language = "en"
+    return client_as(Role.ADMIN)
 
 
 def browser_of(app, user: User) -> TestClient:
-    """A logged-in browser for a given user (a second admin, say)."""
+    """A logged-in browser for a given user (a second admin, say), reading English."""
+    user.language = "en"
     browser = TestClient(app, follow_redirects=False)
     browser.cookies.set(SESSION_COOKIE, session_token(app.state.settings, user))
     browser.headers["X-CSRF-Token"] = csrf_from(browser, "/profile")
-    browser.headers["Accept-Language"] = "en"
     return browser
 
 

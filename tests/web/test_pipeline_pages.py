@@ -33,9 +33,7 @@ def client_en(client_as, user_of):
 
     def make(role: Role):
         user_of(role).language = "en"
-        browser = client_as(role)
-        browser.headers["Accept-Language"] = "en"
-        return browser
+        return client_as(role)
 
     return make
 

@@ -51,6 +51,14 @@ def bump_inventory(db: Session, complex_ids: Iterable[int]) -> None:
         db.execute(update(Complex).where(Complex.id.in_(ids)).values(inventory_version=Complex.inventory_version + 1))
 
 
+def _not_publishable() -> Invalid:
+    """Why a complex without apartments stays off the site (a buyer would find an empty tile and grid)."""
+    return Invalid(
+        "Add a building with apartments first: a complex without apartments is not shown on the site.",
+        field="is_public",
+    )
+
+
 class ComplexCRUD:
     """Residential complexes and their pictures."""
 
@@ -95,20 +103,26 @@ class ComplexCRUD:
         return list(db.scalars(q))
 
     def public_with_free(self, db: Session) -> list[tuple[Complex, int, Decimal | None]]:
-        """Public complexes (by name) with their free apartments and lowest free price (one more query)."""
+        """Public complexes (by name) that have apartments, with their free apartments and lowest free price
+        (one more query); a public complex without any apartment would be an empty tile, and is left out."""
         found = self.public(db)
+        is_free = Apartment.status == ApartmentStatus.FREE
         rows = (
             db.execute(
-                select(Building.complex_id, func.count(Apartment.id), func.min(Apartment.total_price))
+                select(
+                    Building.complex_id,
+                    func.count(Apartment.id).filter(is_free),
+                    func.min(Apartment.total_price).filter(is_free),
+                )
                 .join(Apartment, Apartment.building_id == Building.id)
-                .where(Building.complex_id.in_([c.id for c in found]), Apartment.status == ApartmentStatus.FREE)
+                .where(Building.complex_id.in_([c.id for c in found]))
                 .group_by(Building.complex_id)
             ).all()
             if found
             else []
         )
         stats = {complex_id: (free, lowest) for complex_id, free, lowest in rows}
-        return [(c, *stats.get(c.id, (0, None))) for c in found]
+        return [(c, *stats[c.id]) for c in found if c.id in stats]
 
     def public_currency(self, db: Session, slug: str) -> Currency | None:
         """The currency of a public complex, or None when there is no such public complex."""
@@ -142,11 +156,18 @@ class ComplexCRUD:
         )
         return db.scalar(q) or 0
 
+    def has_apartments(self, db: Session, complex_id: int) -> bool:
+        """True when a building of the complex has at least one apartment."""
+        q = select(Apartment.id).join(Building, Apartment.building_id == Building.id)
+        return db.scalar(q.where(Building.complex_id == complex_id).limit(1)) is not None
+
     def create(self, db: Session, actor: User, data: ComplexCreate) -> Complex:
-        """Create a complex; Conflict when the slug is taken."""
+        """Create a complex; Conflict when the slug is taken; never public yet (it has no apartments)."""
         must_edit_inventory(actor)
         if db.scalar(select(Complex.id).where(Complex.slug == data.slug)):
             raise Conflict("This address (slug) is already used by another complex.", field="slug")
+        if data.is_public:
+            raise _not_publishable()
         created = Complex(**data.model_dump())
         db.add(created)
         db.flush()
@@ -154,9 +175,11 @@ class ComplexCRUD:
         return created
 
     def update(self, db: Session, actor: User, complex_id: int, data: ComplexUpdate) -> Complex:
-        """Change a complex's details."""
+        """Change a complex's details; it goes public only once a building of it has apartments."""
         must_edit_inventory(actor)
         target = self.get(db, complex_id)
+        if data.is_public and not target.is_public and not self.has_apartments(db, complex_id):
+            raise _not_publishable()
         before = snapshot(target, COMPLEX_FIELDS)
         for name, value in data.model_dump().items():
             setattr(target, name, value)

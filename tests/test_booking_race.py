@@ -3,14 +3,11 @@ app answer exactly one 201 and 409 for all the rest, no 5xx, on SQLite and Postg
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from app.auth.permissions import Role
 from app.db import write_session
@@ -18,6 +15,7 @@ from app.main import create_app
 from app.migrations import upgrade
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, free_apartment, make_lead, make_user
+from tests.serving import served_app
 
 REQUESTS = 50
 
@@ -31,18 +29,8 @@ def served(empty_database, tmp_path):
         leads = {"racer1": make_lead(db, first).id, "racer2": make_lead(db, second).id}
         apartment_id = free_apartment(db, "race").id
     app = create_app(make_settings(empty_database, tmp_path))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", leads, apartment_id, empty_database
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(app) as base:
+        yield base, leads, apartment_id, empty_database
 
 
 def test_fifty_concurrent_bookings_only_one_wins(served):

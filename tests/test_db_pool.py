@@ -5,14 +5,12 @@ wait (no checkout blocks the event loop), and once the connections come back all
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 
 from app.auth.deps import SESSION_COOKIE
 from app.auth.permissions import Role
@@ -22,6 +20,7 @@ from app.main import create_app
 from app.migrations import upgrade
 from tests.conftest import make_settings
 from tests.factories import free_apartment, make_lead, make_user
+from tests.serving import served_app
 
 REQUESTS = 20
 POOL_SIZE = 2
@@ -42,18 +41,8 @@ def served(empty_database, tmp_path):
         db.expunge(seller)
     settings = make_settings(empty_database, tmp_path, db_pool_size=POOL_SIZE, db_pool_timeout=POOL_TIMEOUT)
     app = create_app(settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", session_token(settings, seller), lead_id, empty_database
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(app) as base:
+        yield base, session_token(settings, seller), lead_id, empty_database
 
 
 def test_requests_answer_and_health_stays_up_while_the_pool_is_empty(served):

@@ -3,18 +3,14 @@ thread over a migrated SQLite database with the demo data."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
 
 from app.db import write_session
 from app.demo import load_demo
 from app.main import create_app
 from app.migrations import upgrade
 from tests.conftest import make_settings
+from tests.serving import served_app
 
 CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "demo12345"
@@ -47,16 +43,5 @@ def live_server(tmp_path_factory) -> str:
     with write_session(url) as db:
         load_demo(db, DEMO_PASSWORD)
     app = create_app(make_settings(url, folder, demo_password=DEMO_PASSWORD))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the live server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(app) as base:
+        yield base

@@ -32,4 +32,5 @@ if [ -z "${TEST_REDIS_URL:-}" ]; then
   fi
 fi
 
-exec "$PYTHON" -m pytest "$@"
+# Two processes by default (TEST_WORKERS=1 runs the suite in one); each has its own databases.
+exec "$PYTHON" -m pytest -n "${TEST_WORKERS:-2}" "$@"

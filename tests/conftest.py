@@ -24,8 +24,9 @@ from app.main import create_app
 from app.migrations import upgrade
 from settings import Settings
 from tests.factories import PASSWORD, make_user
+from tests.workers import INDEX, create_postgres_database, own_postgres_url
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PG_URL = own_postgres_url(os.environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -47,6 +48,7 @@ def pytest_collection_modifyitems(config, items):
 def database_url(request, tmp_path_factory) -> str:
     """A migrated database per backend, shared by the session's tests."""
     if request.param == "postgresql":
+        create_postgres_database(PG_URL)
         reset_postgres(PG_URL)
         url = PG_URL
     else:
@@ -55,7 +57,7 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
-SCRATCH_PG_DB = "crm_scratch_test"
+SCRATCH_PG_DB = f"crm_scratch_test{INDEX or ''}"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -63,11 +65,8 @@ def empty_database(request, tmp_path) -> str:
     """An empty database of each backend, apart from the suite's shared one."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.db'}"
-    with get_engine(PG_URL).connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": SCRATCH_PG_DB}):
-            conn.execute(text(f'CREATE DATABASE "{SCRATCH_PG_DB}"'))
     url = make_url(PG_URL).set(database=SCRATCH_PG_DB).render_as_string(hide_password=False)
+    create_postgres_database(url)
     reset_postgres(url)
     return url
 

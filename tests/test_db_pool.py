@@ -26,7 +26,9 @@ REQUESTS = 20
 POOL_SIZE = 2
 POOL_TIMEOUT = 2  # seconds
 HOLD_SECONDS = 5.0  # well over the pool timeout: the first waiters get 503, even on a busy machine
-HEALTH_LIMIT = 1.5  # seconds /health may take while requests wait for the pool
+# Were /health stuck behind pool waits, each probe would take a pool timeout: at most
+# HOLD_SECONDS / POOL_TIMEOUT of them could answer while the pool is held.
+MIN_HEALTH_ANSWERS = int(HOLD_SECONDS / POOL_TIMEOUT) + 2
 SLUG = "pool-complex"
 
 
@@ -48,6 +50,8 @@ def served(empty_database, tmp_path):
 def test_requests_answer_and_health_stays_up_while_the_pool_is_empty(served):
     base, token, lead_id, url = served
     engine = get_engine(url, POOL_SIZE, POOL_TIMEOUT)  # the app's own engine (same URL and pool)
+    with httpx.Client(base_url=base, timeout=30) as warm:  # first-request costs are not the point here
+        assert warm.get("/health").status_code == 200
     held = [engine.connect() for _ in range(POOL_SIZE)]
     start = threading.Barrier(REQUESTS + 1)
 
@@ -83,7 +87,7 @@ def test_requests_answer_and_health_stays_up_while_the_pool_is_empty(served):
     assert set(statuses) <= {200, 201, 503}, statuses
     assert all(r.headers.get("Retry-After") for r in responses if r.status_code == 503), statuses
     assert 503 in statuses, statuses  # the pool was empty for longer than its timeout
-    assert max(health_times) < HEALTH_LIMIT, health_times
+    assert len(health_times) >= MIN_HEALTH_ANSWERS, health_times
     with httpx.Client(base_url=base, timeout=30) as client:
         assert client.get(f"/c/{SLUG}", headers={"Cookie": f"{SESSION_COOKIE}={token}"}).status_code == 200
         assert client.get("/api/sales/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 200

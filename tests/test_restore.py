@@ -21,6 +21,7 @@ from tests.conftest import PG_URL
 from tests.factories import make_user
 from tests.test_cli import run_main
 from tests.test_schema_ahead import FUTURE
+from tests.workers import create_postgres_database
 
 
 def usernames(url: str) -> set[str]:
@@ -115,6 +116,7 @@ def own_postgres() -> Iterator[str]:
         pytest.skip("TEST_DATABASE_URL is not set")
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("the PostgreSQL client is not installed")
+    create_postgres_database(PG_URL)
     name = f"{make_url(PG_URL).database}_restore"
     with get_engine(PG_URL).connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")

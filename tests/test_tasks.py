@@ -17,8 +17,9 @@ from tasks.backup import backup_database, rotate, run_backup
 from tasks.celery_app import BEAT_SCHEDULE, celery_app, make_celery
 from tests.conftest import make_settings
 from tests.factories import make_user
+from tests.workers import own_redis_url
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = own_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 @pytest.fixture

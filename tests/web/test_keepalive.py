@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
-import time
-
-import uvicorn
+from urllib.parse import urlsplit
 
 from app.main import create_app
 from tests.conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.serving import served_app
 
 
 def test_a_500_keeps_the_connection_open(database_url, tmp_path):
@@ -26,15 +17,8 @@ def test_a_500_keeps_the_connection_open(database_url, tmp_path):
     def boom() -> None:
         raise RuntimeError("a bug")
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    with served_app(app) as base:
+        conn = http.client.HTTPConnection(urlsplit(base).hostname, urlsplit(base).port, timeout=60)
         conn.request("GET", "/api/public/boom")
         first = conn.getresponse()
         body = first.read().decode()
@@ -44,6 +28,3 @@ def test_a_500_keeps_the_connection_open(database_url, tmp_path):
         second.read()
         assert second.status == 200
         conn.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

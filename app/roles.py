@@ -12,6 +12,7 @@ from app.auth.deps import role_guard
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
 from app.features import (
     assignment,
+    attendance,
     audit,
     balances,
     bookings,
@@ -28,6 +29,7 @@ from app.features import (
     leads,
     payments,
     rates,
+    team_attendance,
     users,
 )
 from app.web import navigation
@@ -50,6 +52,8 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         assignment.feature,
         extensions.feature,
         contracts.feature,
+        attendance.feature,
+        team_attendance.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -59,6 +63,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
     Role.MOP: (
         home.feature,
@@ -68,10 +73,12 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         assignment.feature,
         extensions.feature,
+        team_attendance.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
-    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature),
+    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature, attendance.feature),
     Role.FINANCE: (
         home.feature,
         balances.feature,
@@ -81,8 +88,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         rates.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
-    Role.DISPATCHER: (home.feature,),
+    Role.DISPATCHER: (home.feature, attendance.feature),
 }
 
 

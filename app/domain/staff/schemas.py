@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,3 +39,74 @@ class HomeSummary(BaseModel):
     counters: dict[str, int]
     team: list[TeamMember]
     recent_actions: list[RecentAction]
+
+
+class Person(BaseModel):
+    """A staff member named in attendance and distribution answers."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    full_name: str
+    role: Role
+
+
+class ShiftRead(BaseModel):
+    """One shift: in, out (null while open), and whether the night job closed it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    user_id: int
+    day: date
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    closed_by_system: bool
+
+
+class AttendanceStatus(BaseModel):
+    """Whether the caller is on shift now, and since when."""
+
+    on_shift: bool
+    shift: ShiftRead | None
+
+
+class DayItem(BaseModel):
+    """A person on the day's board (checked_in_at null: not in that day)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    user: Person
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    on_shift: bool
+    late: bool
+    closed_by_system: bool
+    hours: float
+    shifts: list[ShiftRead]
+
+
+class AttendanceDay(BaseModel):
+    """GET /api/mop/attendance?date=: everyone's shifts of a company day."""
+
+    date: date
+    shift_start: str
+    items: list[DayItem]
+
+
+class MonthItem(BaseModel):
+    """A person's month: days present, hours, late arrivals, days not checked out."""
+
+    model_config = ConfigDict(from_attributes=True)
+    user: Person
+    days_present: int
+    hours: float
+    late_days: int
+    not_checked_out: int
+    late_dates: list[date]
+
+
+class AttendanceMonth(BaseModel):
+    """GET /api/mop/attendance/month?month=YYYY-MM: the month table per person."""
+
+    month: str
+    shift_start: str
+    items: list[MonthItem]

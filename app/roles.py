@@ -20,6 +20,7 @@ from app.features import (
     cashflow,
     contracts,
     debts,
+    distribution,
     extensions,
     floor_editor,
     grid,
@@ -54,6 +55,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         team_attendance.feature,
+        distribution.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -72,6 +74,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         callbacks.feature,
         bookings.feature,
         assignment.feature,
+        distribution.feature,
         extensions.feature,
         team_attendance.feature,
         grid.feature,

@@ -178,21 +178,25 @@ class DistributionCRUD:
         self._give(db, lead, AssignReason.TURN, record_waiting=True)
 
     def on_check_in(self, db: Session, seller: User) -> int:
-        """A salesperson came on shift: hand out their share of the waiting leads (oldest first, in
-        turn among those on shift), leaving the rest for the colleagues still to come; returns how many."""
+        """A salesperson came on shift: they take their share of the waiting leads (the oldest), the
+        rest waits for the colleagues still to come, so the queue is spread, not all to the first in;
+        returns how many they got."""
         row = self.settings(db, lock=True)
         if row.mode != DistributionMode.AUTO:
             return 0
+        on_shift = self._eligible(db)
+        if seller.id not in {u.id for u in on_shift}:
+            return 0  # not a salesperson: nothing to hand out
         waiting = self.waiting_count(db)
         if not waiting:
             return 0
         active = db.scalar(
             select(func.count()).where(User.role == Role.SALES, User.is_active.is_(True), User.id != seller.id)
         )
-        others_on_shift = len([u for u in self._eligible(db) if u.id != seller.id])
+        others_on_shift = len(on_shift) - 1
         still_to_come = max(0, (active or 0) - others_on_shift)
         share = math.ceil(waiting / (still_to_come + 1))
-        return self._drain(db, limit=share)
+        return self._drain(db, limit=share, only=seller)
 
     def waiting_count(self, db: Session) -> int:
         """Open leads nobody holds: the MOP's unassigned queue."""
@@ -215,8 +219,10 @@ class DistributionCRUD:
 
     # ---- inside one locked transaction -----------------------------------------------------------
 
-    def _drain(self, db: Session, exclude: int | None = None, limit: int = DRAIN_LIMIT) -> int:
-        """Give waiting leads out in turn, oldest first, while someone can take them; returns how many."""
+    def _drain(
+        self, db: Session, exclude: int | None = None, limit: int = DRAIN_LIMIT, only: User | None = None
+    ) -> int:
+        """Give waiting leads out in turn (or to `only`), oldest first, while someone can take them."""
         q = (
             select(Lead)
             .where(Lead.assigned_id.is_(None), Lead.status.in_(QUEUE_STATUSES))
@@ -227,14 +233,17 @@ class DistributionCRUD:
             q = q.where(Lead.id != exclude)
         given = 0
         for lead in db.scalars(q).all():
-            if not self._give(db, lead, AssignReason.QUEUE):
+            if not self._give(db, lead, AssignReason.QUEUE, only=only):
                 break
             given += 1
         return given
 
-    def _give(self, db: Session, lead: Lead, reason: AssignReason, record_waiting: bool = False) -> bool:
-        """Pick the next salesperson in turn and assign the lead to them; False when nobody can take it."""
-        sellers = self._eligible(db)
+    def _give(
+        self, db: Session, lead: Lead, reason: AssignReason, record_waiting: bool = False, only: User | None = None
+    ) -> bool:
+        """Pick the next salesperson in turn (among `only` when given) and assign the lead to them;
+        False when nobody can take it."""
+        sellers = [u for u in self._eligible(db) if only is None or u.id == only.id]
         if not sellers:
             if record_waiting:
                 self._record(db, lead, None, AssignReason.WAITING_ABSENT)

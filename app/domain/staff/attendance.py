@@ -111,10 +111,9 @@ class AttendanceCRUD:
         except IntegrityError as exc:
             raise Conflict("You are already checked in.") from exc
         audit.record(db, actor, "shift", shift.id, "check_in", None, _shift_snapshot(shift))
-        if actor.role == Role.SALES:
-            from app.domain.distribution.crud import distribution
+        from app.domain.distribution.crud import distribution  # distribution reads shifts: imported late
 
-            distribution.on_check_in(db, actor)
+        distribution.on_check_in(db, actor)
         return shift
 
     def check_out(self, db: Session, actor: User) -> Shift:

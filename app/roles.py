@@ -16,6 +16,7 @@ from app.features import (
     audit,
     balances,
     bookings,
+    callback_board,
     callbacks,
     cashflow,
     contracts,
@@ -56,6 +57,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         attendance.feature,
         team_attendance.feature,
         distribution.feature,
+        callback_board.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -72,6 +74,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         leads.feature,
         kanban.feature,
         callbacks.feature,
+        callback_board.feature,
         bookings.feature,
         assignment.feature,
         distribution.feature,

@@ -54,6 +54,10 @@ COUNTER_LABELS = {
     "contracts_month": "Contracts this month",
     "contracts_overdue": "Contracts with overdue payments",
     "changes_7d": "All changes in 7 days",
+    "leads_unassigned": "Unassigned leads",
+    "on_shift_sales": "Salespeople on shift",
+    "callbacks_late": "Late callbacks",
+    "extensions_pending": "Extension requests waiting",
 }
 # The callbacks page's periods (app.domain.leads.schemas.CallbackWhen), in the order of its tabs.
 CALLBACK_WHEN_LABELS = {

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core import clock
 from app.db import Base, UTCDateTime
+from app.domain.leads.models import Lead
 
 
 class Shift(Base):
@@ -54,3 +55,4 @@ class Nudge(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     by: Mapped[User | None] = relationship(foreign_keys=[by_id], lazy="raise")
+    lead: Mapped[Lead] = relationship(lazy="raise")

@@ -19,6 +19,47 @@ class TeamMember(BaseModel):
     full_name: str
     phone: str
     role: Role
+    on_shift: bool | None = None  # for the MOP's team table
+    late_callbacks: int | None = None
+
+
+class HomeLead(BaseModel):
+    """A lead in a home list (today's callbacks)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    phone: str
+    next_callback_at: datetime | None
+
+
+class HomeBooking(BaseModel):
+    """A booking running out soon: whose, which apartment, until when."""
+
+    id: int
+    lead_id: int
+    lead_name: str
+    apartment: str
+    expires_at: datetime
+
+
+class HomeNudge(BaseModel):
+    """The MOP's reminder of a late callback."""
+
+    at: datetime
+    by: str
+    lead_id: int
+    lead_name: str
+    next_callback_at: datetime | None
+
+
+class OnShift(BaseModel):
+    """Who is on shift, since when."""
+
+    user_id: int
+    name: str
+    role: Role
+    since: datetime
 
 
 class RecentAction(BaseModel):
@@ -33,12 +74,17 @@ class RecentAction(BaseModel):
 
 
 class HomeSummary(BaseModel):
-    """What a role's home page shows: counters, the team it works with, recent actions."""
+    """What a role's home page shows: counters, the team it works with, recent actions, and the lists of
+    its work (the MOP: who is on shift; a salesperson: today's callbacks, bookings running out, nudges)."""
 
     role: Role
     counters: dict[str, int]
     team: list[TeamMember]
     recent_actions: list[RecentAction]
+    on_shift: list[OnShift] = []
+    callbacks_today: list[HomeLead] = []
+    bookings_expiring: list[HomeBooking] = []
+    nudges: list[HomeNudge] = []
 
 
 class Person(BaseModel):

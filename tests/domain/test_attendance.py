@@ -3,13 +3,15 @@ check-out without a check-in, the night close of forgotten shifts, late arrivals
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.auth.permissions import Role
+from app.core import clock
 from app.core.errors import Conflict, Forbidden
 from app.domain.audit.models import AuditEntry
 from app.domain.staff.attendance import attendance
@@ -114,3 +116,21 @@ def test_only_the_mop_reads_everyones_attendance(db):
         attendance.day_board(db, seller, date(2026, 3, 3), NINE)
     with pytest.raises(Forbidden):
         attendance.month_table(db, seller, date(2026, 3, 1), NINE)
+
+
+def test_demo_month_of_attendance_loads_once(db):
+    from app.auth.crud import users
+    from app.auth.schemas import UserCreate
+    from app.demo_staff import load_demo_staff
+    from app.domain.distribution.crud import distribution
+    from app.domain.distribution.models import DistributionMode
+
+    for name, role in (("sales", Role.SALES), ("sales2", Role.SALES), ("mop", Role.MOP)):
+        users.create(db, None, UserCreate(username=name, full_name=name.title(), role=role, password="demo-pass-9812"))
+    created = load_demo_staff(db)
+    assert created > 30 and load_demo_staff(db) == 0
+    mop = db.scalar(select(User).where(User.username == "mop"))
+    month = clock.month_start(clock.today() - timedelta(days=10))  # a month holding demo weekdays
+    rows = attendance.month_table(db, mop, month, NINE)
+    assert any(r.days_present for r in rows)
+    assert distribution.view(db, mop).mode == DistributionMode.AUTO

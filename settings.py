@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,6 +77,7 @@ class Settings:
     import_max_mb: int = 20
     company_founded: date = date(2000, 1, 1)
     booking_hours: int = 72
+    shift_start: str = "09:00"  # HH:MM company time; a later first check-in is a late arrival
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
     db_pool_size: int = 0  # 0: the request slots plus a reserve (app.db.DEFAULT_POOL_SIZE)
@@ -115,6 +116,7 @@ class Settings:
             import_max_mb=_env_int("IMPORT_MAX_MB", 20),
             company_founded=_env_date("COMPANY_FOUNDED", date(2000, 1, 1)),
             booking_hours=_env_int("BOOKING_HOURS", 72),
+            shift_start=_env("SHIFT_START", "09:00"),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
             public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
             db_pool_size=_env_int("DB_POOL_SIZE", 0),
@@ -152,6 +154,12 @@ class Settings:
         return self.import_max_mb * 1024 * 1024
 
     @property
+    def shift_start_time(self) -> time:
+        """SHIFT_START as a time of day."""
+        hours, minutes = self.shift_start.strip().split(":")
+        return time(int(hours), int(minutes))
+
+    @property
     def is_sqlite(self) -> bool:
         """True when the database is an embedded SQLite file."""
         return self.database_url.startswith("sqlite")
@@ -178,6 +186,12 @@ class Settings:
             raise ConfigError(f"TRUSTED_PROXIES: {exc}; use IPs or CIDRs separated by commas") from exc
         if self.db_pool_size < 0 or self.db_pool_timeout < 1:
             raise ConfigError("DB_POOL_SIZE must be 0 (automatic) or more, DB_POOL_TIMEOUT 1 second or more")
+        try:
+            self.shift_start_time  # noqa: B018 - parsed once here so a typo stops the start
+        except ValueError as exc:
+            raise ConfigError(
+                f"SHIFT_START={self.shift_start!r} is not a time of day; write it as HH:MM, e.g. 09:00"
+            ) from exc
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

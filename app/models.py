@@ -5,9 +5,11 @@ from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
+from app.domain.distribution.models import DistributionSettings, LeadAssignment, SellerTurn
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
+from app.domain.staff.models import Nudge, Shift
 
 __all__ = [
     "Allocation",
@@ -21,14 +23,19 @@ __all__ = [
     "ComplexImage",
     "Contract",
     "Counter",
+    "DistributionSettings",
     "ExchangeRate",
     "FloorGrid",
     "Instalment",
     "Lead",
+    "LeadAssignment",
     "LeadComment",
     "LeadStatusChange",
     "LeadTouch",
     "LoginFailure",
+    "Nudge",
     "Payment",
+    "SellerTurn",
+    "Shift",
     "User",
 ]

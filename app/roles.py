@@ -12,13 +12,16 @@ from app.auth.deps import role_guard
 from app.auth.permissions import ROLE_LABELS, Role, has_permission
 from app.features import (
     assignment,
+    attendance,
     audit,
     balances,
     bookings,
+    callback_board,
     callbacks,
     cashflow,
     contracts,
     debts,
+    distribution,
     extensions,
     floor_editor,
     grid,
@@ -28,6 +31,7 @@ from app.features import (
     leads,
     payments,
     rates,
+    team_attendance,
     users,
 )
 from app.web import navigation
@@ -50,6 +54,10 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         assignment.feature,
         extensions.feature,
         contracts.feature,
+        attendance.feature,
+        team_attendance.feature,
+        distribution.feature,
+        callback_board.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -59,19 +67,24 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
     Role.MOP: (
         home.feature,
         leads.feature,
         kanban.feature,
         callbacks.feature,
+        callback_board.feature,
         bookings.feature,
         assignment.feature,
+        distribution.feature,
         extensions.feature,
+        team_attendance.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
-    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature),
+    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature, attendance.feature),
     Role.FINANCE: (
         home.feature,
         balances.feature,
@@ -81,8 +94,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         rates.feature,
         grid.feature,
         contracts.feature,
+        attendance.feature,
     ),
-    Role.DISPATCHER: (home.feature,),
+    Role.DISPATCHER: (home.feature, attendance.feature),
 }
 
 

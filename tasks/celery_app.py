@@ -10,6 +10,9 @@ from settings import Settings, settings
 BEAT_SCHEDULE = {
     "daily-database-backup": {"task": "tasks.backup.backup_database", "schedule": crontab(hour=2, minute=30)},
     "expire-bookings": {"task": "tasks.bookings.expire_bookings", "schedule": 60.0},
+    # beat runs in TIME_ZONE (timezone below): at 00:01 company time, and at minute 1 of every hour
+    # so a beat that was down at midnight still closes yesterday's shifts soon after
+    "close-forgotten-shifts": {"task": "tasks.attendance.close_forgotten_shifts", "schedule": crontab(minute=1)},
 }
 
 
@@ -38,7 +41,7 @@ def configure(app: Celery, config: Settings) -> Celery:
 
 def make_celery(config: Settings) -> Celery:
     """A Celery app for `config`; tasks are shared, so they run on whichever app is current."""
-    app = configure(Celery("crm", include=["tasks.backup", "tasks.bookings"]), config)
+    app = configure(Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.attendance"]), config)
     app.set_default()
     return app
 

@@ -59,6 +59,9 @@ class P:
     RATES_WRITE = "rates:write"
     FINANCE_READ = "finance:read"
     REPORTS_READ = "finance:reports"
+    ATTENDANCE_CHECK = "attendance:check"
+    ATTENDANCE_READ_ALL = "attendance:read_all"
+    DISTRIBUTION_MANAGE = "leads:distribution"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -73,7 +76,7 @@ def dashboard_permission(role: Role) -> str:
 
 
 _EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
-_STAFF = frozenset({P.PROFILE_WRITE})
+_STAFF = frozenset({P.PROFILE_WRITE, P.ATTENDANCE_CHECK})
 _SELLS_OR_ACCOUNTS = frozenset({P.INVENTORY_READ})
 _EVERY_PERMISSION = frozenset(
     value for name, value in vars(P).items() if name.isupper() and not name.startswith("DASHBOARD_")
@@ -108,6 +111,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.BOOKINGS_READ_ALL,
         P.BOOKINGS_CANCEL,
         P.EXTENSIONS_DECIDE,
+        P.ATTENDANCE_READ_ALL,
+        P.DISTRIBUTION_MANAGE,
         P.CONTRACTS_READ,
         P.CONTRACTS_READ_ALL,
         P.PAYMENTS_READ,

@@ -14,11 +14,13 @@ from app.domain.audit.schemas import AuditNames
 from app.web import format
 from app.web.i18n import LANGUAGES, gettext
 from app.web.labels import (
+    ASSIGN_REASON_LABELS,
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
     AUDIT_FIELD_LABELS,
     BOOKING_STATUS_LABELS,
     CONTRACT_STATUS_LABELS,
+    DISTRIBUTION_MODE_LABELS,
     EXTENSION_LABELS,
     LEAD_SOURCE_LABELS,
     LEAD_STATUS_LABELS,
@@ -44,7 +46,7 @@ AUDIT_MONEY_FIELDS = frozenset(
         "uzs_per_usd",
     }
 )
-AUDIT_MOMENT_FIELDS = frozenset({"expires_at", "next_callback_at", "paid_at"})
+AUDIT_MOMENT_FIELDS = frozenset({"expires_at", "next_callback_at", "paid_at", "checked_in_at", "checked_out_at"})
 AUDIT_DAY_FIELDS = frozenset({"start_date"})
 AUDIT_STATUS_LABELS = {
     "lead": LEAD_STATUS_LABELS,
@@ -62,6 +64,8 @@ AUDIT_VALUE_LABELS = {
     "numbering": NUMBERING_LABELS,
     "role": {role.value: label for role, label in ROLE_LABELS.items()},
     "language": LANGUAGES,
+    "reason": ASSIGN_REASON_LABELS,
+    "mode": DISTRIBUTION_MODE_LABELS,
 }
 
 

@@ -36,6 +36,14 @@ def counter_link(role: Role | str, key: str, user: User) -> str | None:
         return _url(f"{base}/contracts", signed_from=clock.month_start(today).isoformat())
     if key == "contracts_overdue" and can(user, P.FINANCE_READ):
         return "/dashboard/finance/debts"
+    if key == "leads_unassigned" and has_permission(role, P.LEADS_ASSIGN):
+        return _url(f"{base}/assign", unassigned="true")
+    if key == "on_shift_sales" and has_permission(role, P.ATTENDANCE_READ_ALL):
+        return f"{base}/attendance"
+    if key == "callbacks_late" and has_permission(role, P.LEADS_ASSIGN):
+        return f"{base}/callback-board"
+    if key == "extensions_pending" and has_permission(role, P.EXTENSIONS_DECIDE):
+        return f"{base}/extensions"
     if key in ("changes_7d", "my_changes_7d") and can(user, P.AUDIT_READ):
         since = (today - timedelta(days=CHANGES_DAYS - 1)).isoformat()
         mine = {"actor_id": user.id} if key == "my_changes_7d" else {}

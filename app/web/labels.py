@@ -54,6 +54,10 @@ COUNTER_LABELS = {
     "contracts_month": "Contracts this month",
     "contracts_overdue": "Contracts with overdue payments",
     "changes_7d": "All changes in 7 days",
+    "leads_unassigned": "Unassigned leads",
+    "on_shift_sales": "Salespeople on shift",
+    "callbacks_late": "Late callbacks",
+    "extensions_pending": "Extension requests waiting",
 }
 # The callbacks page's periods (app.domain.leads.schemas.CallbackWhen), in the order of its tabs.
 CALLBACK_WHEN_LABELS = {
@@ -108,6 +112,8 @@ AUDIT_ENTITY_LABELS = {
     "apartment": N_("Apartment"),
     "floor_grid": N_("Floor plan"),
     "exchange_rate": N_("Exchange rate"),
+    "shift": N_("Shift"),
+    "distribution": N_("Lead distribution"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -155,6 +161,11 @@ AUDIT_ACTION_LABELS = {
     "approve_extension": N_("extension approved"),
     "reject_extension": N_("extension rejected"),
     "convert": N_("contract signed"),
+    "check_in": N_("checked in"),
+    "check_out": N_("checked out"),
+    "auto_close": N_("closed at midnight: not checked out"),
+    "auto_assign": N_("distributed automatically"),
+    "nudge": N_("reminded of a late callback"),
 }
 AUDIT_FIELD_LABELS = {
     "complex:name": C_("complex", "Name"),
@@ -193,6 +204,14 @@ AUDIT_FIELD_LABELS = {
     "merged": N_("Merged lead"),
     "temperature": N_("Temperature"),
     "next_callback_at": N_("Next callback"),
+    "checked_in_at": N_("Checked in"),
+    "checked_out_at": N_("Checked out"),
+    "closed_by_system": N_("Not checked out"),
+    "user_id": N_("Staff member"),
+    "mode": N_("Mode"),
+    "weights": N_("Weights"),
+    "daily_cap": N_("Daily cap"),
+    "lead:skipped": N_("Skipped (daily cap)"),
     "text": N_("Text"),
     "version": N_("Version"),
     "cells": N_("Cells"),
@@ -230,3 +249,13 @@ AUDIT_FIELD_LABELS = {
     "buyer_full_name": N_("Buyer"),
 }
 NUMBERING_LABELS = {"sequential": N_("In a row"), "floor": N_("By floor")}
+# Why automatic distribution gave a lead to someone, or left it waiting (app.domain.distribution.models.AssignReason).
+ASSIGN_REASON_LABELS = {
+    "turn": N_("their turn"),
+    "cap_skipped": N_("their turn; colleagues at their daily cap were skipped"),
+    "returning": N_("a returning client stays with their salesperson"),
+    "queue": N_("waited in the queue, handed out when salespeople came on shift"),
+    "waiting_absent": N_("nobody is on shift"),
+    "waiting_cap": N_("everyone on shift has reached their daily cap"),
+}
+DISTRIBUTION_MODE_LABELS = {"auto": N_("Automatic"), "manual": N_("Manual")}

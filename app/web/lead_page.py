@@ -19,6 +19,7 @@ from app.auth.permissions import P, has_permission
 from app.core import clock
 from app.domain.bookings.crud import BOOKABLE_LEAD_STATUSES, bookings
 from app.domain.contracts.crud import contracts
+from app.domain.distribution.crud import distribution
 from app.domain.inventory.crud import apartments, complexes
 from app.domain.inventory.models import ApartmentStatus
 from app.domain.inventory.schemas import ApartmentFilter
@@ -88,6 +89,10 @@ def timeline(story: dict, lead_bookings: list, lead_contracts: list) -> list[dic
         if booking.ended_at is not None:
             items.append({"kind": "booking_end", "at": booking.ended_at, "booking": booking})
     items += [{"kind": "contract", "at": c.signed_at, "contract": c} for c in lead_contracts]
+    items += [
+        {"kind": "assignment", "at": a.at, "reason": a.reason.value, "to": _person(a.salesperson), "skipped": a.skipped}
+        for a in story.get("assignments", [])
+    ]
     items.sort(key=lambda item: item["at"], reverse=True)
     return items
 
@@ -110,7 +115,7 @@ def booking_picker(db: Session, all_complexes: list, complex_id: int | None, bui
 def lead_page(request: Request, db: Session, lead: Lead, status_code: int = 200, **extra: Any) -> Response:
     """The lead page: header, actions, bookings, contracts and the merged timeline."""
     role = dashboard_role(request)
-    story = pipeline.timeline(db, lead)
+    story = pipeline.timeline(db, lead) | {"assignments": distribution.history(db, lead.id)}
     lead_bookings = bookings.for_lead(db, lead.id)
     lead_contracts = contracts.for_lead(db, lead.id)
     all_complexes = complexes.all(db)

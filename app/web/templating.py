@@ -28,6 +28,7 @@ from app.web.counters import counter_link
 from app.web.format import FORMATS
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
+    ASSIGN_REASON_LABELS,
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
     BOOKING_STATUS_LABELS,
@@ -92,6 +93,7 @@ env.globals.update(
     LANGUAGES=LANGUAGES,
     STATIC_VERSION=STATIC_VERSION,
     COUNTER_LABELS=COUNTER_LABELS,
+    ASSIGN_REASON_LABELS=ASSIGN_REASON_LABELS,
     STATUS_LABELS=STATUS_LABELS,
     LEAD_STATUS_LABELS=LEAD_STATUS_LABELS,
     LEAD_SOURCE_LABELS=LEAD_SOURCE_LABELS,

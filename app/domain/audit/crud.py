@@ -18,6 +18,7 @@ from app.domain.audit.schemas import ApartmentPlace, AuditFilter, AuditNames
 
 # Snapshot fields holding the id of another row, by the kind of row they point to.
 ID_FIELDS = {
+    "user_id": "user",
     "assigned_id": "user",
     "salesperson_id": "user",
     "lead_id": "lead",

@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
+from app.domain.distribution.crud import distribution
 from app.domain.inventory.models import Apartment, Building, Complex
 from app.domain.leads.models import (
     UTM_FIELDS,
@@ -160,6 +161,7 @@ class LeadCRUD:
             )
         )
         db.flush()
+        distribution.route_lead(db, lead, returning=not created)
         return lead, created
 
     def _create(
@@ -278,6 +280,7 @@ class PipelineCRUD:
         if data.comment.strip():
             db.add(LeadComment(lead_id=lead.id, author_id=actor.id, text=data.comment.strip()))
         audit.record(db, actor, "lead", lead.id, "create", None, snapshot(lead))
+        distribution.route_lead(db, lead)
         return lead, True
 
     def change_status(self, db: Session, actor: User, lead_id: int, change: StatusChange) -> Lead:

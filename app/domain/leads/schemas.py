@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -75,10 +76,17 @@ class LeadFilter(PageParams):
     complex_id: int | None = Field(None, ge=1)
     assigned_id: int | None = Field(None, ge=1)
     unassigned: bool | None = None
+    assigned: Literal["none"] | None = None  # ?assigned=none: the unassigned queue (same as unassigned=true)
     open_only: bool | None = None
     callback_due: bool | None = None
     created_from: date | None = None
     created_to: date | None = None
+
+    @model_validator(mode="after")
+    def _assigned_none(self) -> LeadFilter:
+        if self.assigned == "none":
+            self.unassigned = True
+        return self
 
 
 class LeadCreate(ContactFields):

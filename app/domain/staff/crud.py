@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.crud import users
 from app.auth.models import User
@@ -14,14 +14,19 @@ from app.core import clock
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.crud import bookings
-from app.domain.bookings.models import Booking, BookingStatus
+from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.contracts.schemas import ContractFilter
+from app.domain.distribution.crud import distribution
+from app.domain.inventory.models import Apartment, Building
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
-from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
+from app.domain.staff.attendance import attendance
+from app.domain.staff.callbacks import callback_board
+from app.domain.staff.schemas import HomeBooking, HomeLead, HomeNudge, HomeSummary, OnShift, RecentAction, TeamMember
 
+EXPIRING_HOURS = 24  # a salesperson's home lists bookings running out within this
 CHANGES_DAYS = 7  # "changes in 7 days": today and the six company days before it
 # Which colleagues each role works with on its home page.
 TEAM_OF: dict[Role, tuple[Role, ...]] = {
@@ -47,7 +52,8 @@ class StaffCRUD:
             .limit(50)
         ).all()
         counts = users.counts_by_role(db)
-        counters = {f"active_{r.value}": counts[r] for r in team_roles}
+        sells_only = has_permission(role, P.LEADS_WRITE) and not has_permission(role, P.TEAM_READ)
+        counters = {} if sells_only else {f"active_{r.value}": counts[r] for r in team_roles}
         since = clock.day_start(clock.today() - timedelta(days=CHANGES_DAYS - 1))  # today and the 6 days before
         counters["my_changes_7d"] = (
             db.scalar(select(func.count()).where(AuditEntry.actor_id == actor.id, AuditEntry.at >= since)) or 0
@@ -55,12 +61,80 @@ class StaffCRUD:
         if can(actor, P.AUDIT_READ):
             counters["changes_7d"] = db.scalar(select(func.count()).where(AuditEntry.at >= since)) or 0
         counters = self._work(db, actor, role) | counters
-        return HomeSummary(
+        summary = HomeSummary(
             role=role,
             counters=counters,
             team=[TeamMember.model_validate(u) for u in team],
             recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
         )
+        if has_permission(role, P.LEADS_ASSIGN):
+            self._floor(db, summary)
+        elif sells_only:
+            self._my_day(db, actor, summary)
+        return summary
+
+    @staticmethod
+    def _floor(db: Session, summary: HomeSummary) -> None:
+        """The MOP's floor: unassigned leads, who is on shift, late callbacks (also per salesperson), extensions."""
+        shifts = attendance.on_shift(db)
+        summary.on_shift = [
+            OnShift(user_id=s.user_id, name=s.user.display_name, role=s.user.role, since=s.checked_in_at)
+            for s in shifts
+        ]
+        late = callback_board.late_counts(db)
+        present = {s.user_id for s in shifts}
+        for member in summary.team:
+            member.on_shift = member.id in present
+            member.late_callbacks = late.get(member.id, 0)
+        pending = select(Booking).where(
+            Booking.status == BookingStatus.ACTIVE, Booking.extension_status == ExtensionStatus.PENDING
+        )
+        summary.counters = {
+            "leads_unassigned": distribution.waiting_count(db),
+            "on_shift_sales": len(attendance.on_shift(db, Role.SALES)),
+            "callbacks_late": sum(late.values()),
+            "extensions_pending": db.scalar(select(func.count()).select_from(pending.subquery())) or 0,
+        } | summary.counters
+
+    @staticmethod
+    def _my_day(db: Session, actor: User, summary: HomeSummary) -> None:
+        """A salesperson's day: callbacks due today (and late), bookings running out within 24 h, nudges."""
+        summary.callbacks_today = [HomeLead.model_validate(lead) for lead in pipeline.callbacks(db, actor, limit=50)]
+        now = clock.now()
+        expiring = db.scalars(
+            bookings.visible(actor)
+            .where(
+                Booking.status == BookingStatus.ACTIVE,
+                Booking.expires_at > now,
+                Booking.expires_at <= now + timedelta(hours=EXPIRING_HOURS),
+            )
+            .options(
+                joinedload(Booking.apartment).joinedload(Apartment.building).joinedload(Building.complex),
+                joinedload(Booking.lead),
+            )
+            .order_by(Booking.expires_at)
+            .limit(50)
+        ).all()
+        summary.bookings_expiring = [
+            HomeBooking(
+                id=b.id,
+                lead_id=b.lead_id,
+                lead_name=b.lead.name,
+                apartment=f"{b.apartment.number} · {b.apartment.building.complex.name}",
+                expires_at=b.expires_at,
+            )
+            for b in expiring
+        ]
+        summary.nudges = [
+            HomeNudge(
+                at=n.at,
+                by=n.by.display_name if n.by else "",
+                lead_id=n.lead_id,
+                lead_name=n.lead.name,
+                next_callback_at=n.lead.next_callback_at,
+            )
+            for n in callback_board.nudges_for(db, actor)
+        ]
 
     @staticmethod
     def _work(db: Session, actor: User, role: Role) -> dict[str, int]:

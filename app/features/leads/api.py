@@ -13,6 +13,7 @@ from app.core.paging import Page
 from app.core.types import Id
 from app.domain.bookings.crud import bookings
 from app.domain.contracts.crud import contracts
+from app.domain.distribution.crud import distribution
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead
 from app.domain.leads.schemas import CommentCreate, LeadCreate, LeadEdit, LeadFilter, LeadRead, StatusChange
@@ -35,6 +36,7 @@ def lead_detail(db: DbSession, lead: Lead) -> LeadDetail:
         touches=story["touches"],
         bookings=bookings.for_lead(db, lead.id),
         contracts=contracts.for_lead(db, lead.id),
+        assignments=distribution.history(db, lead.id),
     )
 
 

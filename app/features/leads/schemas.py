@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.domain.bookings.schemas import BookingRead
 from app.domain.contracts.schemas import ContractRead
+from app.domain.distribution.schemas import AssignmentRead
 from app.domain.leads.models import LeadSource, LeadStatus
 from app.domain.leads.schemas import LeadRead
 
@@ -53,3 +54,4 @@ class LeadDetail(LeadRead):
     touches: list[TouchRead]
     bookings: list[BookingRead]
     contracts: list[ContractRead]
+    assignments: list[AssignmentRead] = []  # automatic distribution: to whom and why

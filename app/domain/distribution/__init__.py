@@ -1,0 +1,1 @@
+"""Automatic lead distribution: weighted round robin among salespeople on shift."""

@@ -8,6 +8,7 @@ from app.domain.contracts.models import Contract, Counter, Instalment
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
+from app.domain.reports.models import SalesPlan
 
 __all__ = [
     "Allocation",
@@ -30,5 +31,6 @@ __all__ = [
     "LeadTouch",
     "LoginFailure",
     "Payment",
+    "SalesPlan",
     "User",
 ]

@@ -20,6 +20,7 @@ from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.contracts.schemas import ContractFilter
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
+from app.domain.reports.home import rop_home
 from app.domain.staff.schemas import HomeSummary, RecentAction, TeamMember
 
 CHANGES_DAYS = 7  # "changes in 7 days": today and the six company days before it
@@ -46,6 +47,14 @@ class StaffCRUD:
             .order_by(User.role, User.full_name, User.username)
             .limit(50)
         ).all()
+        if role == Role.ROP:  # plan progress, the funnel and links instead of counters
+            return HomeSummary(
+                role=role,
+                counters={},
+                team=[TeamMember.model_validate(u) for u in team],
+                recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
+                rop=rop_home(db, actor),
+            )
         counts = users.counts_by_role(db)
         counters = {f"active_{r.value}": counts[r] for r in team_roles}
         since = clock.day_start(clock.today() - timedelta(days=CHANGES_DAYS - 1))  # today and the 6 days before

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import Role
+from app.domain.reports.schemas import RopHome
 
 
 class TeamMember(BaseModel):
@@ -39,3 +40,4 @@ class HomeSummary(BaseModel):
     counters: dict[str, int]
     team: list[TeamMember]
     recent_actions: list[RecentAction]
+    rop: RopHome | None = None  # the ROP's home: plan progress and funnel instead of counters

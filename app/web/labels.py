@@ -108,6 +108,7 @@ AUDIT_ENTITY_LABELS = {
     "apartment": N_("Apartment"),
     "floor_grid": N_("Floor plan"),
     "exchange_rate": N_("Exchange rate"),
+    "sales_plan": N_("Sales plan"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.permissions import P, Role, can
 from app.core import cache, clock
-from app.core.errors import Forbidden, InvalidMany
+from app.core.errors import Forbidden, Invalid, InvalidMany
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.finance.rates import convert, rates
@@ -75,14 +75,13 @@ class PlanCRUD:
         }
         problems, seen = [], set()
         for index, item in enumerate(data.items):
+            problem = None
             if item.salesperson_id not in sellers:
-                problems.append(
-                    {"loc": ["body", "items", index, "salesperson_id"], "msg": "Choose an active salesperson."}
-                )
+                problem = Invalid("Choose an active salesperson.")
             elif item.salesperson_id in seen:
-                problems.append(
-                    {"loc": ["body", "items", index, "salesperson_id"], "msg": "This salesperson is listed twice."}
-                )
+                problem = Invalid("This salesperson is listed twice.")
+            if problem is not None:
+                problems.append({"loc": ["body", "items", index, "salesperson_id"], "msg": problem.message})
             seen.add(item.salesperson_id)
         if problems:
             raise InvalidMany("Check the plans.", problems)

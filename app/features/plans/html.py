@@ -112,7 +112,7 @@ def save_plans(request: Request, form: PostedForm, db: DbSession, user: CurrentU
         with db.begin_nested():
             plans.set_plans(db, user, query.month, data)
     except InvalidMany as exc:
-        errors = {f"contracts-{fields[str(p['loc'][2])]}": gettext(p["msg"]) for p in exc.problems}
+        errors = {f"contracts-{fields[str(p['loc'][2])]}": _translated(p) for p in exc.problems}
         return _plans_form(request, db, user, base, values, errors, status_code=422)
     except AppError as exc:
         errors = {"__all__": gettext(exc.message, **exc.params)}
@@ -128,3 +128,9 @@ def _field_errors(items: list[dict], fields: dict[str, str]) -> dict[str, str]:
         for name, message in problems.items():
             errors.setdefault(f"{'amount' if name == 'amount' else 'contracts'}-{fields[str(index)]}", message)
     return errors
+
+
+def _translated(problem: dict) -> str:
+    """A problem's message in the reader's language."""
+    message = problem["msg"]
+    return gettext(message)

@@ -235,7 +235,10 @@ def _note_bulk(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_committed(session: Session) -> None:
-    """The commit is durable: invalidate the cached aggregates of the areas it changed."""
+    """The commit is durable: invalidate the cached aggregates of the areas it changed (a
+    savepoint's release is not durable yet: its notes wait for the outer commit)."""
+    if session.in_nested_transaction():
+        return
     changed = session.info.pop(_CHANGED, None)
     if changed:
         cache.bump(changed)

@@ -78,7 +78,7 @@ class MemoryStore:
             found = self._entries.get(key)
             if found is None:
                 return None
-            if found[0] < time.monotonic():
+            if found[0] < time.time():
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
@@ -87,7 +87,7 @@ class MemoryStore:
     def put(self, key: str, value: BaseModel, ttl: int) -> None:
         """Keep `value` for `ttl` seconds, forgetting the oldest entries beyond the size."""
         with self._lock:
-            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries[key] = (time.time() + ttl, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)

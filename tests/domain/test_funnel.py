@@ -115,7 +115,7 @@ def test_cancelled_contracts_leave_the_kpis(db, user_of, team):
 
 
 def test_filters_by_salesperson_and_complex(db, user_of, team):
-    first, second = team
+    _, second = team
     home = make_complex(db, "funnel-home", public=False)
     lead_at(db, second, 10, LeadStatus.NEW, complex_id=home.id)
     lead_at(db, second, 10, LeadStatus.IN_WORK, (LeadStatus.IN_WORK,), complex_id=home.id)

@@ -25,6 +25,7 @@ from app.domain.reports.models import SalesPlan
 from app.domain.reports.schemas import PlanFact, PlanFactRow, PlanRow, Plans, PlansUpdate, next_month
 
 PLAN_FACT_AREAS = ("contracts", "plans", "users", "rates")
+CENT = Decimal("0.01")
 
 
 def percent(part: Decimal | int, whole: Decimal | int | None) -> Decimal | None:
@@ -92,13 +93,13 @@ class PlanCRUD:
         for item in data.items:
             plan = stored.get(item.salesperson_id)
             before = {"contracts": plan.contracts, "amount": plan.amount} if plan else None
-            after = {"contracts": item.contracts, "amount": item.amount}
+            after = {"contracts": item.contracts, "amount": item.amount.quantize(CENT)}
             if before == after:
                 continue
             if plan is None:
                 plan = SalesPlan(month=month, salesperson_id=item.salesperson_id)
                 db.add(plan)
-            plan.contracts, plan.amount, plan.updated_by_id = item.contracts, item.amount, actor.id
+            plan.contracts, plan.amount, plan.updated_by_id = item.contracts, after["amount"], actor.id
             db.flush()
             key = f"{month:%Y-%m}:{item.salesperson_id}"
             audit.record(db, actor, "sales_plan", key, "set", before, {"month": f"{month:%Y-%m}", **after})

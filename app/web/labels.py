@@ -158,6 +158,8 @@ AUDIT_ACTION_LABELS = {
     "convert": N_("contract signed"),
 }
 AUDIT_FIELD_LABELS = {
+    "sales_plan:contracts": N_("Contracts"),
+    "sales_plan:month": N_("Month"),
     "complex:name": C_("complex", "Name"),
     "building:name": C_("building", "Name"),
     "username": N_("Login"),

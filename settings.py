@@ -80,6 +80,7 @@ class Settings:
     shift_start: str = "09:00"  # HH:MM company time; a later first check-in is a late arrival
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
+    report_cache_seconds: int = 60  # the longest a cached ROP aggregate may lag a change (app/core/cache.py)
     db_pool_size: int = 0  # 0: the request slots plus a reserve (app.db.DEFAULT_POOL_SIZE)
     db_pool_timeout: int = 5
     demo_password: str = "demo12345"  # noqa: S105 - documented demo password
@@ -119,6 +120,7 @@ class Settings:
             shift_start=_env("SHIFT_START", "09:00"),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
             public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
+            report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", 60),
             db_pool_size=_env_int("DB_POOL_SIZE", 0),
             db_pool_timeout=_env_int("DB_POOL_TIMEOUT", 5),
             demo_password=_env("DEMO_PASSWORD", "demo12345"),

@@ -12,9 +12,11 @@ from sqlite3 import Connection as SQLiteConnection
 
 from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from app.core import cache
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -194,3 +196,56 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 def write_session(url: str) -> AbstractContextManager[Session]:
     """A write unit of work for tasks and the CLI (see `transaction`)."""
     return transaction(write_session_factory(url))
+
+
+# Which cached aggregates (app/core/cache.py) each table feeds: a commit that wrote one of these
+# tables bumps its area. "expenses" is the ROP's expenses table (domain marketing) once it exists.
+CACHE_AREAS = {
+    "leads": "leads",
+    "lead_status_changes": "leads",
+    "contracts": "contracts",
+    "sales_plans": "plans",
+    "expenses": "expenses",
+    "users": "users",
+    "exchange_rates": "rates",
+}
+_CHANGED = "crm_changed_areas"  # Session.info key: areas written since the last commit
+
+
+def _note(session: Session, table: str | None) -> None:
+    area = CACHE_AREAS.get(table or "")
+    if area:
+        session.info.setdefault(_CHANGED, set()).add(area)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, _flush: UOWTransaction) -> None:
+    """Note the areas of the rows this flush inserted, changed or deleted."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _note(session, getattr(type(obj), "__tablename__", None))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk(state: ORMExecuteState) -> None:
+    """Note the area of a bulk INSERT / UPDATE / DELETE run through the session."""
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        _note(state.session, getattr(table, "name", None))
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_committed(session: Session) -> None:
+    """The commit is durable: invalidate the cached aggregates of the areas it changed (a
+    savepoint's release is not durable yet: its notes wait for the outer commit)."""
+    if session.in_nested_transaction():
+        return
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        cache.bump(changed)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """Nothing of a rolled-back transaction stays (a savepoint's rollback keeps what is noted)."""
+    if previous.parent is None:
+        session.info.pop(_CHANGED, None)

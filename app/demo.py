@@ -12,6 +12,7 @@ from app.auth.schemas import UserCreate
 from app.demo_finance import load_demo_finance
 from app.demo_inventory import load_demo_inventory
 from app.demo_pipeline import load_demo_pipeline
+from app.demo_plans import load_demo_plans
 from app.demo_staff import load_demo_staff
 
 DEMO_USERS = [
@@ -41,4 +42,5 @@ def load_demo(db: Session, password: str) -> list[str]:
         load_demo_pipeline(db)
         load_demo_finance(db, admin)
         load_demo_staff(db)
+        load_demo_plans(db, admin)
     return created

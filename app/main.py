@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import health, roles
 from app.auth import routes as auth_routes
 from app.auth.deps import csrf_protect
-from app.core import clock
+from app.core import cache, clock
 from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     """Build the application for `settings` (the environment's by default)."""
     settings = settings or default_settings
     clock.use_time_zone(settings.time_zone)
+    cache.configure(settings.redis_url, settings.report_cache_seconds, settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

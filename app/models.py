@@ -9,6 +9,7 @@ from app.domain.distribution.models import DistributionSettings, LeadAssignment,
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
+from app.domain.reports.models import SalesPlan
 from app.domain.staff.models import Nudge, Shift
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "LoginFailure",
     "Nudge",
     "Payment",
+    "SalesPlan",
     "SellerTurn",
     "Shift",
     "User",

@@ -19,6 +19,7 @@ from app.auth.deps import SESSION_COOKIE, get_db, get_read_session
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.service import session_token
+from app.core import cache
 from app.db import get_engine
 from app.main import create_app
 from app.migrations import upgrade
@@ -83,6 +84,12 @@ def make_settings(database_url: str, tmp_path: Path, **overrides) -> Settings:
     )
     values.update(overrides)
     return Settings(**values)
+
+
+@pytest.fixture(autouse=True)
+def fresh_aggregate_cache() -> None:
+    """Each test starts with an empty in-process aggregate cache (app/core/cache.py)."""
+    cache.configure()
 
 
 @pytest.fixture

@@ -62,6 +62,8 @@ class P:
     ATTENDANCE_CHECK = "attendance:check"
     ATTENDANCE_READ_ALL = "attendance:read_all"
     DISTRIBUTION_MANAGE = "leads:distribution"
+    SALES_KPI = "sales:kpi"
+    PLANS_WRITE = "plans:write"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -134,6 +136,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.PAYMENTS_READ,
         P.PAYMENTS_READ_ALL,
         P.REPORTS_READ,
+        P.SALES_KPI,
+        P.PLANS_WRITE,
     },
     Role.FINANCE: _STAFF
     | _SELLS_OR_ACCOUNTS

@@ -114,6 +114,7 @@ AUDIT_ENTITY_LABELS = {
     "exchange_rate": N_("Exchange rate"),
     "shift": N_("Shift"),
     "distribution": N_("Lead distribution"),
+    "sales_plan": N_("Sales plan"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -168,6 +169,8 @@ AUDIT_ACTION_LABELS = {
     "nudge": N_("reminded of a late callback"),
 }
 AUDIT_FIELD_LABELS = {
+    "sales_plan:contracts": N_("Contracts"),
+    "sales_plan:month": N_("Month"),
     "complex:name": C_("complex", "Name"),
     "building:name": C_("building", "Name"),
     "username": N_("Login"),

@@ -105,7 +105,8 @@ def test_mop_sees_every_lead_but_does_not_book(client_en, db):
     rop = client_en(Role.ROP)
     assert rop.get("/dashboard/rop/bookings").status_code == 200
     assert rop.get("/dashboard/rop/kanban").status_code == 404
-    assert f"/dashboard/rop/leads/{lead.id}" not in rop.get("/dashboard/rop/leads").text  # no lead page for ROP
+    assert f"/dashboard/rop/leads/{lead.id}" in rop.get("/dashboard/rop/leads").text  # the ROP reads the lead page
+    assert 'data-testid="status-form"' not in rop.get(f"/dashboard/rop/leads/{lead.id}").text  # but does not work it
 
 
 # --- row scope -----------------------------------------------------------------------------

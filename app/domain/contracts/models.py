@@ -51,6 +51,7 @@ class Contract(Base):
     __table_args__ = (
         Index("ix_contracts_salesperson_id", "salesperson_id"),
         Index("ix_contracts_lead_id", "lead_id"),
+        Index("ix_contracts_signed_at", "signed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ from app.domain.distribution.crud import distribution
 from app.domain.inventory.models import Apartment, Building
 from app.domain.leads.crud import leads, pipeline
 from app.domain.leads.models import Lead, LeadStatus
+from app.domain.reports.home import rop_home
 from app.domain.staff.attendance import attendance
 from app.domain.staff.callbacks import callback_board
 from app.domain.staff.schemas import HomeBooking, HomeLead, HomeNudge, HomeSummary, OnShift, RecentAction, TeamMember
@@ -51,6 +52,14 @@ class StaffCRUD:
             .order_by(User.role, User.full_name, User.username)
             .limit(50)
         ).all()
+        if role == Role.ROP:  # plan progress, the funnel and links instead of counters
+            return HomeSummary(
+                role=role,
+                counters={},
+                team=[TeamMember.model_validate(u) for u in team],
+                recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
+                rop=rop_home(db, actor),
+            )
         counts = users.counts_by_role(db)
         sells_only = has_permission(role, P.LEADS_WRITE) and not has_permission(role, P.TEAM_READ)
         counters = {} if sells_only else {f"active_{r.value}": counts[r] for r in team_roles}

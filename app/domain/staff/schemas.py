@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import Role
+from app.domain.reports.schemas import RopHome
 
 
 class TeamMember(BaseModel):
@@ -85,6 +86,7 @@ class HomeSummary(BaseModel):
     callbacks_today: list[HomeLead] = []
     bookings_expiring: list[HomeBooking] = []
     nudges: list[HomeNudge] = []
+    rop: RopHome | None = None  # the ROP's home: plan progress and funnel instead of counters
 
 
 class Person(BaseModel):

@@ -67,9 +67,9 @@ def create_lead(request: Request, form: PostedForm, db: DbSession, user: Current
     return see_other(f"{base}/leads/{lead.id}?note={'created' if created else 'existed'}")
 
 
-@router.get("/leads/{lead_id:int}", dependencies=WRITE)
+@router.get("/leads/{lead_id:int}")
 def lead_detail_page(request: Request, db: DbSession, user: CurrentUser, lead_id: Id) -> Response:
-    """One lead with its actions, bookings, contracts and timeline."""
+    """One lead with its bookings, contracts and timeline; its actions for those who work leads (the ROP reads)."""
     return lead_page(request, db, pipeline.get(db, user, lead_id))
 
 

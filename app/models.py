@@ -8,6 +8,7 @@ from app.domain.contracts.models import Contract, Counter, Instalment
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
+from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
 
 __all__ = [
     "Allocation",
@@ -17,11 +18,14 @@ __all__ = [
     "Base",
     "Booking",
     "Building",
+    "Campaign",
     "Complex",
     "ComplexImage",
     "Contract",
     "Counter",
     "ExchangeRate",
+    "Expense",
+    "ExpenseCategory",
     "FloorGrid",
     "Instalment",
     "Lead",

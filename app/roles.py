@@ -19,6 +19,7 @@ from app.features import (
     cashflow,
     contracts,
     debts,
+    expenses,
     extensions,
     floor_editor,
     grid,
@@ -71,7 +72,14 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
     ),
-    Role.ROP: (home.feature, leads.feature, grid.feature, bookings.feature, contracts.feature),
+    Role.ROP: (
+        home.feature,
+        leads.feature,
+        grid.feature,
+        bookings.feature,
+        contracts.feature,
+        expenses.feature,
+    ),
     Role.FINANCE: (
         home.feature,
         balances.feature,

@@ -59,6 +59,8 @@ class P:
     RATES_WRITE = "rates:write"
     FINANCE_READ = "finance:read"
     REPORTS_READ = "finance:reports"
+    MARKETING_READ = "marketing:read"
+    MARKETING_WRITE = "marketing:write"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -129,6 +131,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.PAYMENTS_READ,
         P.PAYMENTS_READ_ALL,
         P.REPORTS_READ,
+        P.MARKETING_READ,
+        P.MARKETING_WRITE,
     },
     Role.FINANCE: _STAFF
     | _SELLS_OR_ACCOUNTS

@@ -16,6 +16,7 @@ from app.features import (
     balances,
     bookings,
     callbacks,
+    campaigns,
     cashflow,
     contracts,
     debts,
@@ -79,6 +80,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         contracts.feature,
         expenses.feature,
+        campaigns.feature,
     ),
     Role.FINANCE: (
         home.feature,

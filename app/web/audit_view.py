@@ -42,10 +42,11 @@ AUDIT_MONEY_FIELDS = frozenset(
         "price_per_m2",
         "rate",
         "uzs_per_usd",
+        "budget",
     }
 )
 AUDIT_MOMENT_FIELDS = frozenset({"expires_at", "next_callback_at", "paid_at"})
-AUDIT_DAY_FIELDS = frozenset({"start_date"})
+AUDIT_DAY_FIELDS = frozenset({"start_date", "end_date", "day"})
 AUDIT_STATUS_LABELS = {
     "lead": LEAD_STATUS_LABELS,
     "booking": BOOKING_STATUS_LABELS,

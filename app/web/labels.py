@@ -108,6 +108,9 @@ AUDIT_ENTITY_LABELS = {
     "apartment": N_("Apartment"),
     "floor_grid": N_("Floor plan"),
     "exchange_rate": N_("Exchange rate"),
+    "expense": N_("Expense"),
+    "expense_category": N_("Expense category"),
+    "campaign": N_("Campaign"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -155,6 +158,8 @@ AUDIT_ACTION_LABELS = {
     "approve_extension": N_("extension approved"),
     "reject_extension": N_("extension rejected"),
     "convert": N_("contract signed"),
+    "receipt": N_("receipt attached"),
+    "delete": C_("audit", "deleted"),
 }
 AUDIT_FIELD_LABELS = {
     "complex:name": C_("complex", "Name"),
@@ -228,5 +233,13 @@ AUDIT_FIELD_LABELS = {
     "months": N_("Months"),
     "start_date": N_("Start date"),
     "buyer_full_name": N_("Buyer"),
+    "day": N_("Date"),
+    "category_id": N_("Category"),
+    "campaign_id": N_("Campaign"),
+    "note": N_("Note"),
+    "receipt_name": N_("Receipt"),
+    "channel": N_("Channel"),
+    "budget": N_("Budget"),
+    "end_date": N_("End"),
 }
 NUMBERING_LABELS = {"sequential": N_("In a row"), "floor": N_("By floor")}

@@ -29,9 +29,9 @@ from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.finance.rates import RateTable, rates
 from app.domain.inventory.models import Complex, Currency
 from app.domain.leads.models import Lead
-from app.domain.marketing.crud import in_uzs, may_read, may_write
+from app.domain.marketing.crud import cents, in_uzs, may_read, may_write
 from app.domain.marketing.models import Campaign, Expense
-from app.domain.marketing.schemas import CampaignFigures, CampaignReport, CampaignWrite
+from app.domain.marketing.schemas import CampaignDetail, CampaignFigures, CampaignRead, CampaignReport, CampaignWrite
 
 UZS_UNIT = Decimal("1")
 PERCENT_UNIT = Decimal("0.1")
@@ -78,15 +78,15 @@ class _Tally:
             channel=campaign.channel if campaign else None,
             utm_campaign=campaign.utm_campaign if campaign else "",
             complex=campaign.complex.name if campaign and campaign.complex else None,
-            budget=campaign.budget if campaign else None,
-            spend=spend,
+            budget=cents(campaign.budget) if campaign else None,
+            spend=cents(spend),
             leads=self.leads,
-            cost_per_lead=per(spend, self.leads),
+            cost_per_lead=cents(per(spend, self.leads)),
             bookings=self.bookings,
             contracts=self.contracts,
-            cost_per_contract=per(spend, self.contracts),
+            cost_per_contract=cents(per(spend, self.contracts)),
             conversion=share(self.contracts, self.leads),
-            revenue=self.revenue,
+            revenue=cents(self.revenue),
         )
 
 
@@ -170,12 +170,21 @@ class CampaignCRUD:
             missing_rates=missing,
         )
 
-    def figures(self, db: Session, actor: User, campaign_id: int, date_from: date, date_to: date) -> CampaignFigures:
-        """One campaign's figures for the period (its detail page)."""
+    def detail(
+        self, db: Session, actor: User, campaign_id: int, date_from: date | None = None, date_to: date | None = None
+    ) -> CampaignDetail:
+        """One campaign with its figures for the period: from its start to today unless given."""
         campaign = self.get(db, actor, campaign_id)
-        report = self.report(db, actor, date_from, date_to)
+        own_from, own_to = self.default_period(campaign)
+        start, end = date_from or own_from, date_to or max(own_to, date_from or own_from)
+        report = self.report(db, actor, start, end)
         found = next((row for row in report.items if row.campaign_id == campaign_id), None)
-        return found or _Tally().figures(campaign, campaign.name)
+        return CampaignDetail(
+            campaign=CampaignRead.model_validate(campaign),
+            date_from=start,
+            date_to=end,
+            figures=found or _Tally().figures(campaign, campaign.name),
+        )
 
     def recent_leads(self, db: Session, actor: User, campaign: Campaign, limit: int = 20) -> list[Lead]:
         """The latest leads that carry the campaign's key (any letter case)."""
@@ -183,7 +192,7 @@ class CampaignCRUD:
         key = campaign_key(campaign.utm_campaign)
         spelled = [
             value
-            for (value,) in db.execute(select(distinct(Lead.utm_campaign)).where(Lead.utm_campaign != ""))
+            for (value,) in db.execute(select(Lead.utm_campaign).where(Lead.utm_campaign != "").distinct())
             if campaign_key(value) == key
         ]
         if not spelled:

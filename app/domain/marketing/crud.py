@@ -55,6 +55,14 @@ def may_write(actor: User) -> None:
         raise Forbidden("Only the head of sales changes expenses and campaigns.")
 
 
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal | None) -> Decimal | None:
+    """A sum with two decimals, as money columns hold it (the API writes "1500000.00")."""
+    return None if amount is None else amount.quantize(CENT)
+
+
 def in_uzs(amount: Decimal, currency: Currency, day: date, table: RateTable) -> Decimal | None:
     """`amount` in UZS at the rate of `day`; None when a USD amount has no rate yet."""
     if currency == Currency.UZS:
@@ -319,11 +327,12 @@ class ExpenseCRUD:
         def lines(kind: str, label: dict) -> list[TotalRow]:
             keys = sorted(sums[kind], key=lambda k: -sums[kind][k]) if kind != "month" else sorted(sums[kind])
             return [
-                TotalRow(key=str(k), name=label.get(k, ""), amount=sums[kind][k], count=counts[kind][k]) for k in keys
+                TotalRow(key=str(k), name=label.get(k, ""), amount=cents(sums[kind][k]), count=counts[kind][k])
+                for k in keys
             ]
 
         return ExpenseTotals(
-            total=total,
+            total=cents(total),
             count=count,
             by_category=lines("category", names[0]),
             by_complex=lines("complex", names[1]),

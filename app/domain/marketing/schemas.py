@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.core.paging import PageParams
 from app.core.types import Input
@@ -113,11 +113,13 @@ class ExpenseFilter(PageParams):
     campaign_id: int | None = Field(None, ge=1)
     currency: Currency | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> ExpenseFilter:
-        if self.date_from and self.date_to and self.date_to < self.date_from:
+    @field_validator("date_to")
+    @classmethod
+    def _period(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value and start and value < start:
             raise ValueError("The end of the period is before its start.")
-        return self
+        return value
 
 
 class TotalRow(BaseModel):
@@ -161,11 +163,13 @@ class CampaignWrite(Input):
     def _key(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @model_validator(mode="after")
-    def _dates(self) -> CampaignWrite:
-        if self.end_date and self.end_date < self.start_date:
+    @field_validator("end_date")
+    @classmethod
+    def _dates(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value and start and value < start:
             raise ValueError("The campaign cannot end before it starts.")
-        return self
+        return value
 
 
 class CampaignRead(BaseModel):
@@ -215,3 +219,12 @@ class CampaignReport(BaseModel):
     no_campaign: CampaignFigures
     totals: CampaignFigures
     missing_rates: int = 0
+
+
+class CampaignDetail(BaseModel):
+    """A campaign with its figures for a period (its own, from its start, unless asked)."""
+
+    campaign: CampaignRead
+    date_from: date
+    date_to: date
+    figures: CampaignFigures

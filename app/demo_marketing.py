@@ -28,34 +28,34 @@ from app.domain.marketing.schemas import CampaignWrite, CategoryName, ExpenseWri
 CATEGORIES = ["Таргетированная реклама", "Наружная реклама", "Печать", "Блогеры", "Мероприятия"]
 # (name, channel, utm key, complex slug, budget, started days ago, lasts days or None)
 CAMPAIGNS = [
-    ("Instagram — ЖК Бахор", "instagram", "insta_bahor", "bahor", "30000000", 50, None),
-    ("Telegram-каналы", "telegram", "tg_channels", None, "12000000", 40, 60),
-    ("Билборды Самарканд", "outdoor", "billboard_samarkand", "samarkand-gardens", "45000000", 35, None),
+    ("Instagram — ЖК Бахор", "instagram", "insta-bahor", "bahor", "30000000", 50, None),
+    ("Telegram-каналы", "telegram", "tg-channels", None, "12000000", 40, 60),
+    ("Билборды Самарканд", "outdoor", "billboard-samarkand", "samarkand-gardens", "45000000", 35, None),
 ]
 # (campaign key, category, amount, currency, days ago, note)
 EXPENSES = [
-    ("insta_bahor", "Таргетированная реклама", "4500000", "UZS", 48, "Запуск кампании"),
-    ("insta_bahor", "Таргетированная реклама", "3200000", "UZS", 20, "Продление показов"),
-    ("insta_bahor", "Блогеры", "350", "USD", 12, "Обзор ЖК у блогера"),
-    ("tg_channels", "Таргетированная реклама", "2800000", "UZS", 38, "Посты в трёх каналах"),
-    ("tg_channels", "Печать", "600000", "UZS", 30, "Листовки с QR-кодом"),
-    ("billboard_samarkand", "Наружная реклама", "1200", "USD", 33, "Аренда двух щитов на месяц"),
-    ("billboard_samarkand", "Печать", "1800000", "UZS", 33, "Печать баннеров"),
+    ("insta-bahor", "Таргетированная реклама", "4500000", "UZS", 48, "Запуск кампании"),
+    ("insta-bahor", "Таргетированная реклама", "3200000", "UZS", 20, "Продление показов"),
+    ("insta-bahor", "Блогеры", "350", "USD", 12, "Обзор ЖК у блогера"),
+    ("tg-channels", "Таргетированная реклама", "2800000", "UZS", 38, "Посты в трёх каналах"),
+    ("tg-channels", "Печать", "600000", "UZS", 30, "Листовки у метро"),
+    ("billboard-samarkand", "Наружная реклама", "1200", "USD", 33, "Аренда двух щитов на месяц"),
+    ("billboard-samarkand", "Печать", "1800000", "UZS", 33, "Печать баннеров"),
     (None, "Мероприятия", "2500000", "UZS", 15, "День открытых дверей"),
 ]
 # (name, phone, campaign key, arrived days ago); the first of each campaign is sold
 REQUESTS = [
-    ("Жасур Тошматов", "+998935550101", "insta_bahor", 44),
-    ("Madina Rahimova", "+998935550102", "insta_bahor", 30),
-    ("Ойбек Назаров", "+998935550103", "insta_bahor", 18),
-    ("Gulnora Sobirova", "+998935550104", "insta_bahor", 6),
-    ("Алишер Каюмов", "+998935550105", "insta_bahor", 1),
-    ("Nodir Xolmatov", "+998935550201", "tg_channels", 36),
-    ("Шахло Мирзаева", "+998935550202", "tg_channels", 25),
-    ("Bekzod Yuldashev", "+998935550203", "tg_channels", 9),
-    ("Камола Усмонова", "+998935550301", "billboard_samarkand", 31),
-    ("Otabek Qodirov", "+998935550302", "billboard_samarkand", 14),
-    ("Дильшод Рашидов", "+998935550303", "billboard_samarkand", 3),
+    ("Жасур Тошматов", "+998935550101", "insta-bahor", 44),
+    ("Madina Rahimova", "+998935550102", "insta-bahor", 30),
+    ("Ойбек Назаров", "+998935550103", "insta-bahor", 18),
+    ("Gulnora Sobirova", "+998935550104", "insta-bahor", 6),
+    ("Алишер Каюмов", "+998935550105", "insta-bahor", 1),
+    ("Nodir Xolmatov", "+998935550201", "tg-channels", 36),
+    ("Шахло Мирзаева", "+998935550202", "tg-channels", 25),
+    ("Bekzod Yuldashev", "+998935550203", "tg-channels", 9),
+    ("Камола Усмонова", "+998935550301", "billboard-samarkand", 31),
+    ("Otabek Qodirov", "+998935550302", "billboard-samarkand", 14),
+    ("Дильшод Рашидов", "+998935550303", "billboard-samarkand", 3),
     ("Sardor Ergashev", "+998935550401", "", 22),
 ]
 
@@ -109,7 +109,7 @@ def _requests(db: Session, made: dict[str, Campaign]) -> None:
         campaign = made.get(key)
         if campaign and campaign.complex_id:
             slug = db.scalar(select(Complex.slug).where(Complex.id == campaign.complex_id))
-        request = LeadRequest(name=name, phone=phone, complex_slug=slug, utm_source=key.split("_")[0], utm_campaign=key)
+        request = LeadRequest(name=name, phone=phone, complex_slug=slug, utm_source=key.split("-")[0], utm_campaign=key)
         lead, created = leads.submit_request(db, request, f"demo-marketing-{index}")
         if not created:
             continue

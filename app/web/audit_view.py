@@ -18,6 +18,7 @@ from app.web.labels import (
     AUDIT_ENTITY_LABELS,
     AUDIT_FIELD_LABELS,
     BOOKING_STATUS_LABELS,
+    CHANNEL_LABELS,
     CONTRACT_STATUS_LABELS,
     EXTENSION_LABELS,
     LEAD_SOURCE_LABELS,
@@ -61,6 +62,7 @@ AUDIT_VALUE_LABELS = {
     "temperature": TEMPERATURE_LABELS,
     "extension_status": EXTENSION_LABELS,
     "numbering": NUMBERING_LABELS,
+    "channel": CHANNEL_LABELS,
     "role": {role.value: label for role, label in ROLE_LABELS.items()},
     "language": LANGUAGES,
 }

@@ -242,4 +242,15 @@ AUDIT_FIELD_LABELS = {
     "budget": N_("Budget"),
     "end_date": N_("End"),
 }
+# Where a marketing campaign runs (app.domain.marketing.models.CampaignChannel).
+CHANNEL_LABELS = {
+    "instagram": N_("Instagram"),
+    "facebook": N_("Facebook"),
+    "telegram": N_("Telegram"),
+    "google": N_("Google"),
+    "youtube": N_("YouTube"),
+    "outdoor": N_("Outdoor advertising"),
+    "tv_radio": N_("TV and radio"),
+    "other": N_("Other"),
+}
 NUMBERING_LABELS = {"sequential": N_("In a row"), "floor": N_("By floor")}

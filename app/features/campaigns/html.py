@@ -19,11 +19,12 @@ from app.domain.marketing.campaigns import campaigns
 from app.domain.marketing.crud import expenses
 from app.domain.marketing.models import Campaign
 from app.domain.marketing.schemas import CampaignWrite, ExpenseFilter
-from app.features.campaigns.views import CHANNEL_LABELS, AskedPeriod, CampaignPeriod, report_export
+from app.features.campaigns.views import AskedPeriod, CampaignPeriod, report_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase
 from app.web.forms import PostedForm, blank_is_none, submit_values
 from app.web.i18n import gettext
+from app.web.labels import CHANNEL_LABELS
 from app.web.money import clean_numbers
 from app.web.templating import render, see_other
 

@@ -12,18 +12,7 @@ from app.core import clock
 from app.core.types import Day
 from app.domain.marketing.schemas import CampaignReport
 from app.web.export import export_response
-from app.web.labels import N_
 
-CHANNEL_LABELS = {
-    "instagram": N_("Instagram"),
-    "facebook": N_("Facebook"),
-    "telegram": N_("Telegram"),
-    "google": N_("Google"),
-    "youtube": N_("YouTube"),
-    "outdoor": N_("Outdoor advertising"),
-    "tv_radio": N_("TV and radio"),
-    "other": N_("Other"),
-}
 EXPORT_HEADERS = [
     "campaign",
     "channel",

@@ -127,3 +127,17 @@ def test_export_lists_every_row(client_as, shown):
     assert lines[0].lstrip("\ufeff").startswith("campaign,channel,utm_campaign")
     assert any(line.startswith("Без кампании") for line in lines) and lines[-1].startswith("Всего")
     assert rop.get("/api/rop/campaigns/export", params={**PERIOD, "format": "xlsx"}).content[:2] == b"PK"
+
+
+def test_landing_requests_count_for_the_campaign_of_their_first_tag(client, client_as, db, user_of):
+    write = {"channel": "telegram", "start_date": date(2026, 1, 1)}
+    first = campaigns.create(db, user_of(Role.ROP), CampaignWrite(name="Первая", utm_campaign="first-tag", **write))
+    later = campaigns.create(db, user_of(Role.ROP), CampaignWrite(name="Вторая", utm_campaign="later-tag", **write))
+    for tag in ("first-tag", "later-tag"):
+        sent = client.post(
+            "/api/public/leads", json={"name": "Азиз", "phone": "+998 90 765 43 21", "utm_campaign": tag}
+        )
+        assert sent.status_code == 201
+    data = client_as(Role.ROP).get("/api/rop/campaigns").json()  # this month, up to today
+    leads = {row["campaign_id"]: row["leads"] for row in data["items"]}
+    assert (leads[first.id], leads[later.id]) == (1, 0)

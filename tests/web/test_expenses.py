@@ -142,3 +142,7 @@ def test_categories_page_keeps_a_used_category(client_as, db, ads, user_of):
     duplicate = rop.post(f"{BASE}/categories", data={"csrf_token": rop.csrf, "name": "таргет"})
     assert duplicate.status_code == 422 and 'data-testid="error-name"' in duplicate.text
     assert rop.delete(f"/api/rop/expenses/categories/{ads.id}").status_code == 409
+    blank = rop.post(f"{BASE}/categories/{ads.id}", data={"csrf_token": rop.csrf, "name": " "})
+    assert blank.status_code == 422 and 'data-testid="category-error"' in blank.text
+    renamed = rop.put(f"/api/rop/expenses/categories/{ads.id}", json={"name": "Таргет Instagram"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Таргет Instagram"

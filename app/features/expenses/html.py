@@ -209,7 +209,7 @@ def update_category(
 ) -> Response:
     """Rename a category, or (de)activate it (`is_active` = true/false)."""
     categories.get(db, user, category_id)
-    values = {k: v for k, v in form.items() if k in ("name", "is_active") and v != ""}
+    values = {k: v for k, v in form.items() if k in ("name", "is_active")}  # a blank name is refused
     row, _, errors = submit_values(db, CategoryUpdate, values, lambda d: categories.update(db, user, category_id, d))
     if row is None:
         return _categories_page(request, db, user, base, status_code=422, row_errors={category_id: errors})

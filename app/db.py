@@ -199,11 +199,14 @@ def write_session(url: str) -> AbstractContextManager[Session]:
 
 
 # Which cached aggregates (app/core/cache.py) each table feeds: a commit that wrote one of these
-# tables bumps its area. "expenses" is the ROP's expenses table (domain marketing) once it exists.
+# tables bumps its area.
 CACHE_AREAS = {
     "leads": "leads",
     "lead_status_changes": "leads",
     "contracts": "contracts",
+    "bookings": "bookings",
+    "campaigns": "marketing",
+    "expense_categories": "marketing",
     "sales_plans": "plans",
     "expenses": "expenses",
     "users": "users",

@@ -11,6 +11,7 @@ from app.auth.permissions import Role
 from app.auth.schemas import UserCreate
 from app.demo_finance import load_demo_finance
 from app.demo_inventory import load_demo_inventory
+from app.demo_marketing import load_demo_marketing
 from app.demo_pipeline import load_demo_pipeline
 from app.demo_plans import load_demo_plans
 from app.demo_staff import load_demo_staff
@@ -43,4 +44,5 @@ def load_demo(db: Session, password: str) -> list[str]:
         load_demo_finance(db, admin)
         load_demo_staff(db)
         load_demo_plans(db, admin)
+        load_demo_marketing(db, admin)
     return created

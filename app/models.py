@@ -9,6 +9,7 @@ from app.domain.distribution.models import DistributionSettings, LeadAssignment,
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
+from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
 from app.domain.reports.models import SalesPlan
 from app.domain.staff.models import Nudge, Shift
 
@@ -20,12 +21,15 @@ __all__ = [
     "Base",
     "Booking",
     "Building",
+    "Campaign",
     "Complex",
     "ComplexImage",
     "Contract",
     "Counter",
     "DistributionSettings",
     "ExchangeRate",
+    "Expense",
+    "ExpenseCategory",
     "FloorGrid",
     "Instalment",
     "Lead",

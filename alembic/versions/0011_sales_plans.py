@@ -7,7 +7,7 @@ is kept as a nullable reference (SET NULL). `ix_contracts_signed_at` serves plan
 reads the contracts signed in one company month.
 
 Revision ID: 0011_sales_plans
-Revises: 0009_attendance_distribution
+Revises: 0010_expenses_campaigns
 Create Date: 2026-12-02
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_sales_plans"
-down_revision: str | None = "0009_attendance_distribution"
+down_revision: str | None = "0010_expenses_campaigns"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

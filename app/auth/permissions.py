@@ -64,6 +64,8 @@ class P:
     DISTRIBUTION_MANAGE = "leads:distribution"
     SALES_KPI = "sales:kpi"
     PLANS_WRITE = "plans:write"
+    MARKETING_READ = "marketing:read"
+    MARKETING_WRITE = "marketing:write"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -138,6 +140,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.REPORTS_READ,
         P.SALES_KPI,
         P.PLANS_WRITE,
+        P.MARKETING_READ,
+        P.MARKETING_WRITE,
     },
     Role.FINANCE: _STAFF
     | _SELLS_OR_ACCOUNTS

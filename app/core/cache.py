@@ -28,7 +28,7 @@ from settings import settings as _settings
 
 log = logging.getLogger("crm.cache")
 
-AREAS = ("leads", "contracts", "expenses", "plans", "users", "rates")
+AREAS = ("leads", "contracts", "bookings", "expenses", "marketing", "plans", "users", "rates")
 DEFAULT_TTL = 60
 MEMORY_ENTRIES = 512  # the in-process store forgets the least recently used beyond this
 

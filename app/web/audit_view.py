@@ -19,6 +19,7 @@ from app.web.labels import (
     AUDIT_ENTITY_LABELS,
     AUDIT_FIELD_LABELS,
     BOOKING_STATUS_LABELS,
+    CHANNEL_LABELS,
     CONTRACT_STATUS_LABELS,
     DISTRIBUTION_MODE_LABELS,
     EXTENSION_LABELS,
@@ -44,10 +45,11 @@ AUDIT_MONEY_FIELDS = frozenset(
         "price_per_m2",
         "rate",
         "uzs_per_usd",
+        "budget",
     }
 )
 AUDIT_MOMENT_FIELDS = frozenset({"expires_at", "next_callback_at", "paid_at", "checked_in_at", "checked_out_at"})
-AUDIT_DAY_FIELDS = frozenset({"start_date"})
+AUDIT_DAY_FIELDS = frozenset({"start_date", "end_date", "day"})
 AUDIT_STATUS_LABELS = {
     "lead": LEAD_STATUS_LABELS,
     "booking": BOOKING_STATUS_LABELS,
@@ -62,6 +64,7 @@ AUDIT_VALUE_LABELS = {
     "temperature": TEMPERATURE_LABELS,
     "extension_status": EXTENSION_LABELS,
     "numbering": NUMBERING_LABELS,
+    "channel": CHANNEL_LABELS,
     "role": {role.value: label for role, label in ROLE_LABELS.items()},
     "language": LANGUAGES,
     "reason": ASSIGN_REASON_LABELS,

@@ -25,7 +25,7 @@ log = logging.getLogger("crm.errors")
 
 SMALL_BODY_BYTES = 64 * 1024
 MULTIPART_SLACK_BYTES = 64 * 1024  # boundaries, part headers and the CSRF field around one file
-UPLOAD_PATHS = re.compile(r"/(complexes/\d+/images|apartments/\d+/layout)$")
+UPLOAD_PATHS = re.compile(r"/(complexes/\d+/images|apartments/\d+/layout|expenses(/\d+(/receipt)?)?)$")
 IMPORT_PATHS = re.compile(r"/imports(/|$)")
 
 

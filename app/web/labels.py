@@ -115,6 +115,9 @@ AUDIT_ENTITY_LABELS = {
     "shift": N_("Shift"),
     "distribution": N_("Lead distribution"),
     "sales_plan": N_("Sales plan"),
+    "expense": N_("Expense"),
+    "expense_category": N_("Expense category"),
+    "campaign": N_("Campaign"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -167,6 +170,8 @@ AUDIT_ACTION_LABELS = {
     "auto_close": N_("closed at midnight: not checked out"),
     "auto_assign": N_("distributed automatically"),
     "nudge": N_("reminded of a late callback"),
+    "receipt": N_("receipt attached"),
+    "delete": C_("audit", "deleted"),
 }
 AUDIT_FIELD_LABELS = {
     "sales_plan:contracts": N_("Contracts"),
@@ -250,6 +255,25 @@ AUDIT_FIELD_LABELS = {
     "months": N_("Months"),
     "start_date": N_("Start date"),
     "buyer_full_name": N_("Buyer"),
+    "day": N_("Date"),
+    "category_id": N_("Category"),
+    "campaign_id": N_("Campaign"),
+    "note": N_("Note"),
+    "receipt_name": N_("Receipt"),
+    "channel": N_("Channel"),
+    "budget": N_("Budget"),
+    "end_date": N_("End"),
+}
+# Where a marketing campaign runs (app.domain.marketing.models.CampaignChannel).
+CHANNEL_LABELS = {
+    "instagram": N_("Instagram"),
+    "facebook": N_("Facebook"),
+    "telegram": N_("Telegram"),
+    "google": N_("Google"),
+    "youtube": N_("YouTube"),
+    "outdoor": N_("Outdoor advertising"),
+    "tv_radio": N_("TV and radio"),
+    "other": N_("Other"),
 }
 NUMBERING_LABELS = {"sequential": N_("In a row"), "floor": N_("By floor")}
 # Why automatic distribution gave a lead to someone, or left it waiting (app.domain.distribution.models.AssignReason).

@@ -31,6 +31,8 @@ ALLOWED = {
     "English",
     "Telegram",
     "Instagram",
+    "Facebook",
+    "YouTube",
     "Google",
     "Sheets",
     "USD",

@@ -143,8 +143,8 @@ class LeadCRUD:
             lead.last_touch_at = clock.now()
             lead.complex_id = complex_id or lead.complex_id
             lead.apartment_id = apartment_id or lead.apartment_id
-            for name, value in utm.items():
-                if value:
+            if not any(getattr(lead, name) for name in UTM_FIELDS):  # first touch: tags are kept, never replaced
+                for name, value in utm.items():
                     setattr(lead, name, value)
             db.flush()
             audit.record(db, None, "lead", lead.id, "touch", before, snapshot(lead))

@@ -1,0 +1,1 @@
+"""Marketing: expense categories, expenses with receipts, campaigns and their figures."""

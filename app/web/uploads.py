@@ -8,12 +8,12 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from app.core.errors import Invalid
+from app.core.files import save_bounded
 
 SIGNATURES = {
     b"\xff\xd8\xff": ".jpg",
     b"\x89PNG\r\n\x1a\n": ".png",
 }
-CHUNK = 64 * 1024
 
 
 def image_extension(head: bytes) -> str | None:
@@ -41,17 +41,6 @@ def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_byte
         raise Invalid("Only JPEG, PNG or WebP images can be uploaded.", field=field)
     relative = f"{folder}/{secrets.token_hex(12)}{extension}"
     target = media_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = len(head)
-    try:
-        with target.open("wb") as out:
-            out.write(head)
-            while chunk := upload.file.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise Invalid("The image is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))
-                out.write(chunk)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    too_big = Invalid("The image is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))
+    save_bounded(upload.file, head, target, max_bytes, too_big)
     return relative

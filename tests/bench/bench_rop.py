@@ -5,8 +5,8 @@ Run from the repository root:  python -m tests.bench.bench_rop [--redis redis://
 It builds a throw-away SQLite database: the demo data, 100,000 leads over two years with a
 status history step per lead that moved, 10,000 contracts (with their apartments and converted
 bookings; a fifth in USD, one in twenty cancelled), daily exchange rates and this month's plans.
-The 5,000 expenses of the brief come with the ROP's expenses table (helper "ropa"): the hook
-`build_expenses` fills them once a table named "expenses" exists, and says so while it does not.
+Then 5,000 expenses over the same two years (a fifth in USD) spread over the demo campaigns and
+categories; a third of the leads carry a demo campaign's utm_campaign tag.
 
 It serves the real app and a one-route Starlette app with uvicorn in background threads and
 times sequential keep-alive requests: warm p50/p95 (the aggregates cached, see app/core/cache.py)
@@ -36,13 +36,14 @@ from app.auth.deps import SESSION_COOKIE
 from app.auth.models import User
 from app.auth.service import session_token
 from app.core import cache, clock
-from app.db import Base, get_engine, write_session
+from app.db import get_engine, write_session
 from app.demo import load_demo
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.finance.models import ExchangeRate
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex, Currency
 from app.domain.leads.models import Lead, LeadStatus, LeadStatusChange
+from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
 from app.domain.reports.models import SalesPlan
 from app.migrations import upgrade
 from main import server_socket
@@ -141,13 +142,23 @@ def build_contracts(db, rng: random.Random, sold: list[tuple[int, int, object]])
 
 
 def build_expenses(db, rng: random.Random) -> int:
-    """Hook for EXPENSES expenses: fill them here once the ROP's expenses table exists (helper "ropa")."""
-    table = Base.metadata.tables.get("expenses")
-    if table is None:
-        print("expenses: no expenses table yet; build_expenses is the hook that will fill 5,000 of them")
-        return 0
-    print(f"expenses: table present with columns {', '.join(table.columns.keys())}: fill them in build_expenses")
-    return 0
+    """EXPENSES expenses over two years on the demo categories and campaigns, a fifth in USD; how many."""
+    categories = list(db.scalars(select(ExpenseCategory.id)))
+    campaign_ids = [*db.scalars(select(Campaign.id)), None]
+    today = clock.today()
+    rows = [
+        {
+            "day": today - timedelta(days=rng.randrange(2 * 365)),
+            "amount": Decimal(rng.randrange(100, 5_000)) if usd else Decimal(rng.randrange(100_000, 50_000_000)),
+            "currency": Currency.USD if usd else Currency.UZS,
+            "category_id": rng.choice(categories),
+            "campaign_id": rng.choice(campaign_ids),
+            "note": "",
+        }
+        for usd in (rng.random() < 0.2 for _ in range(EXPENSES))
+    ]
+    db.execute(insert(Expense), rows)
+    return len(rows)
 
 
 def build(url: str) -> dict[str, int]:
@@ -158,11 +169,13 @@ def build(url: str) -> dict[str, int]:
         load_demo(db, "demo12345")
         sellers = list(db.scalars(select(User.id).where(User.username.in_(["sales", "sales2"]))))
         complexes = list(db.scalars(select(Complex.id)))
+        campaign_keys = [*db.scalars(select(Campaign.utm_campaign)), "", "", "", "", ""]
         rows = lead_rows(rng, LEADS, sellers, complexes)
         for row in rows:
             row["phone"] = "+99891" + row["phone"][6:]  # apart from the demo's phones
             if row["status"] == LeadStatus.LOST:
                 row["lost_reason"] = rng.choice(LOST_REASONS)
+            row["utm_campaign"] = rng.choice(campaign_keys)
         for start in range(0, len(rows), 10_000):
             db.execute(insert(Lead), rows[start : start + 10_000])
         leads = db.execute(select(Lead.id, Lead.status, Lead.created_at, Lead.assigned_id)).all()
@@ -195,7 +208,7 @@ def build(url: str) -> dict[str, int]:
 
 def cold_ms(client: httpx.Client, path: str) -> float:
     """One request right after the leads and contracts counters moved (the next reader after a write)."""
-    cache.bump(["leads", "contracts"])
+    cache.bump(["leads", "contracts", "expenses"])
     started = time.perf_counter()
     response = client.get(path)
     if response.status_code != 200:
@@ -248,6 +261,12 @@ def main() -> None:
             ("funnel json, 90 days", "rop", f"/api/rop/funnel?{quarter}", 200),
             ("funnel page, 365 days", "rop", f"/dashboard/rop/funnel?{year}", 200),
             ("funnel json, 365 days", "rop", f"/api/rop/funnel?{year}", 200),
+            ("campaigns page, 90 days", "rop", f"/dashboard/rop/campaigns?{quarter}", 200),
+            ("campaigns json, 90 days", "rop", f"/api/rop/campaigns?{quarter}", 200),
+            ("campaigns page, 365 days", "rop", f"/dashboard/rop/campaigns?{year}", 200),
+            ("campaigns json, 365 days", "rop", f"/api/rop/campaigns?{year}", 200),
+            ("expenses page", "rop", "/dashboard/rop/expenses", 200),
+            ("expenses totals json", "rop", "/api/rop/expenses/totals", 200),
         ]
         try:
             results = measure_pages(clients, pages, counter)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import Invalid
+from app.core.files import save_bounded
 
 FOLDER = "receipts"
-CHUNK = 64 * 1024
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".pdf": "application/pdf"}
 
 
@@ -64,19 +64,8 @@ def store_receipt(upload: ReceiptUpload, data_dir: Path, max_bytes: int, field: 
     head = upload.stream.read(16)
     name = f"{secrets.token_hex(16)}{extension}"
     target = receipts_dir(data_dir) / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    size = len(head)
-    try:
-        with target.open("wb") as out:
-            out.write(head)
-            while chunk := upload.stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise Invalid("The file is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))
-                out.write(chunk)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    too_big = Invalid("The file is larger than %(mb)s MB.", field=field, mb=max_bytes // (1024 * 1024))
+    save_bounded(upload.stream, head, target, max_bytes, too_big)
     return name
 
 

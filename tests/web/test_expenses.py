@@ -146,3 +146,14 @@ def test_categories_page_keeps_a_used_category(client_as, db, ads, user_of):
     assert blank.status_code == 422 and 'data-testid="category-error"' in blank.text
     renamed = rop.put(f"/api/rop/expenses/categories/{ads.id}", json={"name": "Таргет Instagram"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "Таргет Instagram"
+
+
+def test_cached_totals_follow_a_new_and_a_deleted_expense_at_once(client_as, db, ads):
+    rop = client_as(Role.ROP)
+    first = rop.post("/api/rop/expenses", json={"day": "2026-11-05", "amount": "100", "category_id": ads.id})
+    assert rop.get("/api/rop/expenses/totals").json()["total"] == "100.00"  # now cached
+    rop.post("/api/rop/expenses", json={"day": "2026-11-06", "amount": "50", "category_id": ads.id})
+    assert rop.get("/api/rop/expenses/totals").json()["total"] == "150.00"
+    assert rop.delete(f"/api/rop/expenses/{first.json()['id']}").status_code == 204
+    assert rop.get("/api/rop/expenses/totals").json()["total"] == "50.00"
+    assert 'data-testid="total" data-value="50.00"' in rop.get(BASE).text

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core import clock
+from app.core import cache, clock
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
@@ -56,6 +56,8 @@ def may_write(actor: User) -> None:
 
 
 CENT = Decimal("0.01")
+# The sums read expenses, the category and complex names and the exchange rates.
+TOTALS_AREAS = ("expenses", "marketing", "rates")
 
 
 def cents(amount: Decimal | None) -> Decimal | None:
@@ -286,8 +288,13 @@ class ExpenseCRUD:
         db.flush()
 
     def totals(self, db: Session, actor: User, f: ExpenseFilter) -> ExpenseTotals:
-        """The filtered expenses summed in UZS by category, complex and month (one grouped query)."""
+        """The filtered expenses summed in UZS by category, complex and month (one grouped query; cached)."""
         may_read(actor)
+        key = (f.date_from, f.date_to, f.category_id, f.complex_id, f.campaign_id, f.currency)
+        return cache.cached("expense_totals", key, TOTALS_AREAS, ExpenseTotals, lambda: self._totals(db, f))
+
+    def _totals(self, db: Session, f: ExpenseFilter) -> ExpenseTotals:
+        """Compute the sums of `totals`."""
         q = _filtered(
             select(
                 Expense.category_id,

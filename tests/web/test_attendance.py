@@ -72,6 +72,23 @@ def test_the_mop_sees_the_day_board_and_its_json_twin(client_as, user_of, db, ti
     assert client_as(Role.SALES).get("/api/mop/attendance").status_code == 403
 
 
+def test_the_board_shows_a_lunch_break_between_two_shifts(client_as, user_of, time_machine):
+    time_machine.move_to(tashkent(2, 8, 0), tick=False)
+    seller = client_as(Role.SALES)
+    for hour, minute, action in ((9, 0, "check-in"), (13, 0, "check-out"), (13, 45, "check-in")):
+        time_machine.move_to(tashkent(2, hour, minute), tick=False)
+        assert seller.post(f"/api/sales/attendance/{action}").status_code in (200, 201)
+    time_machine.move_to(tashkent(2, 18, 0), tick=False)
+    mop = client_as(Role.MOP)
+    items = mop.get("/api/mop/attendance", params={"date": "2026-03-02"}).json()["items"]
+    item = next(i for i in items if i["user"]["id"] == user_of(Role.SALES).id)
+    assert [b["minutes"] for b in item["breaks"]] == [45] and item["hours"] == 8.25
+    row = mop.get("/dashboard/mop/attendance", params={"date": "2026-03-02"}).text.split(
+        f'data-user="{user_of(Role.SALES).username}"'
+    )[1]
+    assert "13:00–13:45 (45 мин)" in row.split("</tr>")[0]
+
+
 def test_month_table_page_json_and_export(client_as, user_of, db, time_machine):
     time_machine.move_to(tashkent(2, 8, 55), tick=False)
     seller = client_as(Role.SALES)

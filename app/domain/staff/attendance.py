@@ -74,6 +74,28 @@ class DayRow:
         """True when a shift of the day was closed by the night job (not checked out)."""
         return any(s.closed_by_system for s in self.shifts)
 
+    @property
+    def breaks(self) -> list[Break]:
+        """The gaps between the day's shifts: checked out, then in again."""
+        return [
+            Break(started_at=before.checked_out_at, ended_at=after.checked_in_at)
+            for before, after in zip(self.shifts, self.shifts[1:], strict=False)
+            if before.checked_out_at is not None
+        ]
+
+
+@dataclass
+class Break:
+    """A pause in a working day: from a check-out to the next check-in."""
+
+    started_at: datetime
+    ended_at: datetime
+
+    @property
+    def minutes(self) -> int:
+        """How long the pause lasted, in whole minutes."""
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
 
 @dataclass
 class MonthRow:

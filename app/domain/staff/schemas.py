@@ -118,6 +118,15 @@ class AttendanceStatus(BaseModel):
     shift: ShiftRead | None
 
 
+class BreakRead(BaseModel):
+    """A pause between two shifts of a day."""
+
+    model_config = ConfigDict(from_attributes=True)
+    started_at: datetime
+    ended_at: datetime
+    minutes: int
+
+
 class DayItem(BaseModel):
     """A person on the day's board (checked_in_at null: not in that day)."""
 
@@ -130,6 +139,7 @@ class DayItem(BaseModel):
     closed_by_system: bool
     hours: float
     shifts: list[ShiftRead]
+    breaks: list[BreakRead]
 
 
 class AttendanceDay(BaseModel):

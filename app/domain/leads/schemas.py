@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.auth.schemas import normalise_phone
-from app.core.paging import PageParams
+from app.core.paging import KeyedPageParams
 from app.core.types import Input
 from app.domain.leads.models import LeadSource, LeadStatus, Temperature
 
@@ -66,7 +66,7 @@ class CallbackWhen(StrEnum):
     ALL = "all"
 
 
-class LeadFilter(PageParams):
+class LeadFilter(KeyedPageParams):
     """Filters of the leads list."""
 
     status: LeadStatus | None = None

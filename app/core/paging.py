@@ -142,7 +142,8 @@ def _plain(value: Any) -> Any:
 
 def _restore(column: Any, raw: Any) -> Any:
     """A cursor's sort value back in the column's Python type."""
-    kind = column.type.python_type
+    kind_of = column.type
+    kind = getattr(kind_of, "impl_instance", kind_of).python_type  # a TypeDecorator's own type
     if kind is datetime:
         return datetime.fromisoformat(raw)
     if kind is date:

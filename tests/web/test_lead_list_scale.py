@@ -15,6 +15,7 @@ from app.core.paging import EXACT_COUNT_LIMIT
 from app.domain.leads.models import Lead, LeadSource, lead_search_key
 from tests.factories import make_complex, make_lead, make_user
 
+
 def bulk_leads(db, count: int) -> None:
     now = clock.now()
     db.execute(

@@ -192,9 +192,13 @@ def run(url: str, tmp: Path, leads: int) -> None:
             thread.join(timeout=15)
         get_engine(url).dispose()
     print_rows(results)
-    rps = {name: len(times) / sum(times) for name, times, _size, _sql in results}
+    rps = {name: len(times) / sum(times) for name, times, _size, _sql, _cpu in results}
+    cpu = {name: used for name, _times, _size, _sql, used in results}
     if "mop html p1" in rps and "mop json p1" in rps:
-        print(f"HTML p1 costs {rps['mop json p1'] / rps['mop html p1']:.2f}x its JSON twin ({PAGE_SIZE} rows)")
+        print(
+            f"HTML p1 costs {rps['mop json p1'] / rps['mop html p1']:.2f}x its JSON twin by req/s, "
+            f"{cpu['mop html p1'] / cpu['mop json p1']:.2f}x by CPU ({PAGE_SIZE} rows)"
+        )
 
 
 def main() -> None:

@@ -20,9 +20,10 @@ in, and runs closed-loop clients (asyncio + httpx, one keep-alive connection eac
 Users send their next request at once (saturating, as a stress test does), or after a random
 think time of --think seconds on average (0 to twice that), as people at their desks do.
 
-It prints requests/s, p50/p95/p99, errors, timeouts and 5xx, per kind of request, the count of
-"database is locked" lines in the server's log, and the ratio to a bare Starlette endpoint
-served by uvicorn with the same number of workers and hit by the same clients. This is not a
+It prints requests/s, p50/p95/p99, errors, timeouts and 5xx, per kind of request, each
+worker's peak memory (VmHWM) and memory at the end, the count of "database is locked" lines in
+the server's log, and the ratio to a bare Starlette endpoint served by uvicorn with the same
+number of workers and hit by the same clients. This is not a
 test: pytest does not collect it and it asserts nothing.
 """
 

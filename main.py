@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import socket
 import sys
 import threading
@@ -70,6 +71,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    os.environ["CRM_SCHEMA_CHECKED"] = "1"  # the workers need not check again (app.asgi.SCHEMA_CHECKED_ENV)
     host, port = args.host or settings.host, args.port or settings.port
     workers = args.workers or settings.workers
     config = uvicorn.Config(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, object_session
 
 from app.auth import throttle
 from app.auth.models import User
-from app.auth.passwords import verify_password
+from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.auth.sessions import start_session
 from app.auth.tokens import issue_token
 from app.core.errors import Invalid, TooManyRequests
@@ -43,6 +43,8 @@ def authenticate(
         throttle.record_failure(db, username, address, device)
         raise Invalid("Wrong username or password.", field="password")
     throttle.clear_failures(db, username, address, device)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # older, costlier parameters: today's from now on
     return user
 
 

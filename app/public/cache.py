@@ -21,6 +21,8 @@ from typing import Any
 
 from starlette.datastructures import State
 
+from app.public.gzipped import GzippedChunks
+
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
 RENDER_LOCKS = 32
@@ -69,18 +71,27 @@ class RenderedComplex:
 
 @dataclass
 class RenderedPage:
-    """A whole page as UTF-8 chunks to be joined with the visitor's CSRF token."""
+    """A whole page as UTF-8 chunks to be joined with the visitor's CSRF token, plain or gzipped."""
 
     chunks: list[bytes]
+    gzipped: GzippedChunks = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Compress the chunks once (app.public.gzipped)."""
+        self.gzipped = GzippedChunks(self.chunks)
 
     @property
     def size(self) -> int:
         """Roughly how many bytes the entry holds."""
-        return sum(len(chunk) for chunk in self.chunks) + 256
+        return sum(len(chunk) for chunk in self.chunks) + self.gzipped.size + 256
 
     def with_token(self, token: str) -> bytes:
         """The page for one visitor."""
         return token.encode().join(self.chunks)
+
+    def gzip_with_token(self, token: str) -> bytes:
+        """The page for one visitor, gzipped."""
+        return self.gzipped.with_token(token.encode())
 
 
 Entry = RenderedComplex | RenderedPage

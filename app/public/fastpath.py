@@ -23,12 +23,25 @@ class PublicPageFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = COMPLEX_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
-        if match and scope["method"] == "GET":
-            request = Request(scope, receive)
-            anonymous = deps.SESSION_COOKIE not in request.cookies and "authorization" not in request.headers
-            if anonymous and "hx-request" not in request.headers:
-                response = cached_complex_page(request, match.group(1))
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
+        if match and scope["method"] == "GET" and _anonymous_page_request(scope["headers"]):
+            response = cached_complex_page(Request(scope, receive), match.group(1))
+            if response is not None:
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+
+def _anonymous_page_request(headers: list[tuple[bytes, bytes]]) -> bool:
+    """No session cookie, no Authorization, not an HTMX request: one look at the raw headers."""
+    session = deps.SESSION_COOKIE.encode() + b"="
+    for name, value in headers:
+        if name in (b"authorization", b"hx-request"):
+            return False
+        if name == b"cookie" and session in value and session in _cookie_names(value):
+            return False
+    return True
+
+
+def _cookie_names(value: bytes) -> set[bytes]:
+    """The names (with "=") of a Cookie header's cookies."""
+    return {part.strip().partition(b"=")[0] + b"=" for part in value.split(b";")}

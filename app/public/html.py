@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from jinja2_fragments import render_block
 from markupsafe import Markup
 from pydantic import Field, PrivateAttr, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.core import clock
@@ -49,6 +51,7 @@ from app.public.cache import (
     etag_matches,
     make_etag,
 )
+from app.public.gzipped import accepts_gzip
 from app.web.forms import error_message, validate_form
 from app.web.i18n import current_language, gettext
 from app.web.live import POLL_SECONDS, unchanged
@@ -340,6 +343,15 @@ def _page_parts(request: Request, key: GridKey) -> tuple[dict, tuple, str]:
     return utm, calc_params, _page_etag(request, key, sorted(utm.items()), calc_params)
 
 
+@lru_cache(maxsize=1024)
+def _query_parts(query_string: bytes) -> tuple[tuple, tuple, tuple]:
+    """(filter key, sorted campaign tags, calculator inputs) of a complex page's query string,
+    parsed once per distinct query (the same few links are asked for again and again)."""
+    params = QueryParams(query_string)
+    calc_params = tuple(sorted((k, params[k]) for k in Instalment.model_fields if k in params))
+    return PublicFilter.from_query(params).key(), tuple(sorted(utm_of(params).items())), calc_params
+
+
 def cached_complex_page(request: Request, slug: str) -> Response | None:
     """The complex page straight from memory for an anonymous visitor, or None (let the route work).
 
@@ -351,18 +363,15 @@ def cached_complex_page(request: Request, slug: str) -> Response | None:
     if hit is None or hit[0] is None or time.monotonic() - hit[1] >= ttl:
         return None
     found = hit[0]
-    key = GridKey(found[0], found[1], PublicFilter.from_query(request.query_params).key(), current_language.get())
-    utm, calc_params, etag = _page_parts(request, key)
+    filters, utm_items, calc_params = _query_parts(request.scope.get("query_string", b""))
+    key = GridKey(found[0], found[1], filters, current_language.get())
+    etag = _page_etag(request, key, list(utm_items), calc_params)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return _not_modified(etag, private=True)
-    page = cache_of(request.app.state).get(PageKey(key, "", tuple(sorted(utm.items())), calc_params))
+    page = cache_of(request.app.state).get(PageKey(key, "", utm_items, calc_params))
     if page is None:
         return None
-    return Response(
-        page.with_token(csrf_token_for(request)),
-        media_type="text/html; charset=utf-8",
-        headers=_cache_headers(etag, private=True),
-    )
+    return _page_response(request, page, etag)
 
 
 @router.get("/c/{slug}")
@@ -386,11 +395,18 @@ async def complex_page(request: Request, db: ReadSession, slug: str) -> Response
         query = "&".join(q for q in (f.query_string(), urlencode(utm), urlencode(calc_params)) if q)
         page = _page(request, entry, slug, utm, calc, f"/c/{slug}" + (f"?{query}" if query else ""))
         cache.put(page_key, page)
-    return Response(
-        page.with_token(csrf_token_for(request)),
-        media_type="text/html; charset=utf-8",
-        headers=_cache_headers(etag, private=True),
-    )
+    return _page_response(request, page, etag)
+
+
+def _page_response(request: Request, page: RenderedPage, etag: str) -> Response:
+    """A cached complex page for this visitor: gzipped (compressed once) when the browser takes it."""
+    headers = _cache_headers(etag, private=True)
+    headers["Vary"] += ", Accept-Encoding"
+    token = csrf_token_for(request)
+    if accepts_gzip(request.headers.get("accept-encoding")):
+        headers["Content-Encoding"] = "gzip"
+        return Response(page.gzip_with_token(token), media_type="text/html; charset=utf-8", headers=headers)
+    return Response(page.with_token(token), media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/c/{slug}/grid")

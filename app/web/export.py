@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi.responses import Response
-from openpyxl import Workbook
 
 from app.web.openapi import XLSX_MEDIA_TYPE
 
@@ -45,6 +44,8 @@ def _xlsx_cell(value: object) -> object:
 def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """A CSV or XLSX attachment of `rows` under `headers`."""
     if fmt == "xlsx":
+        from openpyxl import Workbook  # imported on the first XLSX: ~23 MB (with numpy) a worker seldom needs
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
         sheet.append(list(headers))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
@@ -81,6 +81,14 @@ def number(value: Number | None) -> str:
     return _pattern(locale.decimal_formats[None], 0).apply(_decimal(value), locale, decimal_quantization=False)
 
 
+def about(value: int | None) -> str:
+    """A large count rounded to two significant digits, for "about" labels: "100 000" / "100,000"."""
+    if value is None:
+        return ""
+    digits = len(str(abs(int(value))))
+    return number(round(int(value), -max(0, digits - 2)))
+
+
 def percent(value: Number | None) -> str:
     """A share given in percent (30 means 30 %), as the language writes it: "30 %" / "30%"."""
     if value is None:
@@ -103,14 +111,29 @@ def date(value: dt.date | dt.datetime | None) -> str:
     return format_date(_day(value), locale.datetime_skeletons[DATE_SKELETON], locale=locale)
 
 
+@lru_cache(maxsize=8192)
+def _day_text(language: str, day: dt.date) -> str:
+    locale = _locale(language)
+    return format_date(day, locale.datetime_skeletons[DATE_SKELETON], locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _clock_text(language: str, wall: dt.time, width: str) -> str:
+    return format_time(wall, width, locale=_locale(language))
+
+
 def datetime(value: dt.datetime | None, *, seconds: bool = False) -> str:
-    """A moment on the company's wall clock: "05.03.2026, 14:07" / "3/5/2026, 2:07 PM"."""
+    """A moment on the company's wall clock: "05.03.2026, 14:07" / "3/5/2026, 2:07 PM".
+
+    The day and the clock reading are formatted once per language and value (a list of 100
+    rows does the Babel work for each distinct day and minute once, then looks them up)."""
     if value is None:
         return ""
-    locale, moment = _current(), clock.local(value)
-    day = format_date(moment.date(), locale.datetime_skeletons[DATE_SKELETON], locale=locale)
-    clock_time = format_time(moment, "medium" if seconds else "short", tzinfo=moment.tzinfo, locale=locale)
-    return locale.datetime_formats["short"].replace("{1}", day).replace("{0}", clock_time)
+    language, moment = current_language.get(), clock.local(value)
+    day = _day_text(language, moment.date())
+    wall = moment.time().replace(microsecond=0) if seconds else moment.time().replace(second=0, microsecond=0)
+    clock_time = _clock_text(language, wall, "medium" if seconds else "short")
+    return _locale(language).datetime_formats["short"].replace("{1}", day).replace("{0}", clock_time)
 
 
 def time(value: dt.datetime | None) -> str:
@@ -149,6 +172,7 @@ def input_datetime(value: dt.datetime | None) -> str:
 FORMATS = {
     "money": money,
     "number": number,
+    "about": about,
     "percent": percent,
     "date": date,
     "datetime": datetime,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,8 +67,12 @@ env.install_gettext_callables(
 
 
 def query_with(model: BaseModel, **overrides: Any) -> str:
-    """The query string of a filter model with some values replaced (for links)."""
-    values = {**model.model_dump(exclude_defaults=True, exclude_none=True), **overrides}
+    """The query string of a filter model with some values replaced (for links).
+
+    A page cursor (`after`, `before`) names a position in one ordering of one list: it is kept
+    only where a link passes it again (the pager)."""
+    values = model.model_dump(exclude_defaults=True, exclude_none=True, exclude={"after", "before"})
+    values.update(overrides)
     return urlencode({k: (v.value if hasattr(v, "value") else v) for k, v in values.items() if v not in ("", None)})
 
 
@@ -79,6 +85,23 @@ def role_can(base: str, permission: str) -> bool:
     """True when the dashboard at `base` (/dashboard/<role>) offers routes needing `permission`."""
     role = base.rstrip("/").rsplit("/", 1)[-1]
     return role in {r.value for r in Role} and has_permission(role, permission)
+
+
+def row_shared(base: str, can: Callable[[str], bool]) -> SimpleNamespace:
+    """What every row of a leads list shares, worked out once per page: labels translated,
+    permissions checked, the current moment (rows then do no gettext or permission work)."""
+    return SimpleNamespace(
+        base=base,
+        writable=can(P.LEADS_WRITE) and role_can(base, P.LEADS_WRITE),
+        readable=can(P.LEADS_READ) and role_can(base, P.LEADS_READ),
+        team=can(P.TEAM_READ),
+        now=clock.now(),
+        statuses={code: gettext(label) for code, label in LEAD_STATUS_LABELS.items()},
+        sources={code: gettext(label) for code, label in LEAD_SOURCE_LABELS.items()},
+        temperatures={code: gettext(label) for code, label in TEMPERATURE_LABELS.items()},
+        status_label=gettext("Status"),
+        callback_label=gettext("Next callback"),
+    )
 
 
 def role_choices() -> list[tuple[str, str]]:
@@ -107,6 +130,7 @@ env.globals.update(
     EXTENSION_LABELS=EXTENSION_LABELS,
     CONTRACT_STATUS_LABELS=CONTRACT_STATUS_LABELS,
     role_can=role_can,
+    row_shared=row_shared,
     clock_now=clock.now,
     counter_link=counter_link,
     PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,

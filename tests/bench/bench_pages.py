@@ -251,31 +251,40 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure_pages(clients: dict, pages: list, counter: SqlCounter) -> list:
-    """Time each (name, client key, path, n) page; a page answering other than 200 is reported and skipped."""
+    """Time each (name, client key, path, n) page; a page answering other than 200 is reported and skipped.
+
+    Besides wall time, the process's CPU time per request is noted (client and server threads
+    together; the bare row gives the floor): it reads the same on a machine busy with other work."""
     results = []
     for name, who, path, n in pages:
         try:
+            cpu = time.process_time()
             times, size = measure(clients[who], path, n, {})
+            cpu = (time.process_time() - cpu) / (len(times) + min(WARMUP, n // 3))
         except SystemExit as missing:
             print(f"skipped {name}: {str(missing)[:80]}")
             continue
         sql = sql_of(clients[who], counter, path, {}) if who != "bare" else (0, 0.0, [])
-        results.append((name, times, size, sql))
+        results.append((name, times, size, sql, cpu))
     return results
 
 
 def print_rows(results: list) -> None:
-    """One line per page: requests, p50, p95, req/s, ratio to the first (bare) row, size, statements."""
+    """One line per page: requests, p50, p95, req/s, ratio to the first (bare) row, CPU ms, size, statements."""
     bare_rps = len(results[0][1]) / sum(results[0][1])
-    print(f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'KB':>6} {'sql':>4}")
-    for name, times, size, (statements, _ms, _texts) in results:
+    print(
+        f"\n{'page':<24} {'reqs':>5} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'ratio':>7} {'cpu ms':>7} "
+        f"{'KB':>6} {'sql':>4}"
+    )
+    for name, times, size, (statements, _ms, _texts), cpu in results:
         rps = len(times) / sum(times)
         print(
             f"{name:<24} {len(times):>5} {statistics.median(times) * 1000:>8.2f} "
-            f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {size / 1024:>6.1f} "
-            f"{statements:>4}"
+            f"{percentile(times, 95) * 1000:>8.2f} {rps:>8.1f} {rps / bare_rps:>7.4f} {cpu * 1000:>7.2f} "
+            f"{size / 1024:>6.1f} {statements:>4}"
         )
-    print("\nratio = page req/s / bare Starlette req/s in the same run; sql = statements per request.")
+    print("\nratio = page req/s / bare Starlette req/s in the same run; cpu ms = this process's CPU per request")
+    print("(client + server; the bare row is the floor), steadier than wall time on a busy machine; sql = statements.")
 
 
 def main() -> None:

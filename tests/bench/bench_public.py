@@ -24,10 +24,15 @@ not a test: pytest does not collect it and it asserts nothing about time.
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import random
+import re
+import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -207,8 +212,119 @@ def sql_of(client: httpx.Client, counter: SqlCounter, path: str, headers: dict, 
     return counter.count
 
 
+WRK_SECONDS = 10
+WRK_CONNECTIONS = 8
+WRK_THREADS = 2
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wrk(url: str, headers: dict[str, str] | None = None) -> float:
+    """Requests per second wrk reaches on `url` (8 connections, 2 threads, WRK_SECONDS)."""
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not match:
+        raise SystemExit(f"wrk said: {out}")
+    return float(match.group(1))
+
+
+def spawn(kind: str, port: int, env: dict[str, str], *extra: str) -> subprocess.Popen:
+    """One server process (tests.bench.serve_one), once it answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.serve_one", kind, str(port), *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://{HOST}:{port}/", timeout=2).status_code < 500:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the {kind} server did not come up")
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    sock = server_socket(HOST, 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def main_wrk(rounds: int) -> None:
+    """The outside run: the app and a bare Starlette app, one uvicorn process each, loaded by wrk."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    with tempfile.TemporaryDirectory(prefix="crm-bench-public-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        build_database(url)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DATA_DIR": tmp,
+            "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256",
+            "LOG_LEVEL": "WARNING",
+            "BROKER_URL": "",
+            "REDIS_URL": "",
+        }
+        app_port, bare_port = free_port(), free_port()
+        site = spawn("app", app_port, env)
+        try:
+            page = f"http://{HOST}:{app_port}/c/{SLUG}"
+            plain = httpx.get(page, timeout=30)
+            gz = httpx.get(page, timeout=30, headers={"Accept-Encoding": "gzip"})
+            body = Path(tmp) / "page.html"
+            body.write_bytes(plain.content)
+            bare = spawn("bare", bare_port, env, str(body))
+            try:
+                print(
+                    f"warm page: {len(plain.content) / 1024:.1f} KB; with Accept-Encoding: gzip "
+                    f"{int(gz.headers.get('content-length', len(gz.content))) / 1024:.1f} KB "
+                    f"({gz.headers.get('content-encoding', 'identity')})"
+                )
+                print(
+                    f"{'round':>5} {'bare /':>9} {'page':>9} {'page gz':>9} {'same bytes':>10} {'ratio':>6} {'gz':>6}"
+                )
+                ratios, gz_ratios = [], []
+                for n in range(1, rounds + 1):
+                    bare_rps = wrk(f"http://{HOST}:{bare_port}/")
+                    page_rps = wrk(page)
+                    page_gz = wrk(page, {"Accept-Encoding": "gzip"})
+                    sized_rps = wrk(f"http://{HOST}:{bare_port}/sized")
+                    ratios.append(page_rps / bare_rps)
+                    gz_ratios.append(page_gz / bare_rps)
+                    print(
+                        f"{n:>5} {bare_rps:>9.0f} {page_rps:>9.0f} {page_gz:>9.0f} {sized_rps:>10.0f} "
+                        f"{page_rps / bare_rps:>6.3f} {page_gz / bare_rps:>6.3f}"
+                    )
+                print(
+                    f"median ratio warm page / bare: {statistics.median(ratios):.3f} plain, "
+                    f"{statistics.median(gz_ratios):.3f} with Accept-Encoding: gzip (goal >= 0.5)"
+                )
+            finally:
+                bare.terminate()
+                bare.wait(timeout=10)
+        finally:
+            site.terminate()
+            site.wait(timeout=10)
+
+
 def main() -> None:
-    """Build the data, serve both apps, measure, print the table."""
+    """Build the data, serve both apps, measure, print the table (or, with --wrk, the outside run)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wrk", action="store_true", help="one process per app, loaded by wrk (8 connections)")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk rounds (each: bare, page, page gzip, same bytes)")
+    args = parser.parse_args()
+    if args.wrk:
+        main_wrk(args.rounds)
+        return
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "
         f"httpx {httpx.__version__}"

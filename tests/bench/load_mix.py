@@ -20,9 +20,10 @@ in, and runs closed-loop clients (asyncio + httpx, one keep-alive connection eac
 Users send their next request at once (saturating, as a stress test does), or after a random
 think time of --think seconds on average (0 to twice that), as people at their desks do.
 
-It prints requests/s, p50/p95/p99, errors, timeouts and 5xx, per kind of request, the count of
-"database is locked" lines in the server's log, and the ratio to a bare Starlette endpoint
-served by uvicorn with the same number of workers and hit by the same clients. This is not a
+It prints requests/s, p50/p95/p99, errors, timeouts and 5xx, per kind of request, each
+worker's peak memory (VmHWM) and memory at the end, the count of "database is locked" lines in
+the server's log, and the ratio to a bare Starlette endpoint served by uvicorn with the same
+number of workers and hit by the same clients. This is not a
 test: pytest does not collect it and it asserts nothing.
 """
 
@@ -140,6 +141,31 @@ def wait_until_up(base: str, process: subprocess.Popen, deadline_s: float = 60) 
             pass
         time.sleep(0.2)
     raise SystemExit("the server did not come up")
+
+
+def _status_kb(pid: int, field: str) -> int:
+    """A /proc/<pid>/status value in kB (0 if the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def worker_memory(server_pid: int) -> list[tuple[int, int, int]]:
+    """(pid, peak RSS kB, RSS kB) of each serving process: the spawned workers, or the server itself."""
+    children: list[int] = []
+    for task in Path(f"/proc/{server_pid}/task").glob("*/children"):
+        children += [int(pid) for pid in task.read_text().split()]
+    workers = [
+        pid
+        for pid in children
+        if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        and b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ] or [server_pid]
+    return [(pid, _status_kb(pid, "VmHWM"), _status_kb(pid, "VmRSS")) for pid in workers]
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -421,12 +447,15 @@ def main(argv: list[str] | None = None) -> int:
                         base, world, kinds, args.clients, args.seconds, args.max_requests, args.timeout, args.think
                     )
                 )
+                memory = worker_memory(server.pid)
             finally:
                 stop(server)
         server_log = log_path.read_text(errors="replace")
         if args.keep_log:
             args.keep_log.write_text(server_log)
         app_rps = report(f"app on {args.db}, {args.workers} workers, {args.clients} clients", stats, wall)
+        for pid, peak, now in memory:
+            print(f"  worker {pid}: peak memory {peak / 1024:.0f} MB (VmHWM), {now / 1024:.0f} MB at the end (VmRSS)")
         locked = server_log.count(LOCKED)
         print(f"  '{LOCKED}' lines in the server log: {locked}")
         tracebacks = server_log.count("Traceback")

@@ -58,9 +58,15 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_leads_status", "status"),
         Index("ix_leads_assigned_id_status", "assigned_id", "status"),
-        Index("ix_leads_created_at", "created_at"),
         Index("ix_leads_assigned_id_next_callback_at", "assigned_id", "next_callback_at"),
-        Index("ix_leads_status_created_at", "status", "created_at"),
+        # (sort key, id): the list walks these alone to find a page's ids (app.core.paging.keyed_page)
+        Index("ix_leads_created_at_id", "created_at", "id"),
+        Index("ix_leads_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_leads_assigned_id_created_at_id", "assigned_id", "created_at", "id"),
+        Index("ix_leads_last_touch_at_id", "last_touch_at", "id"),
+        Index("ix_leads_name_id", "name", "id"),
+        # The search index on search_key (SQLite FTS5 table leads_search, PostgreSQL pg_trgm GIN)
+        # lives in migration 0012 only: see app.domain.leads.search.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.auth.schemas import normalise_phone
-from app.core.paging import PageParams
+from app.core.paging import KeyedPageParams
 from app.core.types import Input
 from app.domain.leads.models import LeadSource, LeadStatus, Temperature
 
@@ -67,7 +67,7 @@ class CallbackWhen(StrEnum):
     ALL = "all"
 
 
-class LeadFilter(PageParams):
+class LeadFilter(KeyedPageParams):
     """Filters of the leads list."""
 
     status: LeadStatus | None = None

@@ -44,6 +44,6 @@ def leads_export(db: Session, user: User, f: LeadFilter, fmt: str) -> Response:
             lead.utm_campaign,
             lead.created_at,
         )
-        for lead in iterate_all(db, leads.query(user, f))
+        for lead in iterate_all(db, leads.query(user, f, db.get_bind().dialect.name))
     )
     return export_response(fmt, "leads", EXPORT_HEADERS, rows)

@@ -52,14 +52,6 @@ class StaffCRUD:
             .order_by(User.role, User.full_name, User.username)
             .limit(50)
         ).all()
-        if role == Role.ROP:  # plan progress, the funnel and links instead of counters
-            return HomeSummary(
-                role=role,
-                counters={},
-                team=[TeamMember.model_validate(u) for u in team],
-                recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
-                rop=rop_home(db, actor),
-            )
         counts = users.counts_by_role(db)
         sells_only = has_permission(role, P.LEADS_WRITE) and not has_permission(role, P.TEAM_READ)
         counters = {} if sells_only else {f"active_{r.value}": counts[r] for r in team_roles}
@@ -76,6 +68,8 @@ class StaffCRUD:
             team=[TeamMember.model_validate(u) for u in team],
             recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
         )
+        if has_permission(role, P.SALES_KPI):  # plan progress and the funnel above the counters
+            summary.rop = rop_home(db, actor)
         if has_permission(role, P.LEADS_ASSIGN):
             self._floor(db, summary)
         elif sells_only:

@@ -177,6 +177,18 @@ class DistributionCRUD:
         self._drain(db, exclude=lead.id)  # the ones waiting longer go first
         self._give(db, lead, AssignReason.TURN, record_waiting=True)
 
+    def route_new_leads(self, db: Session, lead_ids: list[int]) -> None:
+        """Give out leads created in bulk (an import) as `route_lead` gives out one, in their order,
+        with one look at the settings; those nobody can take wait in the queue."""
+        row = self.settings(db, lock=True)
+        if row.mode != DistributionMode.AUTO or not lead_ids:
+            return
+        self._drain(db, below=min(lead_ids))  # the ones waiting longer go first
+        for start in range(0, len(lead_ids), DRAIN_LIMIT):
+            chunk = lead_ids[start : start + DRAIN_LIMIT]
+            for lead in db.scalars(select(Lead).where(Lead.id.in_(chunk)).order_by(Lead.id)).all():
+                self._give(db, lead, AssignReason.TURN, record_waiting=True)
+
     def on_check_in(self, db: Session, seller: User) -> int:
         """A salesperson came on shift: they take their share of the waiting leads (the oldest), the
         rest waits for the colleagues still to come, so the queue is spread, not all to the first in;
@@ -220,7 +232,12 @@ class DistributionCRUD:
     # ---- inside one locked transaction -----------------------------------------------------------
 
     def _drain(
-        self, db: Session, exclude: int | None = None, limit: int = DRAIN_LIMIT, only: User | None = None
+        self,
+        db: Session,
+        exclude: int | None = None,
+        limit: int = DRAIN_LIMIT,
+        only: User | None = None,
+        below: int | None = None,
     ) -> int:
         """Give waiting leads out in turn (or to `only`), oldest first, while someone can take them."""
         q = (
@@ -231,6 +248,8 @@ class DistributionCRUD:
         )
         if exclude is not None:
             q = q.where(Lead.id != exclude)
+        if below is not None:
+            q = q.where(Lead.id < below)
         given = 0
         for lead in db.scalars(q).all():
             if not self._give(db, lead, AssignReason.QUEUE, only=only):

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -25,6 +25,7 @@ from app.auth.permissions import P, Role, can
 from app.core import clock
 from app.core.errors import Forbidden, Invalid
 from app.domain.audit.crud import audit
+from app.domain.audit.models import AuditEntry
 from app.domain.distribution.models import (
     AssignReason,
     DistributionMode,
@@ -184,6 +185,9 @@ class DistributionCRUD:
         if row.mode != DistributionMode.AUTO or not lead_ids:
             return
         self._drain(db, below=min(lead_ids))  # the ones waiting longer go first
+        if not self._eligible(db):  # nobody on shift: they all wait, recorded in two statements
+            self._record_waiting(db, lead_ids)
+            return
         for start in range(0, len(lead_ids), DRAIN_LIMIT):
             chunk = lead_ids[start : start + DRAIN_LIMIT]
             for lead in db.scalars(select(Lead).where(Lead.id.in_(chunk)).order_by(Lead.id)).all():
@@ -368,6 +372,20 @@ class DistributionCRUD:
         if skipped:
             after["skipped"] = skipped
         audit.record(db, None, "lead", lead.id, "auto_assign", {"assigned_id": previous}, after)
+
+    @staticmethod
+    def _record_waiting(db: Session, lead_ids: list[int]) -> None:
+        """What `_record` writes for leads that wait with nobody on shift, in bulk."""
+        reason = AssignReason.WAITING_ABSENT
+        db.execute(insert(LeadAssignment), [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in lead_ids])
+        now = clock.now()
+        after = {"assigned_id": None, "reason": reason.value}
+        rows = [
+            {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
+            | {"before": {"assigned_id": None}, "after": after}
+            for i in lead_ids
+        ]
+        db.execute(insert(AuditEntry), rows)
 
     @staticmethod
     def _config(db: Session, row: DistributionSettings) -> dict:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -286,10 +286,10 @@ class ImportCRUD:
                 }
             )
             if len(batch) >= ROW_BATCH:
-                db.execute(insert(ImportRow), batch)
+                engine.insert_rows(db, ImportRow, batch)
                 batch = []
         if batch:
-            db.execute(insert(ImportRow), batch)
+            engine.insert_rows(db, ImportRow, batch)
         job.counts = outcome.counts
         job.total_rows = outcome.total
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -108,14 +108,21 @@ def _chunks(rows: Iterator[tuple[int, list[object]]]) -> Iterator[list[tuple[int
         yield chunk
 
 
-def _cells(headers: list[str], mapping: dict[str, str], row: list[object]) -> dict[str, object]:
-    """The mapped fields of a row whose cell is not empty."""
+def _positions(headers: list[str], mapping: dict[str, str]) -> list[tuple[str, int]]:
+    """(field, column index) of each mapped field whose header the file has."""
     index = {h: i for i, h in enumerate(headers)}
+    return [(name, index[header]) for name, header in mapping.items() if header in index]
+
+
+def _cells(positions: list[tuple[str, int]], row: list[object]) -> dict[str, object]:
+    """The mapped fields of a row whose cell is not empty."""
     out: dict[str, object] = {}
-    for name, header in mapping.items():
-        i = index.get(header)
-        if i is not None and i < len(row) and norm.text(row[i]) != "":
-            out[name] = row[i]
+    size = len(row)
+    for name, i in positions:
+        if i < size:
+            value = row[i]
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                out[name] = value
     return out
 
 
@@ -230,9 +237,10 @@ class ApartmentImport:
     ) -> list[RowResult]:
         """Decide and write one chunk of rows."""
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
+        positions = _positions(headers, mapping)
         for line, row in rows:
             try:
-                data = self.parse(_cells(headers, mapping, row))
+                data = self.parse(_cells(positions, row))
                 data["building_obj"] = self._building(data)
                 key = (data["building_obj"].id, data["number"])
                 if key in self.seen:
@@ -283,16 +291,14 @@ class ApartmentImport:
             except RowError as exc:
                 results.append(_reject(line, row, exc, key_text))
         if creates:
-            ids = self.db.scalars(
-                insert(Apartment).returning(Apartment.id, sort_by_parameter_order=True), creates
-            ).all()
+            ids = insert_rows(self.db, Apartment, creates, returning=True)
             audits += [
                 (i, None, {k: v for k, v in c.items() if k != "building_id"}) for i, c in zip(ids, creates, strict=True)
             ]
         if updates:
             self.db.execute(update(Apartment), updates)
         if audits:
-            self.db.execute(insert(AuditEntry), _audit_rows(self.actor, self.job, "apartment", audits))
+            insert_rows(self.db, AuditEntry, _audit_rows(self.actor, self.job, "apartment", audits))
         return results
 
     def _new(self, building: Building, data: dict[str, Any]) -> dict[str, Any]:
@@ -396,9 +402,10 @@ class LeadImport:
     ) -> list[RowResult]:
         """Decide and write one chunk of rows."""
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
+        positions = _positions(headers, mapping)
         for line, row in rows:
             try:
-                data = self.parse(_cells(headers, mapping, row))
+                data = self.parse(_cells(positions, row))
                 if data["phone"] in self.seen:
                     raise RowError("phone", N_("The same phone is already in an earlier row of the file."))
                 self.seen.add(data["phone"])
@@ -448,9 +455,10 @@ class LeadImport:
             audits.append((current.id, {k: v[0] for k, v in changes.items()}, after))
             results.append(RowResult(line, Outcome.UPDATE, data["phone"], changes=_jsonable(changes)))
         if creates:
-            ids = self.db.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), creates).all()
-            self.db.execute(
-                insert(LeadStatusChange),
+            ids = insert_rows(self.db, Lead, creates, returning=True)
+            insert_rows(
+                self.db,
+                LeadStatusChange,
                 [
                     {"lead_id": i, "from_status": None, "to_status": LeadStatus.NEW, "by_id": self.actor.id, "at": now}
                     for i in ids
@@ -464,7 +472,7 @@ class LeadImport:
         if updates:
             self.db.execute(update(Lead), updates)
         if audits:
-            self.db.execute(insert(AuditEntry), _audit_rows(self.actor, self.job, "lead", audits))
+            insert_rows(self.db, AuditEntry, _audit_rows(self.actor, self.job, "lead", audits))
         return results
 
     @staticmethod
@@ -484,6 +492,15 @@ class LeadImport:
         if self.new_ids:
             self.db.expire_all()
             distribution.route_new_leads(self.db, self.new_ids)
+
+
+def insert_rows(db: Session, model: type, rows: list[dict], returning: bool = False) -> list[int]:
+    """Insert many rows with one Core statement (no ORM bookkeeping); their new ids, in order, when asked."""
+    table = model.__table__
+    if not returning:
+        db.execute(table.insert(), rows)
+        return []
+    return list(db.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
 
 
 def _reject(line: int, row: list[object], exc: RowError, key: str = "") -> RowResult:

@@ -291,7 +291,15 @@ class ApartmentImport:
             except RowError as exc:
                 results.append(_reject(line, row, exc, key_text))
         if creates:
-            ids = insert_rows(self.db, Apartment, creates, returning=True)
+            insert_rows(self.db, Apartment, creates)
+            made = self.db.execute(
+                select(Apartment.building_id, Apartment.number, Apartment.id).where(
+                    Apartment.building_id.in_({c["building_id"] for c in creates}),
+                    Apartment.number.in_({c["number"] for c in creates}),
+                )
+            )
+            by_key = {(b, n): i for b, n, i in made}
+            ids = [by_key[(c["building_id"], c["number"])] for c in creates]
             audits += [
                 (i, None, {k: v for k, v in c.items() if k != "building_id"}) for i, c in zip(ids, creates, strict=True)
             ]
@@ -455,7 +463,10 @@ class LeadImport:
             audits.append((current.id, {k: v[0] for k, v in changes.items()}, after))
             results.append(RowResult(line, Outcome.UPDATE, data["phone"], changes=_jsonable(changes)))
         if creates:
-            ids = insert_rows(self.db, Lead, creates, returning=True)
+            insert_rows(self.db, Lead, creates)
+            made = self.db.execute(select(Lead.phone, Lead.id).where(Lead.phone.in_([c["phone"] for c in creates])))
+            by_phone = dict(made.all())
+            ids = [by_phone[c["phone"]] for c in creates]
             insert_rows(
                 self.db,
                 LeadStatusChange,
@@ -494,13 +505,9 @@ class LeadImport:
             distribution.route_new_leads(self.db, self.new_ids)
 
 
-def insert_rows(db: Session, model: type, rows: list[dict], returning: bool = False) -> list[int]:
-    """Insert many rows with one Core statement (no ORM bookkeeping); their new ids, in order, when asked."""
-    table = model.__table__
-    if not returning:
-        db.execute(table.insert(), rows)
-        return []
-    return list(db.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+def insert_rows(db: Session, model: type, rows: list[dict]) -> None:
+    """Insert many rows with one Core executemany (no ORM bookkeeping, no RETURNING)."""
+    db.execute(model.__table__.insert(), rows)
 
 
 def _reject(line: int, row: list[object], exc: RowError, key: str = "") -> RowResult:

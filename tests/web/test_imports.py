@@ -152,3 +152,28 @@ def test_leads_from_xlsx_through_the_api(client_as, db):
     job = post_file(admin, data.getvalue(), kind="leads", name="leads.xlsx").json()
     assert admin.get(f"{API}/{job['id']}").json()["counts"] == {"create": 1, "update": 0, "unchanged": 0, "reject": 1}
     assert admin.post(f"{API}/{job['id']}/apply").json()["counts"]["create"] == 1
+
+
+def test_a_running_import_answers_its_progress_block_for_polling(client_as, db, sunrise, settings):
+    import json
+    import time
+
+    from app.domain.imports.models import ImportJob, ImportStatus
+
+    admin = client_as(Role.ADMIN)
+    job_id = post_file(admin).json()["id"]
+    job = db.get(ImportJob, job_id)
+    job.status, job.total_rows = ImportStatus.APPLYING, 1000
+    db.commit()
+    (settings.data_dir / "imports" / f"{job_id}.progress").write_text(
+        json.dumps({"done": 250, "total": 1000, "started": time.time() - 5})
+    )
+    state = admin.get(f"{API}/{job_id}").json()
+    assert state["status"] == "applying" and state["progress"] == 0.25 and state["rows_done"] == 250
+    assert state["rows_per_second"] > 0 and state["seconds_left"] > 0
+    fragment = admin.get(f"{PAGE}/{job_id}", headers={"HX-Request": "true", "HX-Target": "progress"})
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<section class="card" id="progress"')
+    assert 'hx-trigger="every 1s"' in fragment.text and 'value="25"' in fragment.text
+    assert "250 из 1" in fragment.text
+    assert admin.post(f"{API}/{job_id}/cancel").status_code == 409

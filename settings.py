@@ -75,6 +75,7 @@ class Settings:
     media_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "media")
     max_upload_mb: int = 5
     import_max_mb: int = 20
+    import_max_rows: int = 200_000
     company_founded: date = date(2000, 1, 1)
     booking_hours: int = 72
     shift_start: str = "09:00"  # HH:MM company time; a later first check-in is a late arrival
@@ -115,6 +116,7 @@ class Settings:
             media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))),
             max_upload_mb=_env_int("MAX_UPLOAD_MB", 5),
             import_max_mb=_env_int("IMPORT_MAX_MB", 20),
+            import_max_rows=_env_int("IMPORT_MAX_ROWS", 200_000),
             company_founded=_env_date("COMPANY_FOUNDED", date(2000, 1, 1)),
             booking_hours=_env_int("BOOKING_HOURS", 72),
             shift_start=_env("SHIFT_START", "09:00"),

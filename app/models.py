@@ -7,6 +7,7 @@ from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
 from app.domain.distribution.models import DistributionSettings, LeadAssignment, SellerTurn
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
+from app.domain.imports.models import ImportJob, ImportMapping, ImportRow
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
 from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
@@ -31,6 +32,9 @@ __all__ = [
     "Expense",
     "ExpenseCategory",
     "FloorGrid",
+    "ImportJob",
+    "ImportMapping",
+    "ImportRow",
     "Instalment",
     "Lead",
     "LeadAssignment",

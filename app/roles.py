@@ -29,6 +29,7 @@ from app.features import (
     funnel,
     grid,
     home,
+    imports,
     inventory,
     kanban,
     leads,
@@ -62,6 +63,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
+        imports.feature,
     ),
     Role.SALES: (
         home.feature,

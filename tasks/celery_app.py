@@ -41,7 +41,9 @@ def configure(app: Celery, config: Settings) -> Celery:
 
 def make_celery(config: Settings) -> Celery:
     """A Celery app for `config`; tasks are shared, so they run on whichever app is current."""
-    app = configure(Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.attendance"]), config)
+    app = configure(
+        Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.attendance", "tasks.imports"]), config
+    )
     app.set_default()
     return app
 

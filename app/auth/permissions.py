@@ -66,6 +66,7 @@ class P:
     PLANS_WRITE = "plans:write"
     MARKETING_READ = "marketing:read"
     MARKETING_WRITE = "marketing:write"
+    IMPORTS_RUN = "imports:run"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"

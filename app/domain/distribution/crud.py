@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -25,6 +25,7 @@ from app.auth.permissions import P, Role, can
 from app.core import clock
 from app.core.errors import Forbidden, Invalid
 from app.domain.audit.crud import audit
+from app.domain.audit.models import AuditEntry
 from app.domain.distribution.models import (
     AssignReason,
     DistributionMode,
@@ -177,6 +178,21 @@ class DistributionCRUD:
         self._drain(db, exclude=lead.id)  # the ones waiting longer go first
         self._give(db, lead, AssignReason.TURN, record_waiting=True)
 
+    def route_new_leads(self, db: Session, lead_ids: list[int]) -> None:
+        """Give out leads created in bulk (an import) as `route_lead` gives out one, in their order,
+        with one look at the settings; those nobody can take wait in the queue."""
+        row = self.settings(db, lock=True)
+        if row.mode != DistributionMode.AUTO or not lead_ids:
+            return
+        self._drain(db, below=min(lead_ids))  # the ones waiting longer go first
+        if not self._eligible(db):  # nobody on shift: they all wait, recorded in two statements
+            self._record_waiting(db, lead_ids)
+            return
+        for start in range(0, len(lead_ids), DRAIN_LIMIT):
+            chunk = lead_ids[start : start + DRAIN_LIMIT]
+            for lead in db.scalars(select(Lead).where(Lead.id.in_(chunk)).order_by(Lead.id)).all():
+                self._give(db, lead, AssignReason.TURN, record_waiting=True)
+
     def on_check_in(self, db: Session, seller: User) -> int:
         """A salesperson came on shift: they take their share of the waiting leads (the oldest), the
         rest waits for the colleagues still to come, so the queue is spread, not all to the first in;
@@ -220,7 +236,12 @@ class DistributionCRUD:
     # ---- inside one locked transaction -----------------------------------------------------------
 
     def _drain(
-        self, db: Session, exclude: int | None = None, limit: int = DRAIN_LIMIT, only: User | None = None
+        self,
+        db: Session,
+        exclude: int | None = None,
+        limit: int = DRAIN_LIMIT,
+        only: User | None = None,
+        below: int | None = None,
     ) -> int:
         """Give waiting leads out in turn (or to `only`), oldest first, while someone can take them."""
         q = (
@@ -231,6 +252,8 @@ class DistributionCRUD:
         )
         if exclude is not None:
             q = q.where(Lead.id != exclude)
+        if below is not None:
+            q = q.where(Lead.id < below)
         given = 0
         for lead in db.scalars(q).all():
             if not self._give(db, lead, AssignReason.QUEUE, only=only):
@@ -349,6 +372,20 @@ class DistributionCRUD:
         if skipped:
             after["skipped"] = skipped
         audit.record(db, None, "lead", lead.id, "auto_assign", {"assigned_id": previous}, after)
+
+    @staticmethod
+    def _record_waiting(db: Session, lead_ids: list[int]) -> None:
+        """What `_record` writes for leads that wait with nobody on shift, in bulk."""
+        reason = AssignReason.WAITING_ABSENT
+        db.execute(insert(LeadAssignment), [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in lead_ids])
+        now = clock.now()
+        after = {"assigned_id": None, "reason": reason.value}
+        rows = [
+            {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
+            | {"before": {"assigned_id": None}, "after": after}
+            for i in lead_ids
+        ]
+        db.execute(insert(AuditEntry), rows)
 
     @staticmethod
     def _config(db: Session, row: DistributionSettings) -> dict:

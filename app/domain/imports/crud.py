@@ -1,0 +1,356 @@
+"""Imports for admins: upload, read options and mapping, preview (a rolled-back run), apply
+(all or nothing), cancel, the per-row outcomes and the error report.
+
+The preview and the apply run the same code (engine.run). The preview runs inside a savepoint
+that is rolled back, then records what each row would do; the apply runs inside a savepoint that
+is released only when every chunk went through, so a failure leaves no partial data. Progress is
+written to a small file beside the upload (DATA_DIR/imports/<id>.progress), so any process can
+read it while a long transaction holds the database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.permissions import P, can
+from app.core import clock
+from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.core.paging import Page, paginate
+from app.domain.imports import engine
+from app.domain.imports.mapping import check_mapping, missing_required, suggest
+from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
+from app.domain.imports.readers import FileUpload, Table, imports_dir, open_table, sniff_csv, store_upload
+from app.domain.imports.schemas import ImportOptions, MappingWrite, RowFilter
+
+RUNNING = (ImportStatus.PREVIEWING, ImportStatus.APPLYING)
+ROW_BATCH = 5000
+
+
+class _Rollback(Exception):
+    """Raised inside the preview's savepoint to undo everything it wrote."""
+
+
+def _may_import(actor: User) -> None:
+    if not can(actor, P.IMPORTS_RUN):
+        raise Forbidden("You cannot run imports.")
+
+
+def source_of(filename: str) -> str:
+    """The source a file stands for (its name without the extension), whose mapping is reused."""
+    return Path(filename or "file").stem.strip().lower()[:200] or "file"
+
+
+class ImportCRUD:
+    """Imports of apartments and leads from files, for admins."""
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def get(self, db: Session, actor: User, import_id: int) -> ImportJob:
+        """An import, or NotFound."""
+        _may_import(actor)
+        job = db.get(ImportJob, import_id)
+        if job is None:
+            raise NotFound("Import not found.")
+        return job
+
+    def recent(self, db: Session, actor: User, limit: int = 20) -> list[ImportJob]:
+        """The latest imports, newest first."""
+        _may_import(actor)
+        return list(db.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
+
+    def rows(self, db: Session, actor: User, import_id: int, f: RowFilter) -> Page[ImportRow]:
+        """One page of the rows' outcomes of the latest run, in file order."""
+        self.get(db, actor, import_id)
+        q = select(ImportRow).where(ImportRow.import_id == import_id)
+        if f.outcome is not None:
+            q = q.where(ImportRow.outcome == f.outcome)
+        return paginate(db, q.order_by(ImportRow.line), f.page, f.page_size)
+
+    def rejected(self, db: Session, actor: User, import_id: int) -> tuple[ImportJob, Iterator[ImportRow]]:
+        """The import and its rejected rows in file order (for the error report)."""
+        job = self.get(db, actor, import_id)
+        q = (
+            select(ImportRow)
+            .where(ImportRow.import_id == import_id, ImportRow.outcome == Outcome.REJECT)
+            .order_by(ImportRow.line)
+            .execution_options(yield_per=1000)
+        )
+        return job, iter(db.scalars(q))
+
+    def status(self, job: ImportJob, data_dir: Path) -> dict[str, Any]:
+        """The import as the API answers it: with rows done, speed and time left while it runs."""
+        info: dict[str, Any] = {
+            "suggested": suggest(job.kind, job.headers) if job.headers else {},
+            "rows_done": job.total_rows if job.status in (ImportStatus.PREVIEW, ImportStatus.DONE) else 0,
+        }
+        if job.status in RUNNING:
+            state = _read_progress(data_dir, job.id)
+            done, total, started = state.get("done", 0), state.get("total", 0), state.get("started")
+            info["rows_done"] = done
+            info["progress"] = min(0.99, done / total) if total else 0.0
+            if started and done:
+                elapsed = max(time.time() - started, 1e-6)
+                info["rows_per_second"] = round(done / elapsed, 1)
+                info["seconds_left"] = round(max(total - done, 0) / (done / elapsed), 1) if total else None
+        return info
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def create(
+        self,
+        db: Session,
+        actor: User,
+        kind: ImportKind,
+        upload: FileUpload,
+        data_dir: Path,
+        max_bytes: int,
+        max_rows: int,
+    ) -> ImportJob:
+        """Keep the uploaded file, sniff how to read it, and pick the mapping (the source's saved one, else
+        a suggestion from the headers); the import waits for its preview."""
+        _may_import(actor)
+        name = store_upload(upload, data_dir, max_bytes)
+        path = imports_dir(data_dir) / name
+        job = ImportJob(
+            kind=kind,
+            source=source_of(upload.filename),
+            filename=(upload.filename or "")[:300],
+            path=name,
+            created_by_id=actor.id,
+        )
+        try:
+            if path.suffix != ".xlsx":
+                job.encoding, job.delimiter = sniff_csv(path)
+            table = open_table(path, job.encoding, job.delimiter)
+            job.headers = [h[:200] for h in table.headers]
+            _close(table)
+            job.total_rows = _count_rows(path, max_rows)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        if not any(job.headers):
+            path.unlink(missing_ok=True)
+            raise Invalid("The file has no header row.", field="file")
+        saved = db.scalar(select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.source == job.source))
+        job.mapping = check_mapping(kind, saved.mapping if saved else suggest(kind, job.headers), job.headers)
+        db.add(job)
+        db.flush()
+        return job
+
+    def configure(self, db: Session, actor: User, import_id: int, options: ImportOptions, data_dir: Path) -> ImportJob:
+        """Change how the file is read and mapped (saved for the source), before it is applied; it is
+        previewed again."""
+        job = self.get(db, actor, import_id)
+        if job.status not in (ImportStatus.QUEUED, ImportStatus.PREVIEW, ImportStatus.FAILED):
+            raise Conflict("This import can no longer be changed.")
+        if job.path.endswith(".xlsx"):
+            job.sheet = options.sheet
+        else:
+            job.encoding = options.encoding or job.encoding
+            job.delimiter = options.delimiter or job.delimiter
+        table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
+        job.headers = [h[:200] for h in table.headers]
+        _close(table)
+        unknown = [h for h in options.mapping.values() if h and h not in job.headers]
+        if unknown:
+            raise Invalid("The file has no column %(column)s.", field="mapping", column=unknown[0])
+        job.mapping = check_mapping(job.kind, options.mapping, job.headers)
+        job.create_buildings = options.create_buildings
+        job.status = ImportStatus.QUEUED
+        self._save_mapping(db, job.kind, job.source, job.mapping)
+        db.flush()
+        return job
+
+    def save_mapping(self, db: Session, actor: User, source: str, data: MappingWrite) -> ImportMapping:
+        """Save the mapping of a source for its next imports."""
+        _may_import(actor)
+        clean = {f: h[:200] for f, h in data.mapping.items() if h}
+        check = check_mapping(data.kind, clean, list(clean.values()))
+        if len(check) != len(clean):
+            raise Invalid("Unknown field in the mapping.", field="mapping")
+        return self._save_mapping(db, data.kind, source.strip().lower()[:200], clean)
+
+    def _save_mapping(self, db: Session, kind: ImportKind, source: str, mapping: dict[str, str]) -> ImportMapping:
+        row = db.scalar(select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.source == source))
+        if row is None:
+            row = ImportMapping(kind=kind, source=source)
+            db.add(row)
+        row.mapping = dict(mapping)
+        db.flush()
+        return row
+
+    def begin(self, db: Session, actor: User, import_id: int, apply: bool) -> ImportJob:
+        """Mark an import as about to be previewed or applied (Conflict when its state does not allow it)."""
+        job = self.get(db, actor, import_id)
+        if apply:
+            if job.status == ImportStatus.DONE:
+                raise Conflict("This import has already been applied.")
+            if job.status != ImportStatus.PREVIEW:
+                raise Conflict("Apply an import after its preview.")
+            missing = missing_required(job.kind, job.mapping)
+            if missing:
+                raise Invalid("Choose the column of every required field.", field="mapping")
+            job.status = ImportStatus.APPLYING
+        else:
+            if job.status not in (ImportStatus.QUEUED, ImportStatus.PREVIEW, ImportStatus.FAILED):
+                raise Conflict("This import can no longer be changed.")
+            job.status = ImportStatus.PREVIEWING
+        job.progress, job.error = 0.0, ""
+        db.flush()
+        return job
+
+    def cancel(self, db: Session, actor: User, import_id: int) -> ImportJob:
+        """Drop an import that has not been applied (its rows stay as the preview left them)."""
+        job = self.get(db, actor, import_id)
+        if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED):
+            raise Conflict("This import is finished.")
+        if job.status == ImportStatus.APPLYING:
+            raise Conflict("The import is being applied and cannot be stopped now.")
+        job.status = ImportStatus.CANCELLED
+        job.finished_at = clock.now()
+        db.flush()
+        return job
+
+    def run(self, db: Session, actor: User, import_id: int, data_dir: Path) -> ImportJob:
+        """Preview (status previewing) or apply (status applying) an import: the same pass over the
+        file; a preview's writes are rolled back, an apply's kept only when every row went through."""
+        job = self.get(db, actor, import_id)
+        if job.status not in RUNNING:
+            return job  # redelivered after it finished, or cancelled meanwhile
+        applying = job.status == ImportStatus.APPLYING
+        missing = missing_required(job.kind, job.mapping)
+        if missing:
+            return self._fail(db, job, "Choose the column of every required field.")
+        started = time.time()
+        total = job.total_rows
+
+        def progress(done: int) -> None:
+            _write_progress(data_dir, job.id, done, total, started)
+
+        progress(0)
+        outcome: engine.Run | None = None
+        try:
+            savepoint = db.begin_nested()
+            try:
+                table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
+                outcome = engine.run(db, actor, job, table.headers, table.rows, progress)
+                if not applying:
+                    raise _Rollback
+                savepoint.commit()
+            except BaseException:
+                savepoint.rollback()
+                raise
+        except _Rollback:
+            pass
+        except AppError as exc:
+            db.expire_all()
+            return self._fail(db, db.get(ImportJob, import_id), exc.message)
+        except SQLAlchemyError:
+            db.expire_all()
+            return self._fail(db, db.get(ImportJob, import_id), "The database refused a row: nothing was imported.")
+        finally:
+            _progress_file(data_dir, job.id).unlink(missing_ok=True)
+        db.expire_all()
+        job = db.get(ImportJob, import_id)
+        self._record(db, job, outcome)
+        job.status = ImportStatus.DONE if applying else ImportStatus.PREVIEW
+        job.progress = 1.0
+        job.finished_at = clock.now() if applying else None
+        db.flush()
+        return job
+
+    def _record(self, db: Session, job: ImportJob, outcome: engine.Run) -> None:
+        """Replace the import's row outcomes by this run's (bulk inserts)."""
+        db.execute(delete(ImportRow).where(ImportRow.import_id == job.id))
+        batch: list[dict] = []
+        for r in outcome.results:
+            batch.append(
+                {
+                    "import_id": job.id,
+                    "line": r.line,
+                    "outcome": r.outcome,
+                    "key": r.key[:300],
+                    "field": r.field,
+                    "reason": r.reason,
+                    "changes": r.changes,
+                    "values": r.values,
+                }
+            )
+            if len(batch) >= ROW_BATCH:
+                engine.insert_rows(db, ImportRow, batch)
+                batch = []
+        if batch:
+            engine.insert_rows(db, ImportRow, batch)
+        job.counts = outcome.counts
+        job.total_rows = outcome.total
+
+    def _fail(self, db: Session, job: ImportJob, message: str) -> ImportJob:
+        job.status = ImportStatus.FAILED
+        job.error = message[:1000]
+        job.finished_at = clock.now()
+        db.flush()
+        return job
+
+    @staticmethod
+    def file(job: ImportJob, data_dir: Path) -> Path:
+        """Where the import's file is kept."""
+        path = imports_dir(data_dir) / job.path
+        if not path.is_file():
+            raise Invalid("The uploaded file is gone: upload it again.", field="file")
+        return path
+
+
+def _close(table: Table) -> None:
+    close = getattr(table.rows, "close", None)
+    if close is not None:
+        close()
+
+
+def _count_rows(path: Path, max_rows: int) -> int:
+    """How many data rows the file has (at most `max_rows`; Invalid beyond)."""
+    if path.suffix == ".xlsx":
+        table = open_table(path)
+        count = 0
+        for count, _ in enumerate(table.rows, start=1):
+            if count > max_rows:
+                _close(table)
+                break
+    else:
+        with path.open("rb") as f:
+            count = max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1)
+            f.seek(-1, 2)
+            if f.read(1) != b"\n":
+                count += 1
+    if count > max_rows:
+        raise Invalid("The file has more than %(rows)s rows.", field="file", rows=max_rows)
+    return count
+
+
+def _progress_file(data_dir: Path, import_id: int) -> Path:
+    return imports_dir(data_dir) / f"{import_id}.progress"
+
+
+def _write_progress(data_dir: Path, import_id: int, done: int, total: int, started: float) -> None:
+    target = _progress_file(data_dir, import_id)
+    scratch = target.with_suffix(".tmp")
+    scratch.write_text(json.dumps({"done": done, "total": total, "started": started}))
+    scratch.replace(target)
+
+
+def _read_progress(data_dir: Path, import_id: int) -> dict[str, Any]:
+    try:
+        return json.loads(_progress_file(data_dir, import_id).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+imports = ImportCRUD()

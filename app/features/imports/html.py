@@ -1,0 +1,156 @@
+"""The imports page for admins: upload a file, see its preview with a live progress bar, fix the
+column mapping and how the file is read, apply it or drop it, download the rejected rows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.auth.deps import CurrentUser, DbSession, get_settings, require
+from app.auth.models import User
+from app.auth.permissions import P
+from app.core.errors import AppError
+from app.core.types import Id
+from app.domain.imports.crud import RUNNING, imports
+from app.domain.imports.mapping import FIELDS, REQUIRED
+from app.domain.imports.models import ImportKind, ImportStatus, Outcome
+from app.domain.imports.schemas import ImportOptions, RowFilter
+from app.features.imports.shared import create_and_preview, error_report, kind_of, start_run, status_of, upload_of
+from app.web.feature import DashboardBase
+from app.web.forms import PostedForm
+from app.web.i18n import gettext
+from app.web.labels import N_
+from app.web.templating import is_htmx, render, see_other
+
+router = APIRouter(dependencies=[Depends(require(P.IMPORTS_RUN))])
+TEMPLATE = "features/imports/page.html"
+KIND_LABELS = {ImportKind.APARTMENTS: N_("Apartments"), ImportKind.LEADS: N_("Leads")}
+STATUS_LABELS = {
+    ImportStatus.QUEUED: N_("Waiting"),
+    ImportStatus.PREVIEWING: N_("Preview is running"),
+    ImportStatus.PREVIEW: N_("Preview ready"),
+    ImportStatus.APPLYING: N_("Importing"),
+    ImportStatus.DONE: N_("Imported"),
+    ImportStatus.FAILED: N_("Failed"),
+    ImportStatus.CANCELLED: N_("Cancelled"),
+}
+OUTCOME_LABELS = {
+    Outcome.CREATE: N_("To create"),
+    Outcome.UPDATE: N_("To update"),
+    Outcome.UNCHANGED: N_("Unchanged"),
+    Outcome.REJECT: N_("Rejected"),
+}
+ENCODINGS = (("utf-8", "UTF-8"), ("utf-8-sig", N_("UTF-8 with BOM")), ("cp1251", "Windows-1251"))
+DELIMITERS = ((";", N_("Semicolon ;")), (",", N_("Comma ,")), ("\t", N_("Tab")))
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "encodings": ENCODINGS,
+        "delimiters": DELIMITERS,
+    }
+
+
+def _list(request: Request, db: Session, user: User, errors: dict[str, str], status_code: int = 200) -> Response:
+    context = {"jobs": imports.recent(db, user), "errors": errors, "page_kind": "list", **_labels()}
+    return render(request, TEMPLATE, context, status_code=status_code)
+
+
+@router.get("/imports")
+def imports_page(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    """The upload form and the latest imports."""
+    return _list(request, db, user, {})
+
+
+@router.post("/imports")
+def upload_import(
+    request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, form: PostedForm
+) -> Response:
+    """Upload a file; its preview starts at once and its page opens (the form again with the error otherwise)."""
+    try:
+        job = create_and_preview(request, db, user, kind_of(form.get("kind")), upload_of(form.get("file")))
+    except AppError as exc:
+        return _list(request, db, user, {exc.field or "file": gettext(exc.message, **exc.params)}, 422)
+    return see_other(f"{base}/imports/{job.id}")
+
+
+@router.get("/imports/{import_id:int}")
+def import_page(
+    request: Request, db: DbSession, user: CurrentUser, import_id: Id, f: Annotated[RowFilter, Query()]
+) -> Response:
+    """An import: progress while it runs (polled), then counts, the rows by outcome, mapping and actions."""
+    job = imports.get(db, user, import_id)
+    info = status_of(request, job)
+    running = job.status in RUNNING
+    if is_htmx(request) and request.headers.get("HX-Target") == "progress" and not running:
+        return Response(status_code=204, headers={"HX-Refresh": "true"})  # finished: show the whole result
+    context = {
+        "page_kind": "detail",
+        "job": job,
+        "info": info,
+        "running": running,
+        "fields": FIELDS[job.kind],
+        "required": REQUIRED[job.kind],
+        "rows": imports.rows(db, user, import_id, f),
+        "f": f,
+        "errors": {},
+        **_labels(),
+    }
+    return render(request, TEMPLATE, context, block="progress")
+
+
+@router.post("/imports/{import_id:int}/options")
+def save_options(
+    request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id, form: PostedForm
+) -> Response:
+    """Save the mapping and how to read the file, and preview again."""
+    job = imports.get(db, user, import_id)
+    mapping = {name: str(form.get(f"map_{name}") or "") for name in FIELDS[job.kind]}
+    options = ImportOptions(
+        mapping={k: v for k, v in mapping.items() if v},
+        encoding=_choice(form.get("encoding"), ENCODINGS),
+        delimiter=_choice(form.get("delimiter"), DELIMITERS),
+        sheet=str(form.get("sheet") or "")[:100],
+        create_buildings=form.get("create_buildings") == "1",
+    )
+    imports.configure(db, user, import_id, options, get_settings(request).data_dir)
+    start_run(request, db, user, import_id, apply=False)
+    return see_other(f"{base}/imports/{import_id}")
+
+
+@router.post("/imports/{import_id:int}/apply")
+def apply_import(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
+    """Apply the previewed import."""
+    start_run(request, db, user, import_id, apply=True)
+    return see_other(f"{base}/imports/{import_id}")
+
+
+@router.post("/imports/{import_id:int}/cancel")
+def cancel_import(db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
+    """Drop the import without applying it."""
+    imports.cancel(db, user, import_id)
+    return see_other(f"{base}/imports/{import_id}")
+
+
+@router.get("/imports/{import_id:int}/errors.csv")
+def errors_csv(db: DbSession, user: CurrentUser, import_id: Id) -> Response:
+    """The rejected rows with a reason column, as CSV."""
+    return error_report(db, user, import_id, "csv")
+
+
+@router.get("/imports/{import_id:int}/errors.xlsx")
+def errors_xlsx(db: DbSession, user: CurrentUser, import_id: Id) -> Response:
+    """The rejected rows with a reason column, as XLSX."""
+    return error_report(db, user, import_id, "xlsx")
+
+
+def _choice(value: object, options: tuple[tuple[str, str], ...]) -> str:
+    """A posted select's value when it is one of its options, else '' (keep what was sniffed)."""
+    text = str(value or "")
+    return text if text in {v for v, _ in options} else ""

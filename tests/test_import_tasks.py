@@ -1,0 +1,98 @@
+"""Import jobs outside a request: the job's own transaction (inline), a redelivered job that
+finds its import finished, and a real Celery worker on the local Redis."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.db import write_session
+from app.domain.imports.crud import imports
+from app.domain.imports.models import ImportJob, ImportKind
+from app.domain.imports.readers import FileUpload
+from app.domain.leads.models import Lead
+from app.migrations import upgrade
+from settings import Settings
+from tasks import imports as import_tasks
+from tasks.celery_app import celery_app, make_celery
+from tests.conftest import make_settings
+from tests.factories import make_user
+from tests.workers import own_redis_url
+
+REDIS_URL = own_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+LEADS = "Телефон;Имя\n+998901112233;Азиз\n+998901112234;Нодира\nне телефон;Кто\n".encode()
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A migrated SQLite file with an admin, and the settings of a worker using it."""
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    upgrade(url)
+    with write_session(url) as db:
+        admin_id = make_user(db, Role.ADMIN, username="importer").id
+    return make_settings(url, tmp_path), admin_id
+
+
+def uploaded(config: Settings, admin_id: int) -> int:
+    """An uploaded leads file marked for its preview, committed; its id."""
+    with write_session(config.database_url) as db:
+        admin = db.get(User, admin_id)
+        job = imports.create(
+            db, admin, ImportKind.LEADS, FileUpload(io.BytesIO(LEADS), "leads.csv"), config.data_dir, 1 << 20, 100
+        )
+        imports.begin(db, admin, job.id, apply=False)
+        return job.id
+
+
+def mark_apply(config: Settings, admin_id: int, import_id: int) -> None:
+    """Mark a previewed import for applying, committed."""
+    with write_session(config.database_url) as db:
+        imports.begin(db, db.get(User, admin_id), import_id, apply=True)
+
+
+def lead_count(config: Settings) -> int:
+    """How many leads the database holds."""
+    with write_session(config.database_url) as db:
+        return db.scalar(select(func.count()).select_from(Lead))
+
+
+def test_the_job_previews_applies_and_a_redelivery_changes_nothing(live):
+    config, admin_id = live
+    import_id = uploaded(config, admin_id)
+    assert import_tasks.run_import_now(import_id, admin_id, config) == "preview"
+    assert lead_count(config) == 0
+    mark_apply(config, admin_id, import_id)
+    assert import_tasks.run_import_now(import_id, admin_id, config) == "done"
+    assert import_tasks.run_import_now(import_id, admin_id, config) == "done"  # delivered twice
+    assert lead_count(config) == 2
+    with write_session(config.database_url) as db:
+        assert db.get(ImportJob, import_id).counts == {"create": 2, "update": 0, "unchanged": 0, "reject": 1}
+
+
+@pytest.fixture
+def redis_celery():
+    """A Celery app on the local Redis, current for the test; the inline app afterwards."""
+    app = make_celery(Settings(broker_url=REDIS_URL))
+    app.loader.import_module("celery.contrib.testing.tasks")
+    try:
+        yield app
+    finally:
+        celery_app.set_default()
+
+
+def test_a_real_worker_runs_the_import(redis_celery, live, monkeypatch):
+    config, admin_id = live
+    monkeypatch.setattr(import_tasks.default_settings, "database_url", config.database_url)
+    monkeypatch.setattr(import_tasks.default_settings, "data_dir", config.data_dir)
+    import_id = uploaded(config, admin_id)
+    with start_worker(redis_celery, pool="solo", perform_ping_check=True, shutdown_timeout=10):
+        assert import_tasks.run_import.delay(import_id, admin_id).get(timeout=30) == "preview"
+        mark_apply(config, admin_id, import_id)
+        assert import_tasks.run_import.delay(import_id, admin_id).get(timeout=30) == "done"
+    assert lead_count(config) == 2

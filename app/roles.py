@@ -36,6 +36,7 @@ from app.features import (
     plans,
     rates,
     team_attendance,
+    telegram,
     users,
 )
 from app.web import navigation
@@ -59,6 +60,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         extensions.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
@@ -72,6 +74,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.MOP: (
         home.feature,
@@ -87,6 +90,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.ROP: (
         home.feature,
@@ -99,6 +103,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.FINANCE: (
         home.feature,
@@ -110,8 +115,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
-    Role.DISPATCHER: (home.feature, attendance.feature),
+    Role.DISPATCHER: (home.feature, attendance.feature, telegram.feature),
 }
 
 

@@ -22,7 +22,7 @@ class ListCB(CallbackData, prefix="ls"):
 
 
 class LeadCB(CallbackData, prefix="ld"):
-    """An action on a lead: open, comment, cb1h (callback in an hour), cbtm (tomorrow 10:00)."""
+    """An action on a lead: open, comment, done (callback made), cb1h (in an hour), cbtm (tomorrow 10:00)."""
 
     action: str
     id: int
@@ -62,6 +62,10 @@ def lead_list(page: LeadList, status: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def _cb(action: str, lead_id: int) -> str:
+    return LeadCB(action=action, id=lead_id).pack()
+
+
 def _open(lead_id: int) -> str:
     return LeadCB(action="open", id=lead_id).pack()
 
@@ -88,4 +92,19 @@ def lead_card(lead: Lead, dashboard_url: str) -> InlineKeyboardMarkup:
     if dashboard_url:
         rows.append([InlineKeyboardButton(text=_("Open in the dashboard"), url=dashboard_url)])
     rows.append([InlineKeyboardButton(text=_("Back to the list"), callback_data=ListCB(status="all", page=1).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def callbacks(due: list[Lead]) -> InlineKeyboardMarkup:
+    """Per due callback: open the lead; mark it done; postpone it an hour or to tomorrow."""
+    rows = []
+    for lead in due:
+        rows.append([InlineKeyboardButton(text=lead.name, callback_data=_open(lead.id))])
+        rows.append(
+            [
+                InlineKeyboardButton(text="✓ " + _("Done"), callback_data=LeadCB(action="done", id=lead.id).pack()),
+                InlineKeyboardButton(text=_("In an hour"), callback_data=LeadCB(action="cb1h", id=lead.id).pack()),
+                InlineKeyboardButton(text=_("Tomorrow at 10:00"), callback_data=_cb("cbtm", lead.id)),
+            ]
+        )
     return InlineKeyboardMarkup(inline_keyboard=rows)

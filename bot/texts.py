@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from app.core import clock
 from app.domain.leads.models import Lead, LeadComment
 from app.domain.telegram.crud import LeadList
 from app.web import format as fmt
@@ -38,3 +39,15 @@ def lead_list(page: LeadList) -> str:
     if not page.total:
         return _("No leads here yet.")
     return _("Your leads: %(total)s. Page %(page)s of %(pages)s.", total=page.total, page=page.page, pages=page.pages)
+
+
+def callbacks(due: list[Lead]) -> str:
+    """Today's and overdue callbacks, earliest first, the overdue ones marked."""
+    if not due:
+        return _("No callbacks due today.")
+    now = clock.now()
+    lines = [_("Callbacks for today and overdue:")]
+    for lead in due:
+        mark = "⚠️ " if lead.next_callback_at < now else ""
+        lines.append(f"{mark}{fmt.datetime(lead.next_callback_at)} — {escape(lead.name)}, {escape(lead.phone)}")
+    return "\n".join(lines)

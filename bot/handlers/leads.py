@@ -15,7 +15,7 @@ from app.core import clock
 from app.core.errors import NotFound
 from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus
-from app.domain.leads.schemas import CommentCreate, LeadEdit, StatusChange
+from app.domain.leads.schemas import CallbackWhen, CommentCreate, LeadEdit, StatusChange
 from app.domain.telegram.crud import telegram
 from app.web.forms import validate_form
 from app.web.i18n import gettext as _
@@ -98,6 +98,22 @@ def router(public_base_url: str) -> Router:
         await state.update_data(lead_id=callback_data.id)
         await query.message.answer(_("Send the comment."))
         await query.answer()
+
+    @r.message(Command("callbacks"))
+    async def callbacks_command(message: Message, db: Session, user: User, state: FSMContext) -> None:
+        """Today's and overdue callbacks with done and postpone buttons."""
+        await state.clear()
+        due = pipeline.callbacks(db, user, CallbackWhen.DUE, limit=20)
+        await message.answer(texts.callbacks(due), reply_markup=keyboards.callbacks(due))
+
+    @r.callback_query(keyboards.LeadCB.filter(F.action == "done"))
+    async def callback_done(query: CallbackQuery, callback_data: keyboards.LeadCB, db: Session, user: User) -> None:
+        """The callback is made: the lead has no callback left until one is set again."""
+        lead = pipeline.get(db, user, callback_data.id)
+        pipeline.edit(db, user, lead.id, LeadEdit(temperature=lead.temperature, next_callback_at=None))
+        text, markup = await show_card(db, user, lead.id)
+        await query.message.edit_text(text, reply_markup=markup)
+        await query.answer(_("Callback done."))
 
     @r.callback_query(keyboards.LeadCB.filter(F.action.in_({"cb1h", "cbtm"})))
     async def set_callback(query: CallbackQuery, callback_data: keyboards.LeadCB, db: Session, user: User) -> None:

@@ -20,6 +20,7 @@ def help_text() -> str:
         [
             _("Commands:"),
             "/leads — " + _("your leads"),
+            "/callbacks — " + _("today's and overdue callbacks"),
             "/newlead — " + _("add a lead"),
             "/checkin — " + _("start the working day"),
             "/checkout — " + _("end the working day"),

@@ -158,3 +158,25 @@ def test_checkin_and_checkout(tg, bot_api, db, user_of):
     assert "Вы ушли со смены" in bot_api.sent()[-1].text
     shifts = db.query(Shift).filter_by(user_id=seller.id).all()
     assert len(shifts) == 1 and shifts[0].checked_out_at is not None
+
+
+def test_callbacks_lists_due_ones_and_done_clears_it(tg, bot_api, db, user_of):
+    from datetime import timedelta
+
+    from app.core import clock
+
+    seller, other = user_of(Role.SALES), make_user(db, Role.SALES)
+    late = make_lead(db, seller, name="Опоздавший", next_callback_at=clock.now() - timedelta(hours=2))
+    make_lead(db, seller, name="Через неделю", next_callback_at=clock.now() + timedelta(days=8))
+    make_lead(db, other, name="Чужой звонок", next_callback_at=clock.now() - timedelta(hours=1))
+    link(db, seller, 811)
+    tg(811).send("/callbacks")
+    listing = bot_api.sent()[-1]
+    assert "⚠️" in listing.text and "Опоздавший" in listing.text
+    assert "Через неделю" not in listing.text and "Чужой" not in listing.text
+    tg(811).press(data_of(listing, "Готово"))
+    db.expire_all()
+    assert db.get(Lead, late.id).next_callback_at is None
+    assert bot_api.sent("answerCallbackQuery")[-1].params["text"] == "Звонок сделан."
+    tg(811).send("/callbacks")
+    assert "На сегодня перезвонов нет." in bot_api.sent()[-1].text

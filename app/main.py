@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
             ensure_up_to_date(settings.database_url)
         yield
+        runtime = getattr(app.state, "telegram", None)  # the webhook's bot, built on first use
+        if runtime is not None:
+            await runtime.bot.session.close()
 
     app = FastAPI(
         title="Residential CRM",

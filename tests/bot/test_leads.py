@@ -180,3 +180,12 @@ def test_callbacks_lists_due_ones_and_done_clears_it(tg, bot_api, db, user_of):
     assert bot_api.sent("answerCallbackQuery")[-1].params["text"] == "Звонок сделан."
     tg(811).send("/callbacks")
     assert "На сегодня перезвонов нет." in bot_api.sent()[-1].text
+
+
+def test_callback_data_fits_telegrams_64_bytes_even_for_large_ids(tg, bot_api, db, user_of):
+    seller = user_of(Role.SALES)
+    lead = make_lead(db, seller, id=2_147_483_000, name="Очень длинное имя клиента " * 5)
+    link(db, seller, 812)
+    tg(812).press(f"ld:open:{lead.id}")
+    buttons = bot_api.sent("editMessageText")[-1].buttons()
+    assert buttons and all(len(b["callback_data"].encode()) <= 64 for b in buttons if "callback_data" in b)

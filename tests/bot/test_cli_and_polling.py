@@ -54,3 +54,15 @@ def test_polling_path_opens_its_own_session_and_speaks_english(settings, bot_api
     assert next(b["text"] for b in sent.buttons()) == "Aziz · New"
     with Session(factory.kw["bind"]) as db:
         assert telegram.user_for_chat(db, 900) is not None
+
+
+def test_webhook_mode_needs_a_secret_and_the_mode_a_known_name():
+    import pytest
+
+    from settings import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        Settings(telegram_bot_token="1:x", telegram_mode="webhook").check()
+    with pytest.raises(ConfigError, match="TELEGRAM_MODE"):
+        Settings(telegram_mode="push").check()
+    Settings(telegram_bot_token="", telegram_mode="webhook").check()  # the bot off: nothing to check

@@ -1,4 +1,4 @@
-"""Command line entry: `python main.py` serves; subcommands demo, createuser, migrate, backup, restore."""
+"""Command line entry: `python main.py` serves; demo, createuser, migrate, backup, restore, telegram-webhook."""
 
 from __future__ import annotations
 
@@ -191,6 +191,15 @@ def cmd_routes(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    """Set, delete or describe the Telegram webhook (PUBLIC_BASE_URL + /telegram/webhook)."""
+    from bot.cli import telegram_webhook
+
+    code, message = telegram_webhook(settings, args.action)
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The CLI's argument parser."""
     parser = argparse.ArgumentParser(prog="main.py", description="Residential CRM")
@@ -206,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", type=Path, help="a backup made by `python main.py backup`")
     routes = sub.add_parser("routes", help="list the dashboard routes and the handler of each")
     routes.add_argument("--role", choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
+    webhook = sub.add_parser("telegram-webhook", help="set, delete or show the Telegram webhook")
+    webhook.add_argument("action", choices=["set", "delete", "info"])
     create = sub.add_parser("createuser", help="create a staff user")
     create.add_argument("username")
     create.add_argument("--role", required=True, choices=["admin", "sales", "mop", "rop", "finance", "dispatcher"])
@@ -224,6 +235,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "routes": cmd_routes,
+    "telegram-webhook": cmd_telegram_webhook,
 }
 
 

@@ -86,6 +86,12 @@ class Settings:
     db_pool_timeout: int = 5
     demo_password: str = "demo12345"  # noqa: S105 - documented demo password
     log_level: str = "INFO"
+    telegram_bot_token: str = ""  # empty: the bot is off and nothing tries to reach Telegram
+    telegram_bot_username: str = ""  # for the deep link t.me/<username>?start=<code>
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_secret: str = ""
+    telegram_mode: str = "polling"  # polling (python -m bot) | webhook (POST /telegram/webhook)
+    public_base_url: str = ""  # where people open the dashboard, e.g. https://crm.example.uz
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -127,6 +133,12 @@ class Settings:
             db_pool_timeout=_env_int("DB_POOL_TIMEOUT", 5),
             demo_password=_env("DEMO_PASSWORD", "demo12345"),
             log_level=_env("LOG_LEVEL", "INFO"),
+            telegram_bot_token=_env("TELEGRAM_BOT_TOKEN"),
+            telegram_bot_username=_env("TELEGRAM_BOT_USERNAME").lstrip("@"),
+            telegram_api_base=_env("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
+            telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_mode=_env("TELEGRAM_MODE", "polling").lower(),
+            public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
         )
         if _env_bool("TRUST_PROXY") and not settings.trusted_proxies:
             raise ConfigError(
@@ -196,6 +208,13 @@ class Settings:
             raise ConfigError(
                 f"SHIFT_START={self.shift_start!r} is not a time of day; write it as HH:MM, e.g. 09:00"
             ) from exc
+        if self.telegram_mode not in {"polling", "webhook"}:
+            raise ConfigError("TELEGRAM_MODE must be 'polling' or 'webhook'")
+        if self.telegram_bot_token and self.telegram_mode == "webhook" and len(self.telegram_webhook_secret) < 16:
+            raise ConfigError(
+                "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET (16+ characters of A-Z, a-z, 0-9, _ or -), e.g. "
+                "TELEGRAM_WEBHOOK_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

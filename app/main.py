@@ -22,6 +22,7 @@ from app.web.middleware import RequestContextMiddleware
 from app.web.openapi import ERROR_RESPONSES
 from app.web.static import VersionedStaticFiles
 from app.web.templating import TEMPLATES_DIR
+from bot import webhook as telegram_webhook
 from settings import Settings
 from settings import settings as default_settings
 
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
 
             ensure_up_to_date(settings.database_url)
         yield
+        runtime = getattr(app.state, "telegram", None)  # the webhook's bot, built on first use
+        if runtime is not None:
+            await runtime.bot.session.close()
 
     app = FastAPI(
         title="Residential CRM",
@@ -73,5 +77,6 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.include_router(auth_routes.api_router, responses=ERROR_RESPONSES)
     app.include_router(public_api.router, responses=ERROR_RESPONSES)
     app.include_router(public_html.router)
+    app.include_router(telegram_webhook.router)
     roles.mount(app)
     return app

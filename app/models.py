@@ -13,6 +13,7 @@ from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTou
 from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
 from app.domain.reports.models import SalesPlan
 from app.domain.staff.models import Nudge, Shift
+from app.domain.telegram.models import TelegramLink, TelegramLinkCode, TelegramLinkFailure, TelegramUpdate
 
 __all__ = [
     "Allocation",
@@ -47,5 +48,9 @@ __all__ = [
     "SalesPlan",
     "SellerTurn",
     "Shift",
+    "TelegramLink",
+    "TelegramLinkCode",
+    "TelegramLinkFailure",
+    "TelegramUpdate",
     "User",
 ]

@@ -37,6 +37,7 @@ from app.features import (
     plans,
     rates,
     team_attendance,
+    telegram,
     users,
 )
 from app.web import navigation
@@ -60,6 +61,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         extensions.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
@@ -74,6 +76,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.MOP: (
         home.feature,
@@ -89,6 +92,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.ROP: (
         home.feature,
@@ -101,6 +105,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
     Role.FINANCE: (
         home.feature,
@@ -112,8 +117,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         grid.feature,
         contracts.feature,
         attendance.feature,
+        telegram.feature,
     ),
-    Role.DISPATCHER: (home.feature, attendance.feature),
+    Role.DISPATCHER: (home.feature, attendance.feature, telegram.feature),
 }
 
 

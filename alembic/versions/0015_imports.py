@@ -6,7 +6,7 @@ import deletes its row outcomes (CASCADE); the admin who uploaded it is kept as 
 reference (SET NULL). One saved mapping per (kind, source).
 
 Revision ID: 0015_imports
-Revises: 0012_lead_search_index
+Revises: 0014_telegram
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_imports"
-down_revision: str | None = "0012_lead_search_index"
+down_revision: str | None = "0014_telegram"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

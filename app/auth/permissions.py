@@ -60,6 +60,7 @@ class P:
     FINANCE_READ = "finance:read"
     REPORTS_READ = "finance:reports"
     ATTENDANCE_CHECK = "attendance:check"
+    TELEGRAM_LINK = "telegram:link"
     ATTENDANCE_READ_ALL = "attendance:read_all"
     DISTRIBUTION_MANAGE = "leads:distribution"
     SALES_KPI = "sales:kpi"
@@ -81,7 +82,7 @@ def dashboard_permission(role: Role) -> str:
 
 
 _EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
-_STAFF = frozenset({P.PROFILE_WRITE, P.ATTENDANCE_CHECK})
+_STAFF = frozenset({P.PROFILE_WRITE, P.ATTENDANCE_CHECK, P.TELEGRAM_LINK})
 _SELLS_OR_ACCOUNTS = frozenset({P.INVENTORY_READ})
 _EVERY_PERMISSION = frozenset(
     value for name, value in vars(P).items() if name.isupper() and not name.startswith("DASHBOARD_")

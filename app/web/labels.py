@@ -171,6 +171,8 @@ AUDIT_ACTION_LABELS = {
     "auto_assign": N_("distributed automatically"),
     "nudge": N_("reminded of a late callback"),
     "receipt": N_("receipt attached"),
+    "telegram_link": N_("Telegram linked"),
+    "telegram_unlink": N_("Telegram unlinked"),
     "delete": C_("audit", "deleted"),
 }
 AUDIT_FIELD_LABELS = {

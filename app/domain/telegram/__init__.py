@@ -1,0 +1,1 @@
+"""Telegram: linked chats, one-time link codes, the webhook's seen updates."""

@@ -5,6 +5,7 @@ from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
+from app.domain.dispatch.models import Technician, WorkOrder, WorkOrderPicture
 from app.domain.distribution.models import DistributionSettings, LeadAssignment, SellerTurn
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
@@ -43,5 +44,8 @@ __all__ = [
     "SalesPlan",
     "SellerTurn",
     "Shift",
+    "Technician",
     "User",
+    "WorkOrder",
+    "WorkOrderPicture",
 ]

@@ -35,8 +35,11 @@ from app.features import (
     payments,
     plans,
     rates,
+    schedule,
     team_attendance,
+    technicians,
     users,
+    work_orders,
 )
 from app.web import navigation
 from app.web.feature import Feature, MenuEntry
@@ -62,6 +65,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
+        work_orders.feature,
+        schedule.feature,
+        technicians.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -71,6 +77,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         grid.feature,
         contracts.feature,
+        work_orders.feature,
         attendance.feature,
     ),
     Role.MOP: (
@@ -111,7 +118,13 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
     ),
-    Role.DISPATCHER: (home.feature, attendance.feature),
+    Role.DISPATCHER: (
+        home.feature,
+        schedule.feature,
+        work_orders.feature,
+        technicians.feature,
+        attendance.feature,
+    ),
 }
 
 

@@ -18,6 +18,7 @@ from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.contracts.schemas import ContractFilter
+from app.domain.dispatch.crud import work_orders
 from app.domain.distribution.crud import distribution
 from app.domain.inventory.models import Apartment, Building
 from app.domain.leads.crud import leads, pipeline
@@ -59,6 +60,14 @@ class StaffCRUD:
                 team=[TeamMember.model_validate(u) for u in team],
                 recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
                 rop=rop_home(db, actor),
+            )
+        if role == Role.DISPATCHER:  # the day's orders, the overdue ones and the queue
+            return HomeSummary(
+                role=role,
+                counters={},
+                team=[TeamMember.model_validate(u) for u in team],
+                recent_actions=[RecentAction.model_validate(e) for e in audit.recent_by(db, actor)],
+                dispatch=work_orders.home(db, actor),
             )
         counts = users.counts_by_role(db)
         sells_only = has_permission(role, P.LEADS_WRITE) and not has_permission(role, P.TEAM_READ)

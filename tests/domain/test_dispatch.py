@@ -153,9 +153,7 @@ def test_force_overrides_a_conflict_and_records_it(db, dispatcher):
     second = make_work_order(db, actor=dispatcher)
     forced = patch(db, dispatcher, second, technician_id=tech.id, scheduled_start=at(10).isoformat(), force=True)
     assert forced.status == OrderStatus.SCHEDULED and forced.overrides == ["overlap"]
-    entry = db.scalar(
-        select(AuditEntry).where(AuditEntry.entity == "work_order", AuditEntry.action == "override")
-    )
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.entity == "work_order", AuditEntry.action == "override"))
     assert entry.entity_id == str(second.id) and entry.after == {"conflicts": ["overlap"]}
     forced = patch(db, dispatcher, forced, notes="Позвонить заранее")  # a later edit is not a new conflict
     assert forced.notes == "Позвонить заранее"

@@ -229,6 +229,8 @@ class WorkOrderCRUD:
                 Contract.apartment_id == data.apartment_id, Contract.status == ContractStatus.ACTIVE
             )
         )
+        if data.technician_id is not None and db.get(Technician, data.technician_id) is None:
+            raise Invalid("No such active technician.", field="technician_id")
         fields = data.model_dump(exclude={"force"})
         row = WorkOrder(
             **fields,
@@ -265,12 +267,12 @@ class WorkOrderCRUD:
             raise Conflict("A closed order cannot be changed: reopen it first.", field="status")
         before = snapshot(row)
         status = changes.pop("status", None)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        if "technician_id" in changes and row.technician_id is not None:
-            technician = db.get(Technician, row.technician_id)
+        if changes.get("technician_id") is not None:
+            technician = db.get(Technician, changes["technician_id"])
             if technician is None or not technician.is_active:
                 raise Invalid("No such active technician.", field="technician_id")
+        for name, value in changes.items():
+            setattr(row, name, value)
         if ("kind" in changes or "priority" in changes) and "due_date" not in changes:
             row.due_date = due_date(clock.local(row.created_at).date(), row.kind, row.priority, rules)
         self._move(row, status)

@@ -267,8 +267,10 @@ class WorkOrderCRUD:
             raise Conflict("A closed order cannot be changed: reopen it first.", field="status")
         before = snapshot(row)
         status = changes.pop("status", None)
-        if changes.get("technician_id") is not None:
-            technician = db.get(Technician, changes["technician_id"])
+        target = changes.get("technician_id", row.technician_id)
+        if target is not None and (set(changes) & SCHEDULING):
+            # lock the technician before the order's new reference takes its key-share lock
+            technician = db.scalars(select(Technician).where(Technician.id == target).with_for_update()).one_or_none()
             if technician is None or not technician.is_active:
                 raise Invalid("No such active technician.", field="technician_id")
         for name, value in changes.items():

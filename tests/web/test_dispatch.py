@@ -279,3 +279,20 @@ def test_a_technician_is_added_through_the_form(api):
     assert tech["hours"] == {"0": ["08:00", "17:00"]} and tech["skills"] == ["electrician"]
     bad = api.post("/dashboard/dispatcher/technicians", data=form | {"to_0": "07:00"})
     assert bad.status_code == 422 and 'data-testid="error-hours"' in bad.text
+
+
+def test_a_done_order_is_reopened_from_its_card(api, db, user_of):
+    tech = make_technician(db)
+    order = make_work_order(db, actor=user_of(Role.DISPATCHER), technician_id=tech.id, scheduled_start=at(10))
+    for status in ("in_progress", "done"):
+        assert api.patch(f"/api/dispatcher/work-orders/{order.id}", json={"status": status}).status_code == 200
+    card = api.get(f"/dashboard/dispatcher/work-orders/{order.id}")
+    assert card.status_code == 200
+    start = clock.local(datetime.fromisoformat(at(10))).strftime("%Y-%m-%dT%H:%M")
+    form = {"status": "in_progress", "kind": "defect", "priority": "3", "title": order.title, "description": "",
+            "required_skill": "", "technician_id": str(tech.id), "scheduled_start": start, "duration_minutes": "60",
+            "notes": "", "cancel_reason": "", "completion_note": "", "version": "3"}  # fmt: skip
+    answer = api.post(f"/dashboard/dispatcher/work-orders/{order.id}", data=form)
+    assert answer.status_code == 303, answer.text[:500]
+    reopened = api.get(f"/api/dispatcher/work-orders/{order.id}").json()
+    assert reopened["status"] == "in_progress" and reopened["reopened"] == 1

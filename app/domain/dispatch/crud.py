@@ -262,7 +262,7 @@ class WorkOrderCRUD:
             raise Conflict(
                 "Someone changed this order meanwhile: reload it and try again.", field="version", current=row.version
             )
-        changes = patch.changes()
+        changes = {k: v for k, v in patch.changes().items() if getattr(row, k) != v}  # a form resends all
         if row.status in (OrderStatus.DONE, OrderStatus.CANCELLED) and set(changes) - CLOSED_EDITABLE:
             raise Conflict("A closed order cannot be changed: reopen it first.", field="status")
         before = snapshot(row)
@@ -278,7 +278,7 @@ class WorkOrderCRUD:
         if ("kind" in changes or "priority" in changes) and "due_date" not in changes:
             row.due_date = due_date(clock.local(row.created_at).date(), row.kind, row.priority, rules)
         self._move(row, status)
-        if set(patch.model_fields_set) & SCHEDULING or status is not None:
+        if set(changes) & SCHEDULING or status is not None:
             self._check_slot(db, actor, row, patch.force)
         row.version += 1
         db.flush()

@@ -195,3 +195,16 @@ def test_a_salesperson_reads_only_their_own_clients_orders(db, dispatcher):
         patch(db, seller, own, title="Чужая правка")
     with pytest.raises(Forbidden):
         work_orders.page(db, make_user(db, Role.FINANCE), WorkOrderFilter())
+
+
+def test_an_override_on_creation_is_recorded_against_the_new_order(db, dispatcher):
+    tech = make_technician(db)
+    make_work_order(db, actor=dispatcher, technician_id=tech.id, scheduled_start=at(10).isoformat())
+    with pytest.raises(ScheduleConflict):
+        make_work_order(db, actor=dispatcher, technician_id=tech.id, scheduled_start=at(10).isoformat())
+    forced = make_work_order(
+        db, actor=dispatcher, technician_id=tech.id, scheduled_start=at(10).isoformat(), force=True
+    )
+    assert forced.overrides == ["overlap"]
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "override"))
+    assert entry.entity_id == str(forced.id)

@@ -229,8 +229,12 @@ class WorkOrderCRUD:
                 Contract.apartment_id == data.apartment_id, Contract.status == ContractStatus.ACTIVE
             )
         )
-        if data.technician_id is not None and db.get(Technician, data.technician_id) is None:
-            raise Invalid("No such active technician.", field="technician_id")
+        if data.technician_id is not None:  # locked before the new row's reference takes its key-share lock
+            technician = db.scalars(
+                select(Technician).where(Technician.id == data.technician_id).with_for_update()
+            ).one_or_none()
+            if technician is None:
+                raise Invalid("No such active technician.", field="technician_id")
         fields = data.model_dump(exclude={"force"})
         row = WorkOrder(
             **fields,
@@ -243,10 +247,10 @@ class WorkOrderCRUD:
         )
         if row.technician_id is not None and row.scheduled_start is not None:
             row.status = OrderStatus.SCHEDULED
-        self._check_slot(db, actor, row, data.force)
         db.add(row)
         db.flush()
         audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
+        self._check_slot(db, actor, row, data.force)
         return self.get(db, actor, row.id)
 
     def update(
@@ -327,7 +331,7 @@ class WorkOrderCRUD:
             raise ScheduleConflict(reasons)
         if reasons:
             row.overrides = sorted(set(row.overrides or []) | set(reasons))
-            audit.record(db, actor, "work_order", row.id or 0, "override", None, {"conflicts": reasons})
+            audit.record(db, actor, "work_order", row.id, "override", None, {"conflicts": reasons})
 
     def add_picture(
         self, db: Session, actor: User, order_id: int, upload: PictureUpload | None, data_dir: Path, max_bytes: int

@@ -34,6 +34,17 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+def _pairs(text: str, key: type) -> dict:
+    """ "a=1,b=2" as {a: 1, b: 2} with keys of type `key`; ValueError for anything else."""
+    result = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, days = part.split("=")
+        if int(days) < 0:
+            raise ValueError(part)
+        result[key(name.strip())] = int(days)
+    return result
+
+
 def _env_date(name: str, default: date) -> date:
     """Return the environment variable `name` as an ISO date (YYYY-MM-DD)."""
     value = _env(name, default.isoformat())
@@ -81,6 +92,8 @@ class Settings:
     shift_start: str = "09:00"  # HH:MM company time; a later first check-in is a late arrival
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
+    work_order_due_days: str = "handover=14,defect=7,viewing=3,maintenance=30"  # days to the due date by kind
+    work_order_urgent_days: str = "1=1,2=3"  # priorities 1 and 2 (urgent) shorten the due date to these days
     report_cache_seconds: int = 60  # the longest a cached ROP aggregate may lag a change (app/core/cache.py)
     db_pool_size: int = 0  # 0: the request slots plus a reserve (app.db.DEFAULT_POOL_SIZE)
     db_pool_timeout: int = 5
@@ -128,6 +141,8 @@ class Settings:
             shift_start=_env("SHIFT_START", "09:00"),
             sales_discount_limit_percent=_env_int("SALES_DISCOUNT_LIMIT_PERCENT", 5),
             public_version_ttl_ms=_env_int("PUBLIC_VERSION_TTL_MS", 500),
+            work_order_due_days=_env("WORK_ORDER_DUE_DAYS", "handover=14,defect=7,viewing=3,maintenance=30"),
+            work_order_urgent_days=_env("WORK_ORDER_URGENT_DAYS", "1=1,2=3"),
             report_cache_seconds=_env_int("REPORT_CACHE_SECONDS", 60),
             db_pool_size=_env_int("DB_POOL_SIZE", 0),
             db_pool_timeout=_env_int("DB_POOL_TIMEOUT", 5),
@@ -176,6 +191,11 @@ class Settings:
         return time(int(hours), int(minutes))
 
     @property
+    def work_order_due(self) -> tuple[dict[str, int], dict[int, int]]:
+        """WORK_ORDER_DUE_DAYS by kind and WORK_ORDER_URGENT_DAYS by priority, as numbers of days."""
+        return _pairs(self.work_order_due_days, str), _pairs(self.work_order_urgent_days, int)
+
+    @property
     def is_sqlite(self) -> bool:
         """True when the database is an embedded SQLite file."""
         return self.database_url.startswith("sqlite")
@@ -215,6 +235,13 @@ class Settings:
                 "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET (16+ characters of A-Z, a-z, 0-9, _ or -), e.g. "
                 "TELEGRAM_WEBHOOK_SECRET=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
+        try:
+            self.work_order_due  # noqa: B018 - parsed once here so a typo stops the start
+        except ValueError as exc:
+            raise ConfigError(
+                "WORK_ORDER_DUE_DAYS / WORK_ORDER_URGENT_DAYS: write key=days pairs separated by commas, "
+                "e.g. defect=7,viewing=3 and 1=1,2=3"
+            ) from exc
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

@@ -36,9 +36,12 @@ from app.features import (
     payments,
     plans,
     rates,
+    schedule,
     team_attendance,
+    technicians,
     telegram,
     users,
+    work_orders,
 )
 from app.web import navigation
 from app.web.feature import Feature, MenuEntry
@@ -66,6 +69,9 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         distribution.feature,
         callback_board.feature,
         imports.feature,
+        work_orders.feature,
+        schedule.feature,
+        technicians.feature,
     ),
     Role.SALES: (
         home.feature,
@@ -75,6 +81,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         bookings.feature,
         grid.feature,
         contracts.feature,
+        work_orders.feature,
         attendance.feature,
         telegram.feature,
     ),
@@ -119,7 +126,14 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         attendance.feature,
         telegram.feature,
     ),
-    Role.DISPATCHER: (home.feature, attendance.feature, telegram.feature),
+    Role.DISPATCHER: (
+        home.feature,
+        schedule.feature,
+        work_orders.feature,
+        technicians.feature,
+        attendance.feature,
+        telegram.feature,
+    ),
 }
 
 

@@ -75,7 +75,9 @@ RENDER_TIME_DICTS = {
         "PAYMENT_STATUS_LABELS",
         "AUDIT_ACTION_LABELS",
         "AUDIT_FIELD_LABELS",
+        "WORK_ORDER_STATUS_LABELS",
     ),
+    "app.domain.dispatch.rules": ("MESSAGES",),
     "app.web.handlers": ("STATUS_TITLES", "HTTP_MESSAGES"),
     "app.web.forms": ("_MESSAGES",),
 }

@@ -157,3 +157,39 @@ def make_contract(
         ),
         5,
     )
+
+
+ALL_DAY = {str(d): ["00:00", "23:59"] for d in range(7)}
+
+
+def make_technician(db: Session, name: str | None = None, skills=("general", "plumber"), hours=None, **fields):
+    """An active technician working every day from 00:00 to 23:59 unless `hours` says otherwise."""
+    from app.domain.dispatch.models import Technician
+
+    row = Technician(
+        name=name or f"Мастер {next(_counter)}",
+        phone="+998901112233",
+        skills=list(skills),
+        color="#3b82f6",
+        hours=ALL_DAY if hours is None else hours,
+        is_active=fields.pop("is_active", True),
+        **fields,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def make_work_order(db: Session, apartment_id: int | None = None, **fields):
+    """A new defect order on a fresh (or the given) apartment, through the CRUD as a dispatcher."""
+    from app.domain.dispatch.crud import work_orders
+    from app.domain.dispatch.schemas import WorkOrderCreate
+
+    actor = fields.pop("actor", None) or make_user(db, Role.DISPATCHER)
+    if apartment_id is None:
+        apartment_id = free_apartment(db).id
+    data = {"apartment_id": apartment_id, "kind": "defect", "title": "Течёт кран"} | fields
+    return work_orders.create(db, actor, WorkOrderCreate.model_validate(data), DUE_RULES)
+
+
+DUE_RULES = ({"handover": 14, "defect": 7, "viewing": 3, "maintenance": 30}, {1: 1, 2: 3})

@@ -6,7 +6,7 @@ Failed attempts are indexed by (chat_id, at) for the throttle window; seen updat
 seen_at so the expiry sweep is cheap. Chat and update ids are BIGINT (Telegram's exceed 2^31).
 
 Revision ID: 0014_telegram
-Revises: 0012_lead_search_index
+Revises: 0013_dispatch
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_telegram"
-down_revision: str | None = "0012_lead_search_index"
+down_revision: str | None = "0013_dispatch"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -68,6 +68,10 @@ class P:
     MARKETING_READ = "marketing:read"
     MARKETING_WRITE = "marketing:write"
     IMPORTS_RUN = "imports:run"
+    WORK_ORDERS_READ = "work_orders:read"
+    WORK_ORDERS_READ_ALL = "work_orders:read_all"
+    WORK_ORDERS_WRITE = "work_orders:write"
+    TECHNICIANS_WRITE = "technicians:write"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -102,6 +106,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.CONTRACTS_READ,
         P.CONTRACTS_WRITE,
         P.PAYMENTS_READ,
+        P.WORK_ORDERS_READ,
     },
     Role.MOP: _STAFF
     | _SELLS_OR_ACCOUNTS
@@ -160,7 +165,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.FINANCE_READ,
         P.REPORTS_READ,
     },
-    Role.DISPATCHER: _STAFF | {P.DASHBOARD_DISPATCHER},
+    Role.DISPATCHER: _STAFF
+    | {
+        P.DASHBOARD_DISPATCHER,
+        P.WORK_ORDERS_READ,
+        P.WORK_ORDERS_READ_ALL,
+        P.WORK_ORDERS_WRITE,
+        P.TECHNICIANS_WRITE,
+    },
 }
 
 

@@ -118,6 +118,8 @@ AUDIT_ENTITY_LABELS = {
     "expense": N_("Expense"),
     "expense_category": N_("Expense category"),
     "campaign": N_("Campaign"),
+    "technician": N_("Technician"),
+    "work_order": N_("Work order"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -132,6 +134,8 @@ AUDIT_ACTION_LABELS = {
     "building:create": C_("building", "created"),
     "apartment:create": C_("apartment", "created"),
     "update": C_("audit", "changed"),
+    "override": N_("scheduled despite a conflict"),
+    "picture": N_("picture attached"),
     "user:update": C_("user", "changed"),
     "complex:update": C_("complex", "changed"),
     "building:update": C_("building", "changed"),
@@ -288,3 +292,31 @@ ASSIGN_REASON_LABELS = {
     "waiting_cap": N_("everyone on shift has reached their daily cap"),
 }
 DISTRIBUTION_MODE_LABELS = {"auto": N_("Automatic"), "manual": N_("Manual")}
+
+# Dispatch: work order kinds and statuses, technicians' skills, weekdays of working hours.
+WORK_ORDER_KIND_LABELS = {
+    "handover": N_("Handover"),
+    "defect": N_("Defect"),
+    "viewing": N_("Viewing"),
+    "maintenance": N_("Maintenance"),
+}
+WORK_ORDER_STATUS_LABELS = {
+    "new": C_("work order", "New"),
+    "scheduled": C_("work order", "Scheduled"),
+    "in_progress": C_("work order", "In progress"),
+    "done": C_("work order", "Done"),
+    "cancelled": C_("work order", "Cancelled"),
+}
+SKILL_LABELS = {
+    "electrician": N_("Electrician"),
+    "plumber": N_("Plumber"),
+    "finishing": N_("Finishing"),
+    "hvac": N_("Heating and ventilation"),
+    "general": N_("General work"),
+}
+CONFLICT_LABELS = {
+    "overlap": N_("another order at this time"),
+    "working_hours": N_("outside working hours"),
+    "skill": N_("without the required skill"),
+}
+WEEKDAY_LABELS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))

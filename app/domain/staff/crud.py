@@ -18,6 +18,7 @@ from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
 from app.domain.contracts.schemas import ContractFilter
+from app.domain.dispatch.crud import work_orders
 from app.domain.distribution.crud import distribution
 from app.domain.inventory.models import Apartment, Building
 from app.domain.leads.crud import leads, pipeline
@@ -70,6 +71,8 @@ class StaffCRUD:
         )
         if has_permission(role, P.SALES_KPI):  # plan progress and the funnel above the counters
             summary.rop = rop_home(db, actor)
+        if has_permission(role, P.WORK_ORDERS_READ_ALL):  # the day's orders, the overdue ones and the queue
+            summary.dispatch = work_orders.home(db, actor)
         if has_permission(role, P.LEADS_ASSIGN):
             self._floor(db, summary)
         elif sells_only:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import Role
+from app.domain.dispatch.schemas import DispatchHome
 from app.domain.reports.schemas import RopHome
 
 
@@ -87,6 +88,7 @@ class HomeSummary(BaseModel):
     bookings_expiring: list[HomeBooking] = []
     nudges: list[HomeNudge] = []
     rop: RopHome | None = None  # the ROP's home: plan progress and funnel instead of counters
+    dispatch: DispatchHome | None = None  # the dispatcher's home: today's orders, overdue, the queue
 
 
 class Person(BaseModel):

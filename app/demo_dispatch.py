@@ -1,0 +1,101 @@
+"""Demo dispatch: 8 technicians and a few hundred work orders over the last and the next two weeks,
+in every status, on the demo apartments (the sold ones carry their buyer). Safe to rerun: nothing
+is added once technicians exist."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.core import clock
+from app.domain.contracts.models import Contract, ContractStatus
+from app.domain.dispatch.crud import due_date
+from app.domain.dispatch.models import OrderKind, OrderStatus, Skill, Technician, WorkOrder
+from app.domain.inventory.models import Apartment
+
+WEEKDAYS = {str(d): ["09:00", "18:00"] for d in range(5)} | {"5": ["10:00", "15:00"]}
+TECHNICIANS = [
+    ("Алишер Каримов", ["plumber", "general"], "#2563eb"),
+    ("Бахтиёр Юсупов", ["electrician"], "#dc2626"),
+    ("Дилшод Рахимов", ["finishing", "general"], "#16a34a"),
+    ("Жасур Абдуллаев", ["hvac"], "#9333ea"),
+    ("Фаррух Назаров", ["plumber", "hvac"], "#ea580c"),
+    ("Санжар Тошматов", ["electrician", "general"], "#0891b2"),
+    ("Отабек Исмоилов", ["finishing"], "#ca8a04"),
+    ("Руслан Хасанов", ["general", "plumber", "electrician"], "#db2777"),
+]
+JOBS = {
+    OrderKind.DEFECT: [("Течёт кран на кухне", Skill.PLUMBER), ("Не работает розетка", Skill.ELECTRICIAN),
+                       ("Трещина в штукатурке", Skill.FINISHING), ("Не греет радиатор", Skill.HVAC),
+                       ("Скрипит входная дверь", Skill.GENERAL)],
+    OrderKind.HANDOVER: [("Передача ключей", Skill.GENERAL)],
+    OrderKind.VIEWING: [("Показ квартиры покупателю", None)],
+    OrderKind.MAINTENANCE: [("Проверка вентиляции", Skill.HVAC), ("Замена счётчика воды", Skill.PLUMBER)],
+}  # fmt: skip
+SLOTS = (time(9), time(11), time(14), time(16))
+RULES = ({"handover": 14, "defect": 7, "viewing": 3, "maintenance": 30}, {1: 1, 2: 3})
+
+
+def load_demo_dispatch(db: Session, admin: User) -> int:
+    """Add the technicians and their orders when there are none yet; returns how many orders were added."""
+    if db.scalar(select(func.count()).select_from(Technician)):
+        return 0
+    flats = list(db.scalars(select(Apartment.id).order_by(Apartment.id).limit(400)))
+    if not flats:
+        return 0
+    active = select(Contract.apartment_id, Contract.id).where(Contract.status == ContractStatus.ACTIVE)
+    contracts = {apartment_id: contract_id for apartment_id, contract_id in db.execute(active).all()}
+    sold = list(contracts) or flats
+    staff = [Technician(name=n, phone="+99890" + f"{i:07d}", skills=s, color=c, hours=WEEKDAYS, is_active=True)
+             for i, (n, s, c) in enumerate(TECHNICIANS, start=1)]  # fmt: skip
+    db.add_all(staff)
+    db.flush()
+    rng = random.Random(11)
+    today = clock.today()
+    orders: list[WorkOrder] = []
+
+    def order(kind: OrderKind, created: datetime, **fields: object) -> WorkOrder:
+        title, skill = rng.choice(JOBS[kind])
+        flat = rng.choice(sold if kind != OrderKind.VIEWING else flats)
+        priority = rng.choice((1, 2, 3, 3, 3, 4, 5))
+        row = WorkOrder(apartment_id=flat, contract_id=contracts.get(flat), kind=kind, priority=priority, title=title,
+                        description="", required_skill=skill, due_date=due_date(clock.local(created).date(), kind,
+                        priority, RULES), duration_minutes=rng.choice((60, 90, 120)), overrides=[], version=1,
+                        created_by_id=admin.id, created_at=created, **fields)  # fmt: skip
+        orders.append(row)
+        return row
+
+    kinds = [OrderKind.DEFECT] * 5 + [OrderKind.HANDOVER, OrderKind.VIEWING, OrderKind.MAINTENANCE]
+    for offset in range(-14, 15):
+        day = today + timedelta(days=offset)
+        if day.weekday() == 6:
+            continue
+        for tech in staff:
+            for slot in SLOTS[1:2] if day.weekday() == 5 else rng.sample(SLOTS, k=rng.choice((1, 2))):
+                start = clock.from_local(datetime.combine(day, slot))
+                kind = rng.choice(kinds)
+                created = start - timedelta(days=rng.randint(1, 6))
+                row = order(kind, min(created, clock.now()), technician_id=tech.id, scheduled_start=start)
+                row.scheduled_end = start + timedelta(minutes=row.duration_minutes)
+                if row.required_skill and row.required_skill.value not in tech.skills:
+                    row.required_skill = None
+                if offset < 0:
+                    row.status = rng.choice([OrderStatus.DONE] * 8 + [OrderStatus.CANCELLED])
+                elif offset == 0:
+                    row.status = rng.choice((OrderStatus.SCHEDULED, OrderStatus.IN_PROGRESS, OrderStatus.DONE))
+                else:
+                    row.status = OrderStatus.SCHEDULED
+                if row.status == OrderStatus.DONE:
+                    row.completed_at = row.scheduled_end
+                    row.completion_note = "Выполнено"
+                if row.status == OrderStatus.CANCELLED:
+                    row.cancel_reason = "Покупатель перенёс визит"
+    for n in range(30):  # the queue: new defect reports and a few other orders waiting for a technician
+        order(rng.choice(kinds), clock.now() - timedelta(hours=n * 7), status=OrderStatus.NEW)
+    db.add_all(orders)
+    db.flush()
+    return len(orders)

@@ -1,0 +1,1 @@
+"""Service dispatch: technicians, work orders on apartments and their buyers, the schedule."""

@@ -9,49 +9,33 @@ from datetime import datetime, time, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from app.auth.permissions import Role
 from app.core import clock
-from app.db import get_engine, write_session
+from app.db import write_session
 from app.domain.dispatch.models import OrderStatus, WorkOrder
 from app.main import create_app
 from app.migrations import upgrade
-from tests.conftest import BACKENDS, PG_URL, make_settings, reset_postgres
+from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_technician, make_user, make_work_order
 from tests.serving import served_app
 
 ROUNDS = 6
 
 
-@pytest.fixture(params=BACKENDS)
-def race_database(request, tmp_path) -> str:
-    """A fresh database of each backend; on PostgreSQL one of its own beside TEST_DATABASE_URL's."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.db'}"
-    name = f"{make_url(PG_URL).database}_dispatch_race"
-    with get_engine(PG_URL).connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    reset_postgres(url)
-    return url
-
-
 @pytest.fixture
-def served(race_database, tmp_path):
+def served(empty_database, tmp_path):
     """The app over the database with two dispatchers, one technician and two orders per round."""
-    upgrade(race_database)
-    with write_session(race_database) as db:
+    upgrade(empty_database)
+    with write_session(empty_database) as db:
         first = make_user(db, Role.DISPATCHER, "dispatcher_a")
         make_user(db, Role.DISPATCHER, "dispatcher_b")
         technician_id = make_technician(db).id
         pairs = [(make_work_order(db, actor=first).id, make_work_order(db, actor=first).id) for _ in range(ROUNDS)]
-    app = create_app(make_settings(race_database, tmp_path))
+    app = create_app(make_settings(empty_database, tmp_path))
     with served_app(app) as base:
-        yield base, technician_id, pairs, race_database
+        yield base, technician_id, pairs, empty_database
 
 
 def token(base: str, username: str) -> str:

@@ -9,17 +9,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from app.auth.permissions import Role
-from app.db import get_engine, write_session
+from app.db import write_session
 from app.domain.distribution.models import LeadAssignment
 from app.domain.leads.models import Lead
 from app.domain.staff.attendance import attendance
 from app.main import create_app
 from app.migrations import upgrade
-from tests.conftest import BACKENDS, PG_URL, make_settings, reset_postgres
+from tests.conftest import make_settings
 from tests.factories import make_user
 from tests.serving import served_app
 
@@ -28,34 +27,19 @@ SELLERS = 4
 THREADS = 50
 
 
-@pytest.fixture(params=BACKENDS)
-def race_database(request, tmp_path) -> str:
-    """A fresh database of each backend; on PostgreSQL one of its own beside TEST_DATABASE_URL's."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.db'}"
-    name = f"{make_url(PG_URL).database}_race"
-    with get_engine(PG_URL).connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    reset_postgres(url)
-    return url
-
-
 @pytest.fixture
-def served(race_database, tmp_path):
+def served(empty_database, tmp_path):
     """The app over the database with four salespeople on shift; client addresses from X-Forwarded-For."""
-    upgrade(race_database)
-    with write_session(race_database) as db:
+    upgrade(empty_database)
+    with write_session(empty_database) as db:
         ids = []
         for n in range(SELLERS):
             seller = make_user(db, Role.SALES, f"seller{n}")
             attendance.check_in(db, seller)
             ids.append(seller.id)
-    app = create_app(make_settings(race_database, tmp_path, trusted_proxies="127.0.0.1"))
+    app = create_app(make_settings(empty_database, tmp_path, trusted_proxies="127.0.0.1"))
     with served_app(app) as base:
-        yield base, ids, race_database
+        yield base, ids, empty_database
 
 
 def test_two_hundred_requests_at_once_are_shared_fifty_each(served):

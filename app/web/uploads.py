@@ -8,22 +8,7 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from app.core.errors import Invalid
-from app.core.files import save_bounded
-
-SIGNATURES = {
-    b"\xff\xd8\xff": ".jpg",
-    b"\x89PNG\r\n\x1a\n": ".png",
-}
-
-
-def image_extension(head: bytes) -> str | None:
-    """The file extension for JPEG, PNG or WebP content, or None for anything else."""
-    for signature, extension in SIGNATURES.items():
-        if head.startswith(signature):
-            return extension
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    return None
+from app.core.files import image_extension, save_bounded
 
 
 def save_image(upload: UploadFile | None, media_dir: Path, folder: str, max_bytes: int, field: str = "image") -> str:

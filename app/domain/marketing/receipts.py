@@ -4,36 +4,21 @@ capped in size, stored under DATA_DIR/receipts (never under the public media fol
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from app.core.errors import Invalid
-from app.core.files import save_bounded
+from app.core.files import Upload, image_extension, save_bounded
 
 FOLDER = "receipts"
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".pdf": "application/pdf"}
 
 
-@dataclass(frozen=True)
-class ReceiptUpload:
-    """An uploaded file as the web layer hands it over: its stream and the name the browser sent."""
-
-    stream: BinaryIO
-    filename: str
+ReceiptUpload = Upload  # a receipt as the web layer hands it over
 
 
 def receipt_extension(head: bytes) -> str | None:
     """ ".jpg", ".png", ".webp" or ".pdf" for such content (by its first bytes), else None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ".webp"
-    if head.startswith(b"%PDF-"):
-        return ".pdf"
-    return None
+    return image_extension(head) or (".pdf" if head.startswith(b"%PDF-") else None)
 
 
 def receipts_dir(data_dir: Path) -> Path:

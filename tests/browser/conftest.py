@@ -3,6 +3,8 @@ thread over a migrated SQLite database with the demo data."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.db import write_session
@@ -42,6 +44,25 @@ def live_server(tmp_path_factory) -> str:
     upgrade(url)
     with write_session(url) as db:
         load_demo(db, DEMO_PASSWORD)
-    app = create_app(make_settings(url, folder, demo_password=DEMO_PASSWORD))
+    # Tests speak through a "proxy" on 127.0.0.1 so each gets its own client address (below):
+    # the public form's per-address limit then counts one test's requests, not the whole run's.
+    app = create_app(make_settings(url, folder, demo_password=DEMO_PASSWORD, trusted_proxies="127.0.0.1"))
     with served_app(app) as base:
         yield base
+
+
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def client_address() -> str:
+    """A client address of this test's own, as a trusted proxy would forward it."""
+    n = next(_addresses)
+    return f"198.18.{n // 250}.{n % 250 + 1}"
+
+
+@pytest.fixture(autouse=True)
+def forwarded_for_this_test(request, client_address: str) -> None:
+    """The test's page sends its own client address, so per-address limits do not leak between tests."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_extra_http_headers({"X-Forwarded-For": client_address})

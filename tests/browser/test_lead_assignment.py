@@ -12,10 +12,12 @@ from tests.browser.test_login_flow import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_tick_then_choose_then_tick_then_assign(page: Page, live_server: str):
+def test_tick_then_choose_then_tick_then_assign(page: Page, live_server: str, client_address: str):
     for n in (1, 2, 3):
         made = httpx.post(
-            f"{live_server}/api/public/leads", json={"name": f"Распределяемый {n}", "phone": f"+998 95 400 10 0{n}"}
+            f"{live_server}/api/public/leads",
+            json={"name": f"Распределяемый {n}", "phone": f"+998 95 400 10 0{n}"},
+            headers={"X-Forwarded-For": client_address},
         )
         assert made.status_code == 201, made.text
     log_in(page, live_server, "mop")

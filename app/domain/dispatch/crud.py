@@ -9,6 +9,7 @@ takes up front (BEGIN IMMEDIATE), so two dispatchers dropping two orders on one 
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -404,6 +405,19 @@ class WorkOrderCRUD:
             if t.is_active or t.id in by_technician
         ]
         return Schedule(date_from=period.date_from, date_to=period.date_to, technicians=rows)
+
+    def board_version(self, db: Session, actor: User) -> int:
+        """A number that moves with any change a board shows: orders added or edited, technicians renamed.
+
+        Every edit of an order bumps its version, so the count and the sum of versions move on any
+        change; the few technicians are read whole. Stored in the database: every process agrees."""
+        if not can(actor, P.WORK_ORDERS_READ_ALL):
+            raise Forbidden("You do not have access to technicians.")
+        orders = db.execute(select(func.count(), func.coalesce(func.sum(WorkOrder.version), 0))).one()
+        staff = db.execute(
+            select(Technician.id, Technician.name, Technician.color, Technician.is_active).order_by(Technician.id)
+        ).all()
+        return zlib.crc32(repr((tuple(orders), [tuple(t) for t in staff])).encode())
 
     def home(self, db: Session, actor: User) -> DispatchHome:
         """Today's orders by technician, the overdue ones, the queue's size and new defect reports."""

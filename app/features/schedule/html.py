@@ -1,52 +1,75 @@
-"""The schedule page: a week of days x technicians with each day's orders, and the unassigned queue."""
+"""The schedule board: a week (technicians x days) or a day (hourly rows x technicians) with the
+unassigned queue; drops and buttons post here, polled for live changes like the apartment grid."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.auth.deps import CurrentUser, DbSession
-from app.core import clock
-from app.core.paging import PageParams
+from app.auth.deps import CurrentUser, DbSession, get_settings, require
+from app.auth.permissions import P
+from app.core.errors import AppError
 from app.domain.dispatch.crud import work_orders
-from app.domain.dispatch.schemas import SchedulePeriod
+from app.domain.dispatch.rules import ScheduleConflict
+from app.domain.dispatch.schemas import WorkOrderPatch
+from app.features.schedule.board import BoardDrop, BoardView, board_context, patch_of
 from app.web.feature import DashboardBase
+from app.web.forms import PostedForm, validate_form
+from app.web.i18n import gettext
+from app.web.live import POLL_SECONDS, unchanged
 from app.web.templating import render
 
 router = APIRouter()
+WRITE = [Depends(require(P.WORK_ORDERS_WRITE))]
+BOARD = "features/schedule/board.html"
+DROP_FIELDS = ("view", "date", "order_id", "version", "technician_id", "day", "time", "duration_minutes", "shift")
 
 
-def _monday(text: str | None) -> date:
-    """The Monday of the week holding `text` (YYYY-MM-DD), else of the company's today."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        day = clock.today()
-    day = min(max(day, date(2000, 1, 3)), date(2100, 12, 20))
-    return day - timedelta(days=day.weekday())
+def _view(request: Request) -> BoardView:
+    """The board asked for by the query (`view`, `date`, or the older `week`); nonsense shows this week."""
+    query = request.query_params
+    view, _errors = validate_form(BoardView, {"view": query.get("view", "week"), "date": query.get("date")})
+    if view is None:
+        view, _errors = validate_form(BoardView, {"date": query.get("week")})
+    return view or BoardView()
 
 
 @router.get("/schedule")
 def schedule_page(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase) -> Response:
-    """One week (Monday to Sunday, `?week=YYYY-MM-DD` picks it): each technician's orders per day, and the queue."""
-    start = _monday(request.query_params.get("week"))
-    period = SchedulePeriod.model_validate({"from": start, "to": start + timedelta(days=6)})
-    board = work_orders.schedule(db, user, period)
-    days = [start + timedelta(days=n) for n in range(7)]
-    cells = {
-        (row.technician.id, day): [o for o in row.orders if clock.local(o.scheduled_start).date() == day]
-        for row in board.technicians
-        for day in days
-    }
-    context = {
-        "board": board,
-        "days": days,
-        "cells": cells,
-        "queue": work_orders.unassigned(db, user, PageParams(page_size=50)),
-        "previous": (start - timedelta(days=7)).isoformat(),
-        "next": (start + timedelta(days=7)).isoformat(),
-        "base": base,
-    }
-    return render(request, "features/schedule/week.html", context)
+    """The board; with `since` (the version the page shows) HTMX gets 204 until something changes."""
+    since = request.query_params.get("since", "")
+    version = work_orders.board_version(db, user)
+    if (nothing := unchanged(version, int(since) if since.isdigit() and len(since) < 12 else None)) is not None:
+        return nothing
+    context = board_context(db, user, _view(request), base) | {"poll_seconds": POLL_SECONDS}
+    return render(request, BOARD, context, block="live")
+
+
+def _dialog(
+    request: Request, status: int, message: str, resend: dict | None = None, conflicts: tuple | list = ()
+) -> Response:
+    """The answer to a refused drop: a dialog with the reason (and "assign anyway" for a slot conflict)."""
+    context = {"message": message, "resend": resend or {}, "conflicts": list(conflicts)}
+    headers = {"HX-Retarget": "#modal-body", "HX-Reswap": "innerHTML"}
+    return render(request, "features/schedule/dialog.html", context, status_code=status, headers=headers)
+
+
+@router.post("/schedule/drop", dependencies=WRITE)
+def drop(request: Request, form: PostedForm, db: DbSession, user: CurrentUser, base: DashboardBase) -> Response:
+    """Place, move, resize or unassign an order; answers the updated board or a dialog with the reason."""
+    posted = {k: form.get(k) for k in DROP_FIELDS if form.get(k) not in (None, "")}
+    posted |= {"unassign": bool(form.get("unassign")), "force": bool(form.get("force"))}
+    data, errors = validate_form(BoardDrop, posted)
+    try:
+        if data is None:
+            return _dialog(request, 422, next(iter(errors.values())))
+        patch, errors = validate_form(WorkOrderPatch, patch_of(db, user, data))
+        if patch is None:
+            return _dialog(request, 422, next(iter(errors.values())))
+        with db.begin_nested():
+            work_orders.update(db, user, data.order_id, patch, get_settings(request).work_order_due, None)
+    except ScheduleConflict as exc:
+        return _dialog(request, 409, gettext(exc.message), posted | {"force": "1"}, exc.reasons)
+    except AppError as exc:
+        return _dialog(request, exc.status_code, gettext(exc.message, **exc.params))
+    return render(request, BOARD, board_context(db, user, data, base) | {"poll_seconds": POLL_SECONDS}, block="live")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.core import clock
+from app.db import insert_many
 from app.domain.audit.crud import _jsonable
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.crud import distribution
@@ -506,8 +507,8 @@ class LeadImport:
 
 
 def insert_rows(db: Session, model: type, rows: list[dict]) -> None:
-    """Insert many rows with one Core executemany (no ORM bookkeeping, no RETURNING)."""
-    db.execute(model.__table__.insert(), rows)
+    """Insert many rows with one DBAPI executemany (no ORM bookkeeping, no RETURNING)."""
+    insert_many(db, model.__table__, rows)
 
 
 def _reject(line: int, row: list[object], exc: RowError, key: str = "") -> RowResult:

@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from sqlite3 import Connection as SQLiteConnection
+from typing import Any
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -252,3 +253,29 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     """Nothing of a rolled-back transaction stays (a savepoint's rollback keeps what is noted)."""
     if previous.parent is None:
         session.info.pop(_CHANGED, None)
+
+
+def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in one DBAPI executemany: the column types convert
+    the values, Python-side column defaults fill the missing columns, no per-row ORM or Core work."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    keys = list(rows[0])
+    missing = [
+        c
+        for c in table.columns
+        if c.key not in rows[0] and c.default is not None and (c.default.is_scalar or c.default.is_callable)
+    ]
+    defaults = {c.key: c.default.arg(None) if c.default.is_callable else c.default.arg for c in missing}
+    compiled = table.insert().compile(dialect=dialect, column_keys=[*keys, *defaults])
+    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    procs = [(n, table.c[n].type._cached_bind_processor(dialect)) for n in names]
+    out: list[Any] = []
+    for row in rows:
+        full = {**defaults, **row} if defaults else row
+        values = [proc(full[n]) if proc is not None else full[n] for n, proc in procs]
+        out.append(tuple(values) if compiled.positional else dict(zip(names, values, strict=True)))
+    conn.exec_driver_sql(compiled.string, out)
+    _note(session, table.name)

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -24,6 +24,7 @@ from app.auth.models import User
 from app.auth.permissions import P, Role, can
 from app.core import clock
 from app.core.errors import Forbidden, Invalid
+from app.db import insert_many
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.models import (
@@ -377,7 +378,9 @@ class DistributionCRUD:
     def _record_waiting(db: Session, lead_ids: list[int]) -> None:
         """What `_record` writes for leads that wait with nobody on shift, in bulk."""
         reason = AssignReason.WAITING_ABSENT
-        db.execute(insert(LeadAssignment), [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in lead_ids])
+        insert_many(
+            db, LeadAssignment.__table__, [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in lead_ids]
+        )
         now = clock.now()
         after = {"assigned_id": None, "reason": reason.value}
         rows = [
@@ -385,7 +388,7 @@ class DistributionCRUD:
             | {"before": {"assigned_id": None}, "after": after}
             for i in lead_ids
         ]
-        db.execute(insert(AuditEntry), rows)
+        insert_many(db, AuditEntry.__table__, rows)
 
     @staticmethod
     def _config(db: Session, row: DistributionSettings) -> dict:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.core import clock
+from app.db import insert_many
 from app.domain.audit.crud import _jsonable
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.crud import distribution
@@ -133,6 +134,14 @@ def _parse(name: str, value: object, parser: Callable[[object], Any]) -> Any:
         raise RowError(name, str(exc)) from exc
 
 
+_PLAIN = (int, str, float, bool, type(None))
+
+
+def _flat(snapshot: dict) -> dict:
+    """A JSON-safe copy of a flat snapshot (plain values pass as they are)."""
+    return {k: v if type(v) in _PLAIN else _jsonable(v) for k, v in snapshot.items()}
+
+
 def _audit_rows(actor: User, job: ImportJob, entity: str, items: list[tuple[int, dict | None, dict]]) -> list[dict]:
     now = clock.now()
     return [
@@ -142,8 +151,8 @@ def _audit_rows(actor: User, job: ImportJob, entity: str, items: list[tuple[int,
             "entity": entity,
             "entity_id": str(entity_id),
             "action": "import",
-            "before": _jsonable(before) if before is not None else None,
-            "after": _jsonable({**after, "import_id": job.id}),
+            "before": _flat(before) if before is not None else None,
+            "after": _flat({**after, "import_id": job.id}),
         }
         for entity_id, before, after in items
     ]
@@ -253,11 +262,12 @@ class ApartmentImport:
         wanted = [d for _, _, d, _ in parsed if d is not None]
         existing: dict[tuple[int, str], Apartment] = {}
         if wanted:
-            q = select(Apartment).where(
+            columns = [getattr(Apartment, c) for c in ("id", "building_id", "number", *APARTMENT_FIELDS)]
+            q = select(*columns).where(
                 Apartment.building_id.in_({d["building_obj"].id for d in wanted}),
                 Apartment.number.in_({d["number"] for d in wanted}),
             )
-            existing = {(a.building_id, a.number): a for a in self.db.scalars(q)}
+            existing = {(a.building_id, a.number): a for a in self.db.execute(q)}
         results: list[RowResult] = []
         creates: list[dict] = []
         create_results: list[RowResult] = []
@@ -331,7 +341,7 @@ class ApartmentImport:
             "updated_at": clock.now(),
         }
 
-    def _changes(self, current: Apartment, building: Building, data: dict[str, Any]) -> dict[str, list[Any]]:
+    def _changes(self, current: Any, building: Building, data: dict[str, Any]) -> dict[str, list[Any]]:
         area = data.get("area", current.area)
         if "price_per_m2" in data or "total_price" in data:
             per_m2, total = self._prices(area, data.get("price_per_m2"), data.get("total_price"))
@@ -421,9 +431,9 @@ class LeadImport:
             except RowError as exc:
                 parsed.append((line, row, None, _reject(line, row, exc)))
         phones = [d["phone"] for _, _, d, _ in parsed if d is not None]
-        existing = {
-            lead.phone: lead for lead in (self.db.scalars(select(Lead).where(Lead.phone.in_(phones))) if phones else [])
-        }
+        columns = (Lead.id, Lead.phone, Lead.name, Lead.complex_id, Lead.assigned_id)
+        found = self.db.execute(select(*columns).where(Lead.phone.in_(phones))) if phones else []
+        existing = {lead.phone: lead for lead in found}
         results: list[RowResult] = []
         creates: list[dict] = []
         updates: list[dict] = []
@@ -487,7 +497,7 @@ class LeadImport:
         return results
 
     @staticmethod
-    def _changes(current: Lead, data: dict[str, Any]) -> dict[str, list[Any]]:
+    def _changes(current: Any, data: dict[str, Any]) -> dict[str, list[Any]]:
         """What a file may complete on a known lead: a name it lacks, a complex, a salesperson when it has none."""
         changes: dict[str, list[Any]] = {}
         if data["name"] and data["name"] != current.name:
@@ -506,8 +516,8 @@ class LeadImport:
 
 
 def insert_rows(db: Session, model: type, rows: list[dict]) -> None:
-    """Insert many rows with one Core executemany (no ORM bookkeeping, no RETURNING)."""
-    db.execute(model.__table__.insert(), rows)
+    """Insert many rows with one DBAPI executemany (no ORM bookkeeping, no RETURNING)."""
+    insert_many(db, model.__table__, rows)
 
 
 def _reject(line: int, row: list[object], exc: RowError, key: str = "") -> RowResult:

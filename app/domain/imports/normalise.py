@@ -29,12 +29,23 @@ def text(value: object) -> str:
     return str(value).strip()
 
 
+def _uzbek_patterns() -> tuple[re.Pattern[str], ...]:
+    """The national number patterns of Uzbek numbers, from the phonenumbers metadata."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("UZ")
+    types = [d for d in (meta.fixed_line, meta.mobile) if d is not None and d.national_number_pattern]
+    return tuple(re.compile(d.national_number_pattern) for d in types)
+
+
+_UZBEK = _uzbek_patterns()
+_NON_DIGITS = re.compile(r"\D")
+
+
 def phone(value: object) -> str:
     """A phone in E.164: +998 90 123-45-67, 998901234567, (90) 123 45 67, 8 90 123 45 67."""
     raw = text(value)
     if not raw:
         raise ValueError("The phone is empty.")
-    digits = re.sub(r"\D", "", raw)
+    digits = _NON_DIGITS.sub("", raw)
     if raw.startswith("8") and len(digits) == 10:  # an old domestic prefix: 8 90 1234567
         digits = digits[1:]
     if len(digits) == 9:
@@ -43,6 +54,11 @@ def phone(value: object) -> str:
         candidate = "+" + digits
     else:
         candidate = raw
+    if candidate.startswith("+998") and len(candidate) == 13 and candidate[1:].isdigit():
+        national = candidate[4:]  # the usual case, judged by phonenumbers' own patterns without parsing
+        if any(p.fullmatch(national) for p in _UZBEK):
+            return candidate
+        raise ValueError("Not a phone number.")
     try:
         number = phonenumbers.parse(candidate, DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:

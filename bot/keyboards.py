@@ -5,9 +5,12 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.core.paging import Page
+from app.domain.inventory.models import Apartment, Complex
 from app.domain.leads.models import Lead, LeadStatus
 from app.domain.leads.rules import MANUAL_TRANSITIONS
 from app.domain.telegram.crud import LeadList
+from app.web import format as fmt
 from app.web.i18n import gettext as _
 from app.web.labels import LEAD_STATUS_LABELS
 
@@ -107,4 +110,99 @@ def callbacks(due: list[Lead]) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(text=_("Tomorrow at 10:00"), callback_data=_cb("cbtm", lead.id)),
             ]
         )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class FreeComplexCB(CallbackData, prefix="fc"):
+    """/free: a complex was chosen; ask for the rooms."""
+
+    complex_id: int
+
+
+class FreeListCB(CallbackData, prefix="fl"):
+    """/free: a page of free apartments of a complex with this many rooms (-1: any)."""
+
+    complex_id: int
+    rooms: int
+    page: int
+
+
+class FreeBookCB(CallbackData, prefix="fb"):
+    """/free: book this apartment; ask for the lead."""
+
+    apartment_id: int
+
+
+class FreeLeadCB(CallbackData, prefix="fk"):
+    """/free: book the apartment for this lead (row scope checked by the bookings CRUD)."""
+
+    apartment_id: int
+    lead_id: int
+
+
+ROOM_CHOICES = (1, 2, 3, 4)
+
+
+def free_complexes(found: list[Complex]) -> InlineKeyboardMarkup:
+    """One button per complex."""
+    rows = [[InlineKeyboardButton(text=c.name, callback_data=FreeComplexCB(complex_id=c.id).pack())] for c in found]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def free_rooms(complex_id: int) -> InlineKeyboardMarkup:
+    """Rooms 1-4 and "any"."""
+    buttons = [
+        InlineKeyboardButton(
+            text=_("%(rooms)s-room", rooms=n), callback_data=FreeListCB(complex_id=complex_id, rooms=n, page=1).pack()
+        )
+        for n in ROOM_CHOICES
+    ]
+    anything = InlineKeyboardButton(
+        text=_("Any number of rooms"), callback_data=FreeListCB(complex_id=complex_id, rooms=-1, page=1).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[buttons, [anything]])
+
+
+def apartment_label(apartment: Apartment, currency: object) -> str:
+    """№, floor, area and price of an apartment on one button."""
+    return _(
+        "No. %(number)s · floor %(floor)s · %(area)s m² · %(price)s",
+        number=apartment.number,
+        floor=apartment.floor,
+        area=fmt.number(apartment.area),
+        price=fmt.money(apartment.total_price, currency),
+    )
+
+
+def free_list(page: Page, complex_id: int, rooms: int, currency: object) -> InlineKeyboardMarkup:
+    """One "book" button per free apartment, paging arrows, back to the rooms."""
+    rows = [
+        [InlineKeyboardButton(text=apartment_label(a, currency), callback_data=FreeBookCB(apartment_id=a.id).pack())]
+        for a in page.items
+    ]
+    paging = []
+    if page.page > 1:
+        back = FreeListCB(complex_id=complex_id, rooms=rooms, page=page.page - 1).pack()
+        paging.append(InlineKeyboardButton(text="‹", callback_data=back))
+    if page.page < page.pages:
+        forward = FreeListCB(complex_id=complex_id, rooms=rooms, page=page.page + 1).pack()
+        paging.append(InlineKeyboardButton(text="›", callback_data=forward))
+    if paging:
+        rows.append(paging)
+    rooms_back = FreeComplexCB(complex_id=complex_id).pack()
+    rows.append([InlineKeyboardButton(text=_("Other rooms"), callback_data=rooms_back)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def free_leads(apartment_id: int, options: list[Lead]) -> InlineKeyboardMarkup:
+    """One button per lead the user may book for."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"{lead.name} · {lead.phone}",
+                callback_data=FreeLeadCB(apartment_id=apartment_id, lead_id=lead.id).pack(),
+            )
+        ]
+        for lead in options
+    ]
     return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -13,7 +13,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.orm import Session
 
-from bot.handlers import attendance, leads, newlead, start
+from bot.handlers import attendance, free, leads, newlead, start
 from bot.middleware import BotContext
 from bot.session import ResilientSession
 from settings import Settings
@@ -56,6 +56,7 @@ def build_dispatcher(
         attendance.router(),
         newlead.router(settings.public_base_url),
         leads.router(settings.public_base_url),
+        free.router(settings.booking_hours),
     )
     return dispatcher
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from app.core import clock
+from app.core.paging import Page
 from app.domain.leads.models import Lead, LeadComment
 from app.domain.telegram.crud import LeadList
 from app.web import format as fmt
@@ -51,3 +52,16 @@ def callbacks(due: list[Lead]) -> str:
         mark = "⚠️ " if lead.next_callback_at < now else ""
         lines.append(f"{mark}{fmt.datetime(lead.next_callback_at)} — {escape(lead.name)}, {escape(lead.phone)}")
     return "\n".join(lines)
+
+
+def free_list(complex_name: str, page: Page) -> str:
+    """The heading of a page of free apartments."""
+    if not page.total:
+        return _("%(complex)s: no free apartments like this.", complex=escape(complex_name))
+    return _(
+        "%(complex)s: %(total)s free. Page %(page)s of %(pages)s.",
+        complex=escape(complex_name),
+        total=page.total,
+        page=page.page,
+        pages=page.pages,
+    )

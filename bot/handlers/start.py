@@ -22,6 +22,7 @@ def help_text() -> str:
             "/leads — " + _("your leads"),
             "/callbacks — " + _("today's and overdue callbacks"),
             "/newlead — " + _("add a lead"),
+            "/free — " + _("free apartments and booking"),
             "/checkin — " + _("start the working day"),
             "/checkout — " + _("end the working day"),
             "/logout — " + _("unlink this chat"),

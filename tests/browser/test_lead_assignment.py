@@ -3,6 +3,8 @@ any order, and the ticked leads end up with the chosen salesperson."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,6 +25,7 @@ def test_tick_then_choose_then_tick_then_assign(page: Page, live_server: str, cl
     log_in(page, live_server, "mop")
     page.goto(f"{live_server}/dashboard/mop/assign")
     page.get_by_role("searchbox").fill("Распределяемый")  # filter first
+    expect(page).to_have_url(re.compile(r"[?&]q="))  # the filtered rows have landed (the address follows them)
     rows = page.get_by_test_id("lead-row")
     expect(rows).to_have_count(3)
     rows.nth(0).get_by_test_id("lead-check").check()  # tick, then choose the salesperson

@@ -296,3 +296,20 @@ def test_a_done_order_is_reopened_from_its_card(api, db, user_of):
     assert answer.status_code == 303, answer.text[:500]
     reopened = api.get(f"/api/dispatcher/work-orders/{order.id}").json()
     assert reopened["status"] == "in_progress" and reopened["reopened"] == 1
+
+
+def test_the_contract_page_shows_its_apartment_s_service_orders_to_its_salesperson(client_as, db, user_of):
+    seller = user_of(Role.SALES)
+    contract, stranger = make_contract(db), make_contract(db)
+    contract.salesperson_id = seller.id
+    db.flush()
+    make_work_order(db, contract.apartment_id, actor=user_of(Role.DISPATCHER), title="Трещина в стяжке")
+    make_work_order(db, stranger.apartment_id, actor=user_of(Role.DISPATCHER), title="Чужая протечка")
+    sales = client_as(Role.SALES)
+    page = sales.get(f"/dashboard/sales/contracts/{contract.id}")
+    assert page.status_code == 200
+    assert "Сервисные заявки" in page.text and "Трещина в стяжке" in page.text and "Чужая протечка" not in page.text
+    assert page.text.count('data-testid="service-order-row"') == 1
+    listed = sales.get(f"/api/sales/contracts/{contract.id}/work-orders")
+    assert [o["title"] for o in listed.json()] == ["Трещина в стяжке"]
+    assert sales.get(f"/api/sales/contracts/{stranger.id}/work-orders").status_code == 404

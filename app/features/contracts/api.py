@@ -14,6 +14,9 @@ from app.core.types import Id
 from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import Contract
 from app.domain.contracts.schemas import ContractCancel, ContractCreate, ContractFilter, ContractRead
+from app.domain.dispatch.crud import work_orders
+from app.domain.dispatch.models import WorkOrder
+from app.domain.dispatch.schemas import WorkOrderRead
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
 from app.web.openapi import EXPORT_RESPONSES
@@ -39,6 +42,17 @@ def export_contracts(
 def get_contract(db: DbSession, user: CurrentUser, contract_id: Id) -> Contract:
     """One contract with its payment schedule."""
     return contracts.get(db, user, contract_id)
+
+
+@router.get(
+    "/contracts/{contract_id:int}/work-orders",
+    response_model=list[WorkOrderRead],
+    dependencies=[Depends(require(P.WORK_ORDERS_READ))],
+)
+def contract_work_orders(db: DbSession, user: CurrentUser, contract_id: Id) -> list[WorkOrder]:
+    """The service orders of a contract's apartment (read-only; a salesperson sees their own contracts')."""
+    contract = contracts.get(db, user, contract_id)
+    return work_orders.for_contract(db, user, contract.id)
 
 
 @router.post(

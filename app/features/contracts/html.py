@@ -29,6 +29,7 @@ from app.domain.contracts.crud import contracts
 from app.domain.contracts.models import InstalmentKind
 from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
+from app.domain.dispatch.crud import work_orders
 from app.domain.finance.crud import payments
 from app.features.contracts.exports import contracts_export
 from app.web.export import ExportFormat
@@ -131,6 +132,7 @@ def _contract_page(
     planned = sum((i.amount for i in contract.schedule), Decimal("0"))
     paid = sum((i.paid for i in contract.schedule), Decimal("0"))
     history = payments.for_contract(db, user, contract.id)
+    service = work_orders.for_contract(db, user, contract.id) if can(user, P.WORK_ORDERS_READ) else None
     context = {
         **_links(request),
         "contract": contract,
@@ -138,6 +140,7 @@ def _contract_page(
         "planned": planned,
         "paid": paid,
         "payments": history,
+        "service_orders": service,
         "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
         "cancel_values": {},
         "cancel_errors": {},

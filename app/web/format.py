@@ -140,8 +140,8 @@ def time(value: dt.datetime | None) -> str:
     """The time of a moment on the company's wall clock: "14:07" / "2:07 PM"."""
     if value is None:
         return ""
-    moment = clock.local(value)
-    return format_time(moment, "short", tzinfo=moment.tzinfo, locale=_current())
+    language, moment = current_language.get(), clock.local(value)
+    return _clock_text(language, moment.time().replace(second=0, microsecond=0), "short")
 
 
 def month(value: dt.date | str | None, *, year: bool = True) -> str:

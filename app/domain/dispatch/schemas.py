@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -287,6 +288,29 @@ class TechnicianDay(BaseModel):
 
     technician: TechnicianRead
     orders: list[WorkOrderRead]
+
+
+class BoardOrder(NamedTuple):
+    """What a block on the schedule board shows of an order, read as columns (no ORM objects)."""
+
+    id: int
+    kind: OrderKind
+    status: OrderStatus
+    version: int
+    title: str
+    duration_minutes: int
+    scheduled_start: datetime
+    scheduled_end: datetime
+    technician_id: int
+    apartment: str
+    complex: str
+
+
+class BoardRow(NamedTuple):
+    """A technician's row on the board with their orders in the period."""
+
+    technician: TechnicianRead
+    orders: list[BoardOrder]
 
 
 class Schedule(BaseModel):

@@ -104,14 +104,14 @@ def lanes_of(technicians: list, days: list[date]) -> dict[tuple[int, date], list
 def board_context(db: Session, user: User, view: BoardView, base: str) -> dict:
     """Everything the board template shows: days, technicians' lanes, the queue, the live version, links."""
     days = days_of(view)
-    schedule = work_orders.schedule(db, user, SchedulePeriod.model_validate({"from": days[0], "to": days[-1]}))
+    rows = work_orders.board(db, user, SchedulePeriod.model_validate({"from": days[0], "to": days[-1]}))
     step = timedelta(days=7 if view.view == "week" else 1)
     return {
         "view": view.view,
         "days": days,
         "anchor": anchor(view),
-        "technicians": schedule.technicians,
-        "lanes": lanes_of(schedule.technicians, days),
+        "technicians": rows,
+        "lanes": lanes_of(rows, days),
         "queue": work_orders.unassigned(db, user, PageParams(page_size=50)),
         "version": work_orders.board_version(db, user),
         "previous": (days[0] - step).isoformat(),

@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
         openapi_url="/api/openapi.json",
         dependencies=[Depends(csrf_protect)],
         lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # no OpenTelemetry: skip its per-request check
     )
     app.state.settings = settings
     pool = (settings.db_pool_size, settings.db_pool_timeout)

@@ -28,6 +28,7 @@ from pydantic import Field, PrivateAttr, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
+from app.auth.csrf import make_csrf_token
 from app.auth.deps import DbSession, ReadSession, client_address, optional_user, session_user_id
 from app.core import clock
 from app.core.errors import AppError, NotFound, TooManyRequests
@@ -196,11 +197,13 @@ def _not_modified(etag: str, private: bool) -> Response:
     return Response(status_code=304, headers=_cache_headers(etag, private))
 
 
-def _page_etag(request: Request, key: GridKey, *extra: object) -> str:
-    """The full page's ETag: the cached parts' key, plus what differs per browser and user."""
+def _page_etag(request: Request, key: GridKey, *extra: object, user_id: int | None = None) -> str:
+    """The full page's ETag: the cached parts' key, plus what differs per browser and user
+    (`user_id` when the caller knows it already: 0 for an anonymous visitor)."""
     nonce = getattr(request.state, "csrf_nonce", "") or ""
     bucket = int(time.time() // CSRF_BUCKET_SECONDS)
-    return make_etag("page", TEMPLATE_TOKEN, key.token(), session_user_id(request) or 0, nonce, bucket, *extra)
+    user = session_user_id(request) if user_id is None else user_id
+    return make_etag("page", TEMPLATE_TOKEN, key.token(), user or 0, nonce, bucket, *extra)
 
 
 def _not_found(request: Request, db: Session) -> HTMLResponse:
@@ -217,11 +220,24 @@ def _version_of(request: Request, db: Session, slug: str) -> tuple[int, int] | N
     memo = request.app.state.__dict__.setdefault("public_versions", {})
     now = time.monotonic()
     hit = memo.get(slug)
-    if hit is not None and now - hit[1] < ttl:
+    if hit is not None and now - hit[1] < ttl / 2:  # past half its TTL the memo is read again
         return hit[0]
     found = complexes.version_of(db, slug)
     memo[slug] = (found, now)
+    request.app.state.__dict__.setdefault("public_refreshing", {}).pop(slug, None)
     return found
+
+
+def _claim_refresh(state: dict, slug: str, now: float, ttl: float) -> bool:
+    """True for the one request that reads a complex's version again once its memo is half its
+    TTL old (it goes through the route); the others meanwhile keep answering from memory. A claim
+    whose request never came back lapses after a TTL."""
+    refreshing = state.setdefault("public_refreshing", {})
+    since = refreshing.get(slug)
+    if since is not None and now - since < ttl:
+        return False
+    refreshing[slug] = now
+    return True
 
 
 def _complex_key(request: Request, db: Session, slug: str, f: PublicFilter, language: str) -> GridKey | None:
@@ -356,22 +372,28 @@ def cached_complex_page(request: Request, slug: str) -> Response | None:
     """The complex page straight from memory for an anonymous visitor, or None (let the route work).
 
     No database, no thread: it answers only when the version memo is fresh and the page is
-    cached; the middleware in app.public.fastpath calls it ahead of the router.
+    cached; the middleware in app.public.fastpath calls it ahead of the router. Once the memo is
+    half its TTL old, one request is let through to the route to read the version again, so a
+    busy page never has every visitor fall through at once when the memo expires.
     """
-    hit = request.app.state.__dict__.get("public_versions", {}).get(slug)
+    state = request.app.state.__dict__
+    hit = state.get("public_versions", {}).get(slug)
     ttl = request.app.state.settings.public_version_ttl_ms / 1000
-    if hit is None or hit[0] is None or time.monotonic() - hit[1] >= ttl:
+    now = time.monotonic()
+    if hit is None or hit[0] is None or now - hit[1] >= ttl:
         return None
+    if now - hit[1] >= ttl / 2 and _claim_refresh(state, slug, now, ttl):
+        return None  # this visitor's request refreshes the memo before it expires for everybody
     found = hit[0]
     filters, utm_items, calc_params = _query_parts(request.scope.get("query_string", b""))
     key = GridKey(found[0], found[1], filters, current_language.get())
-    etag = _page_etag(request, key, list(utm_items), calc_params)
+    etag = _page_etag(request, key, list(utm_items), calc_params, user_id=0)
     if etag_matches(request.headers.get("if-none-match"), etag):
         return _not_modified(etag, private=True)
     page = cache_of(request.app.state).get(PageKey(key, "", utm_items, calc_params))
     if page is None:
         return None
-    return _page_response(request, page, etag)
+    return _page_response(request, page, etag, user_id=0)
 
 
 @router.get("/c/{slug}")
@@ -398,11 +420,15 @@ async def complex_page(request: Request, db: ReadSession, slug: str) -> Response
     return _page_response(request, page, etag)
 
 
-def _page_response(request: Request, page: RenderedPage, etag: str) -> Response:
+def _page_response(request: Request, page: RenderedPage, etag: str, user_id: int | None = None) -> Response:
     """A cached complex page for this visitor: gzipped (compressed once) when the browser takes it."""
     headers = _cache_headers(etag, private=True)
     headers["Vary"] += ", Accept-Encoding"
-    token = csrf_token_for(request)
+    if user_id is None:
+        token = csrf_token_for(request)
+    else:  # the caller knows the visitor (the fast path: anonymous), no token to read again
+        nonce = getattr(request.state, "csrf_nonce", "") or ""
+        token = make_csrf_token(request.app.state.settings.secret_key, nonce, user_id)
     if accepts_gzip(request.headers.get("accept-encoding")):
         headers["Content-Encoding"] = "gzip"
         return Response(page.gzip_with_token(token), media_type="text/html; charset=utf-8", headers=headers)

@@ -89,6 +89,9 @@ class InputGuardMiddleware:
             await _answer(scope, receive, send, 422, gettext("The address contains a forbidden character."), loc)
             return
         headers = dict(scope["headers"])
+        if b"content-length" not in headers and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body to count (a GET, a HEAD)
+            return
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         limit = body_limit(scope["path"], content_type, self.settings)
         declared = headers.get(b"content-length", b"")

@@ -59,9 +59,20 @@ def _language(cookies: SimpleCookie, default: str) -> str:
     return default
 
 
-def _scheme_from_proxy(scope: Scope, headers: dict[str, str], trusted: Sequence[Network]) -> None:
+def _request_headers(raw: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+    """(Cookie, X-Forwarded-Proto) of a request, read in one pass over the raw headers (the last
+    value wins, as in a dict of them)."""
+    cookie = proto = ""
+    for name, value in raw:
+        if name == b"cookie":
+            cookie = value.decode("latin-1")
+        elif name == b"x-forwarded-proto":
+            proto = value.decode("latin-1")
+    return cookie, proto
+
+
+def _scheme_from_proxy(scope: Scope, proto: str, trusted: Sequence[Network]) -> None:
     """Behind a trusted proxy that says the client used HTTPS, the request is HTTPS."""
-    proto = headers.get("x-forwarded-proto")
     peer = scope["client"][0] if scope.get("client") else ""
     if proto and trusted and forwarded_https(peer, [proto], trusted):
         scope["scheme"] = "https"
@@ -89,11 +100,12 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        _scheme_from_proxy(scope, headers, self.settings.trusted_networks)
+        cookie_header, proto = _request_headers(scope["headers"])
+        _scheme_from_proxy(scope, proto, self.settings.trusted_networks)
         cookies = SimpleCookie()
         try:
-            cookies.load(headers.get("cookie", ""))
+            if cookie_header:
+                cookies.load(cookie_header)
         except Exception:  # a malformed Cookie header must not become a 500
             cookies = SimpleCookie()
         nonce = cookies[csrf.NONCE_COOKIE].value if csrf.NONCE_COOKIE in cookies else None

@@ -258,7 +258,7 @@ def free_port() -> int:
     return port
 
 
-def main_wrk(rounds: int) -> None:
+def main_wrk(rounds: int, slug: str = SLUG) -> None:
     """The outside run: the app and a bare Starlette app, one uvicorn process each, loaded by wrk."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -277,7 +277,7 @@ def main_wrk(rounds: int) -> None:
         app_port, bare_port = free_port(), free_port()
         site = spawn("app", app_port, env)
         try:
-            page = f"http://{HOST}:{app_port}/c/{SLUG}"
+            page = f"http://{HOST}:{app_port}/c/{slug}"
             plain = httpx.get(page, timeout=30)
             gz = httpx.get(page, timeout=30, headers={"Accept-Encoding": "gzip"})
             body = Path(tmp) / "page.html"
@@ -321,9 +321,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wrk", action="store_true", help="one process per app, loaded by wrk (8 connections)")
     parser.add_argument("--rounds", type=int, default=3, help="wrk rounds (each: bare, page, page gzip, same bytes)")
+    parser.add_argument("--slug", default=SLUG, help="the complex loaded by wrk (e.g. bahor: a demo complex)")
     args = parser.parse_args()
     if args.wrk:
-        main_wrk(args.rounds)
+        main_wrk(args.rounds, args.slug)
         return
     print(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs, uvicorn {uvicorn.__version__}, "

@@ -541,3 +541,35 @@ def test_a_bad_calculator_price_is_shown_back_with_a_russian_message(client, sho
         "/c/bahor-test/calculator", params={"price": "1000"}, headers={**HTMX, **ru, "HX-Target": "calc-result"}
     )
     assert re.search(r'id="calc-error-price"[^>]*hidden', fine.text)  # a fixed value clears the message
+
+
+def test_past_half_its_ttl_one_request_reads_the_version_while_the_others_keep_the_memo(
+    app, client, db, monkeypatch, count_queries
+):
+    """A busy page never has every visitor fall through to the database at once when the memo ages."""
+    from app.domain.inventory.crud import apartments as apartment_crud
+    from app.domain.inventory.crud import bump_inventory
+    from app.domain.inventory.models import ApartmentStatus
+    from app.public import html as public_html
+    from tests.factories import make_building, make_complex
+
+    app.state.settings.public_version_ttl_ms = 500
+    clock = [1000.0]
+    monkeypatch.setattr(public_html.time, "monotonic", lambda: clock[0])
+    complex_ = make_complex(db, "halfway")
+    flat = apartment_crud.for_building(db, make_building(db, complex_.id, floors=1, units=1).id)[0]
+    assert 'data-status="free"' in client.get("/c/halfway").text
+    flat.status = ApartmentStatus.SOLD
+    bump_inventory(db, [complex_.id])
+    db.flush()
+    clock[0] += 0.3  # past half the TTL, another visitor's request is reading the version already
+    app.state.__dict__["public_refreshing"] = {"halfway": clock[0]}
+    with count_queries() as statements:
+        meanwhile = client.get("/c/halfway")
+    assert statements == [] and 'data-status="free"' in meanwhile.text
+    app.state.__dict__["public_refreshing"].clear()  # that request is done; the next one past half the TTL reads again
+    refreshed = client.get("/c/halfway")
+    assert f'data-apartment-id="{flat.id}" data-status="sold"' in refreshed.text  # before the memo expired
+    with count_queries() as statements:
+        again = client.get("/c/halfway")
+    assert statements == [] and 'data-status="sold"' in again.text

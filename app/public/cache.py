@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import State
 
+from app.core.lru import RenderCache
 from app.public.gzipped import GzippedChunks
-
-MAX_ENTRIES = 256
-MAX_BYTES = 64 * 1024 * 1024
-RENDER_LOCKS = 32
 
 
 @dataclass(frozen=True)
@@ -95,58 +90,6 @@ class RenderedPage:
 
 
 Entry = RenderedComplex | RenderedPage
-
-
-class RenderCache:
-    """A thread-safe LRU bounded by entry count and total size."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        """An empty cache holding at most `max_entries` entries and about `max_bytes` bytes."""
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._render_locks = [threading.Lock() for _ in range(RENDER_LOCKS)]
-        self.hits = self.misses = 0
-
-    def render_lock(self, key: Hashable) -> threading.Lock:
-        """A lock to hold while rendering `key`, so concurrent misses after a change render it once."""
-        return self._render_locks[hash(key) % RENDER_LOCKS]
-
-    def get(self, key: Hashable) -> Entry | None:
-        """The entry of `key` (now the most recently used), or None."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry
-
-    def put(self, key: Hashable, entry: Entry) -> None:
-        """Store `entry`, evicting the least recently used ones beyond the bounds."""
-        if entry.size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._entries[key] = entry
-            self._bytes += entry.size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= evicted.size
-
-    def clear(self) -> None:
-        """Forget everything (tests, benchmarks)."""
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        """How many entries are held."""
-        return len(self._entries)
 
 
 _create_lock = threading.Lock()

@@ -45,13 +45,33 @@
     });
   }
 
-  // Post one change with the board's view; swap the fresh board in or show the dialog.
+  // A drop's answer: each lane (and the queue) it holds replaces the element of the same id; with a
+  // version, the board showed everything before this drop and the live poll goes on from the new one.
+  function patch(answer) {
+    Array.prototype.slice.call(answer.children).forEach(function (part) {
+      var old = part.id ? document.getElementById(part.id) : null;
+      if (!old) return;
+      old.replaceWith(part);
+      if (window.htmx) window.htmx.process(part);
+      place(part);
+    });
+    var live = board();
+    var version = answer.getAttribute("data-version");
+    if (live && version) {
+      live.dataset.version = version;
+      live.setAttribute("hx-get", live.getAttribute("hx-get").replace(/since=\d+/, "since=" + version));
+      if (window.htmx) window.htmx.process(live);
+    }
+  }
+
+  // Post one change with the board's view; put the changed lanes in or show the dialog.
   function post(fields) {
     var live = board();
     if (!live) return Promise.resolve(false);
     var body = new URLSearchParams();
     body.set("view", live.dataset.view);
     body.set("date", live.dataset.date);
+    body.set("board_version", live.dataset.version);
     Object.keys(fields).forEach(function (name) {
       if (fields[name] !== undefined && fields[name] !== null) body.set(name, fields[name]);
     });
@@ -72,7 +92,9 @@
         var template = document.createElement("template");
         template.innerHTML = html.trim();
         var fresh = template.content.firstElementChild;
-        if (fresh) {
+        if (fresh && fresh.hasAttribute("data-board-patch")) {
+          patch(fresh);
+        } else if (fresh) {
           board().replaceWith(fresh);
           if (window.htmx) window.htmx.process(fresh);
           place(fresh);

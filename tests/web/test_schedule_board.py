@@ -35,7 +35,9 @@ def test_a_drop_places_the_order_and_answers_the_board(api, db, user_of):
     order = make_work_order(db, actor=user_of(Role.DISPATCHER), title="Нет света")
     answer = drop(api, order, tech)
     assert answer.status_code == 200, answer.text
-    assert 'id="board-live"' in answer.text and 'data-testid="block"' in answer.text
+    assert 'data-testid="board-patch"' in answer.text and 'id="board-live"' not in answer.text  # only what changed
+    assert f'id="lane-{tech.id}-{tomorrow().isoformat()}"' in answer.text and 'data-testid="block"' in answer.text
+    assert 'id="board-queue"' in answer.text  # the order left the queue
     placed = api.get(f"/api/dispatcher/work-orders/{order.id}").json()
     assert placed["status"] == "scheduled" and placed["technician_id"] == tech.id
     assert clock.local(datetime.fromisoformat(placed["scheduled_start"])).strftime("%H:%M") == "10:00"
@@ -142,3 +144,54 @@ def test_the_live_poll_answers_204_until_the_board_changes(api, db, user_of):
     renamed = changed.text.split('data-version="', 1)[1].split('"', 1)[0]
     api.put(f"/api/dispatcher/technicians/{tech.id}", json={"name": "Новое имя", "hours": tech.hours})
     assert api.get("/dashboard/dispatcher/schedule", params={"since": renamed}, headers=HTMX).status_code == 200
+
+
+def test_a_drop_answers_only_the_lanes_of_the_technicians_it_touched(api, db, user_of):
+    """A move between two technicians answers their lanes; the queue only when an order leaves or joins it."""
+    first, second, idle = make_technician(db, name="Первый"), make_technician(db, name="Второй"), make_technician(db)
+    order = make_work_order(db, actor=user_of(Role.DISPATCHER), title="Течёт кран")
+    assert drop(api, order, first).status_code == 200
+    version = api.get(f"/api/dispatcher/work-orders/{order.id}").json()["version"]
+    moved = drop(api, order, second, "12:00", version=version)
+    assert moved.status_code == 200
+    day = tomorrow().isoformat()
+    assert f'id="lane-{first.id}-{day}"' in moved.text and f'id="lane-{second.id}-{day}"' in moved.text
+    assert f'id="lane-{idle.id}-{day}"' not in moved.text and 'id="board-queue"' not in moved.text
+    lane_of_second = moved.text.split(f'id="lane-{second.id}-{day}"', 1)[1].split("</div>\n", 1)[0]
+    assert "Течёт кран" in lane_of_second
+
+
+def test_the_drop_answer_carries_the_new_version_only_to_a_page_that_was_up_to_date(api, db, user_of):
+    """A board that missed someone else's change keeps polling from its old version and gets the whole board."""
+    tech = make_technician(db)
+    order, other = (
+        make_work_order(db, actor=user_of(Role.DISPATCHER)),
+        make_work_order(db, actor=user_of(Role.DISPATCHER)),
+    )
+    page = api.get("/dashboard/dispatcher/schedule", headers=HTMX)
+    shown = page.text.split('data-version="', 1)[1].split('"', 1)[0]
+    current = drop(api, order, tech, board_version=shown)
+    new_version = current.text.split('data-board-patch data-testid="board-patch" data-version="', 1)[1].split('"')[0]
+    assert new_version and new_version != shown
+    assert api.get("/dashboard/dispatcher/schedule", params={"since": new_version}, headers=HTMX).status_code == 204
+    behind = drop(api, other, tech, "14:00", board_version=shown)  # this page never saw the first drop
+    assert 'data-board-patch data-testid="board-patch" data-version=""' in behind.text
+
+
+def test_the_board_is_rendered_once_per_version_and_shows_a_change_at_once(api, db, user_of, count_queries):
+    """A second look at an unchanged board reads only its version; any change shows on the next look."""
+    tech = make_technician(db, name="Бахтиёр")
+    order = make_work_order(db, actor=user_of(Role.DISPATCHER), title="Нет света")
+    drop(api, order, tech)
+    params = {"view": "day", "date": tomorrow().isoformat()}
+    with count_queries() as cold:
+        first = api.get("/dashboard/dispatcher/schedule", params=params)
+    with count_queries() as warm:
+        again = api.get("/dashboard/dispatcher/schedule", params=params)
+    assert "Нет света" in first.text and "Нет света" in again.text
+    assert len(warm) < len(cold)
+    version = api.get(f"/api/dispatcher/work-orders/{order.id}").json()["version"]
+    renamed = api.patch(f"/api/dispatcher/work-orders/{order.id}", json={"title": "Нет воды", "version": version})
+    assert renamed.status_code == 200
+    after = api.get("/dashboard/dispatcher/schedule", params=params)
+    assert "Нет воды" in after.text and "Нет света" not in after.text

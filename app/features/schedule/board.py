@@ -3,25 +3,33 @@ or a button on it becomes a partial edit of the order."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
+from markupsafe import Markup
 from pydantic import Field, model_validator
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from app.auth.models import User
 from app.auth.permissions import P, can
 from app.core import clock
+from app.core.lru import RenderCache
 from app.core.paging import PageParams
 from app.core.types import Day, Id, Input
 from app.domain.dispatch.crud import work_orders
+from app.domain.dispatch.models import WorkOrder
 from app.domain.dispatch.schemas import MAX_DURATION, SchedulePeriod, WorkOrderRead
+from app.web.i18n import current_language
 
 OPENS = 8  # the board shows 08:00 ...
 CLOSES = 20  # ... to 20:00
 SPAN = (CLOSES - OPENS) * 60  # minutes across a lane
 HOURS = tuple(range(OPENS, CLOSES))
+BOARD_ENTRIES = 8  # rendered boards kept per process (a week of 900 orders is ~2 MB in memory)
+_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -101,27 +109,113 @@ def lanes_of(technicians: list, days: list[date]) -> dict[tuple[int, date], list
     return lanes
 
 
-def board_context(db: Session, user: User, view: BoardView, base: str) -> dict:
-    """Everything the board template shows: days, technicians' lanes, the queue, the live version, links."""
+@dataclass(frozen=True)
+class BoardKey:
+    """What the live part of a board depends on: nothing else goes into it."""
+
+    version: int  # work_orders.board_version: moves with any change the board shows
+    view: str
+    anchor: date
+    today: date
+    base: str
+    writer: bool
+    language: str
+
+
+@dataclass(frozen=True)
+class RenderedBoard:
+    """The live part of a board, rendered."""
+
+    html: Markup
+
+    @property
+    def size(self) -> int:
+        """Roughly how many bytes the entry holds."""
+        return len(self.html) * 2 + 128
+
+
+def board_cache(state: State) -> RenderCache:
+    """The rendered boards of one app (kept on app.state, made on first use)."""
+    cache = getattr(state, "schedule_board_cache", None)
+    if cache is None:
+        with _create_lock:
+            cache = getattr(state, "schedule_board_cache", None)
+            if cache is None:
+                cache = state.schedule_board_cache = RenderCache(
+                    max_entries=BOARD_ENTRIES, max_bytes=BOARD_ENTRIES * 4 * 1024 * 1024
+                )
+    return cache
+
+
+def page_context(view: BoardView, base: str, user: User) -> dict:
+    """What the page around the live part shows: the days, links to the weeks around it, who may drop."""
     days = days_of(view)
-    rows = work_orders.board(db, user, SchedulePeriod.model_validate({"from": days[0], "to": days[-1]}))
     step = timedelta(days=7 if view.view == "week" else 1)
     return {
         "view": view.view,
         "days": days,
         "anchor": anchor(view),
-        "technicians": rows,
-        "lanes": lanes_of(rows, days),
-        "queue": work_orders.unassigned(db, user, PageParams(page_size=50)),
-        "version": work_orders.board_version(db, user),
         "previous": (days[0] - step).isoformat(),
         "next": (days[0] + step).isoformat(),
-        "hours": HOURS,
-        "opens": OPENS,
-        "span": SPAN,
         "base": base,
         "writer": can(user, P.WORK_ORDERS_WRITE),
     }
+
+
+def board_context(db: Session, user: User, view: BoardView, base: str, version: int | None = None) -> dict:
+    """Everything the live part shows: days, technicians' lanes, the queue, the live version, links."""
+    context = page_context(view, base, user)
+    days = context["days"]
+    rows = work_orders.board(db, user, SchedulePeriod.model_validate({"from": days[0], "to": days[-1]}))
+    return context | {
+        "technicians": rows,
+        "lanes": lanes_of(rows, days),
+        "queue": work_orders.unassigned(db, user, PageParams(page_size=50)),
+        "version": work_orders.board_version(db, user) if version is None else version,
+        "hours": HOURS,
+        "opens": OPENS,
+        "span": SPAN,
+    }
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an order sits: its technician and its time (None while it waits in the queue)."""
+
+    technician_id: int | None
+    start: datetime | None
+    end: datetime | None
+
+    @classmethod
+    def of(cls, order: WorkOrder) -> Placement:
+        """The placement of `order` now."""
+        return cls(order.technician_id, order.scheduled_start, order.scheduled_end)
+
+    @property
+    def queued(self) -> bool:
+        """True while the order waits in the unassigned queue."""
+        return self.technician_id is None or self.start is None
+
+
+def patch_context(
+    db: Session, user: User, view: BoardView, base: str, was: Placement, now: Placement, current: bool
+) -> dict:
+    """What a drop answers: the shown lanes of the technicians it touched and, when the order left or
+    joined the queue, the queue; the new version only when the page was `current` before the drop."""
+    context = page_context(view, base, user)
+    days = context["days"]
+    touched = {p.technician_id for p in (was, now) if p.technician_id is not None}
+    period = SchedulePeriod.model_validate({"from": days[0], "to": days[-1]})
+    rows = work_orders.board(db, user, period, technician_ids=touched) if touched else []
+    queue = work_orders.unassigned(db, user, PageParams(page_size=50)) if was.queued or now.queued else None
+    version = work_orders.board_version(db, user) if current else None
+    return context | {"technicians": rows, "lanes": lanes_of(rows, days), "queue": queue, "version": version}
+
+
+def board_key(version: int, view: BoardView, base: str, user: User) -> BoardKey:
+    """The cache key of a board for `user` at `version`."""
+    writer = can(user, P.WORK_ORDERS_WRITE)
+    return BoardKey(version, view.view, anchor(view), clock.today(), base, writer, current_language.get())
 
 
 def patch_of(db: Session, user: User, drop: BoardDrop) -> dict:

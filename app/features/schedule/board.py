@@ -28,7 +28,7 @@ OPENS = 8  # the board shows 08:00 ...
 CLOSES = 20  # ... to 20:00
 SPAN = (CLOSES - OPENS) * 60  # minutes across a lane
 HOURS = tuple(range(OPENS, CLOSES))
-BOARD_ENTRIES = 8  # rendered boards kept per process (a week of 900 orders is ~2 MB in memory)
+BOARD_ENTRIES = 4  # rendered boards kept per process (a week of 900 orders is ~2 MB in memory)
 _create_lock = threading.Lock()
 
 

@@ -4,17 +4,19 @@ priority on the company's calendar."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
 from app.auth.permissions import Role
 from app.core.errors import Forbidden, Invalid
+from app.domain.dispatch.crud import work_orders
 from app.domain.dispatch.report_schemas import ReportPeriod
 from app.domain.dispatch.reports import default_period, dispatch_reports, weekday_counts
-from tests.dispatch_scenario import build_march
-from tests.factories import make_user
+from app.domain.dispatch.schemas import WorkOrderPatch
+from tests.dispatch_scenario import build_march, local
+from tests.factories import DUE_RULES, free_apartment, make_technician, make_user, make_work_order
 
 
 def period(first: date, last: date) -> ReportPeriod:
@@ -111,3 +113,49 @@ def test_weekdays_and_the_default_month():
     assert weekday_counts(date(2026, 3, 1), date(2026, 3, 31)) == {0: 5, 1: 5, 2: 4, 3: 4, 4: 4, 5: 4, 6: 5}
     assert default_period(date(2026, 2, 14)) == (date(2026, 2, 1), date(2026, 2, 28))
     assert default_period(date(2026, 12, 31)) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_open_defects_by_age_on_the_company_calendar_and_by_priority(db, time_machine, dispatcher):
+    def defect(apartment_id: int, created: datetime, priority: int = 3, **fields) -> int:
+        time_machine.move_to(created, tick=False)
+        return make_work_order(db, apartment_id, actor=dispatcher, priority=priority, **fields).id
+
+    north, south = free_apartment(db), free_apartment(db)
+    tech = make_technician(db)
+    defect(north.id, local(3, 20, 8), priority=1)  # today: 0 days
+    defect(north.id, local(3, 17, 0, 5), priority=2)  # 3 days (just after the company's midnight)
+    defect(north.id, local(3, 16, 23, 55))  # 4 days (before that midnight, though the 16th's evening UTC)
+    defect(north.id, local(3, 13, 9), priority=5)  # 7 days
+    defect(north.id, local(3, 12, 9))  # 8 days
+    defect(north.id, local(3, 6, 9), priority=2)  # 14 days
+    defect(north.id, local(3, 5, 9), priority=1)  # 15 days
+    defect(north.id, local(3, 1, 9), kind="maintenance")  # not a defect
+    cancelled = defect(north.id, local(3, 1, 9))
+    work_orders.update(
+        db, dispatcher, cancelled, WorkOrderPatch(status="cancelled", cancel_reason="Дубль"), DUE_RULES, None
+    )
+    done = defect(north.id, local(3, 1, 9), technician_id=tech.id, scheduled_start=local(3, 2, 10).isoformat())
+    for status in ("in_progress", "done"):
+        work_orders.update(db, dispatcher, done, WorkOrderPatch(status=status), DUE_RULES, None)
+    defect(south.id, local(2, 28, 9), priority=4, technician_id=tech.id, scheduled_start=local(3, 21, 10).isoformat())
+    time_machine.move_to(local(3, 20, 12), tick=False)
+
+    report = dispatch_reports.defects(db, dispatcher)
+    assert report.today == date(2026, 3, 20)
+    rows = {r.complex_id: r for r in report.complexes}
+    complex_of = {apartment.id: apartment.building.complex_id for apartment in (north, south)}
+    first, second = rows[complex_of[north.id]], rows[complex_of[south.id]]
+    assert first.by_age == {"0_3": 2, "4_7": 2, "8_14": 2, "over_14": 1}
+    assert first.by_priority == {1: 2, 2: 2, 3: 2, 4: 0, 5: 1} and first.total == 7
+    assert second.by_age == {"0_3": 0, "4_7": 0, "8_14": 0, "over_14": 1}
+    assert second.by_priority == {1: 0, 2: 0, 3: 0, 4: 1, 5: 0} and second.total == 1
+    assert report.total.by_age == {"0_3": 2, "4_7": 2, "8_14": 2, "over_14": 2}
+    assert report.total.by_priority == {1: 2, 2: 2, 3: 2, 4: 1, 5: 1} and report.total.total == 8
+
+
+def test_the_reports_take_a_few_queries_whatever_the_number_of_orders(db, dispatcher, march, count_queries):
+    with count_queries() as technicians_queries:
+        dispatch_reports.technicians(db, dispatcher, period(date(2026, 3, 1), date(2026, 3, 31)))
+    with count_queries() as defects_queries:
+        dispatch_reports.defects(db, dispatcher)
+    assert len(technicians_queries) <= 4 and len(defects_queries) == 1

@@ -24,11 +24,11 @@ def technician_headers() -> list[str]:
         gettext("Orders done"),
         gettext("Median hours to complete"),
         gettext("Done on time"),
-        gettext("On time, %"),
+        gettext("On time, percent"),
         gettext("Reopened"),
         gettext("Hours booked"),
         gettext("Hours available"),
-        gettext("Utilisation, %"),
+        gettext("Utilisation, percent"),
     ]
 
 

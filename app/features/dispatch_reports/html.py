@@ -13,39 +13,27 @@ from app.auth.deps import CurrentUser, DbSession, require
 from app.auth.models import User
 from app.auth.permissions import P
 from app.core import clock
-from app.core.errors import AppError, InvalidMany
 from app.domain.dispatch.report_schemas import AGE_BUCKETS, PRIORITIES, ReportPeriod, TechnicianReport
 from app.domain.dispatch.reports import default_period, dispatch_reports
 from app.features.dispatch_reports.exports import AGE_LABELS, defects_export, technicians_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase
-from app.web.forms import validate_form
+from app.web.forms import checked_report, query_errors, query_values
 from app.web.i18n import gettext
 from app.web.templating import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(require(P.DISPATCH_REPORTS))])
-FIELDS = ("from", "to")
 
 
 def period_values(request: Request) -> dict[str, str]:
     """The period asked for; this company month by default."""
     first, last = default_period(clock.today())
-    values = {"from": first.isoformat(), "to": last.isoformat()}
-    values.update({k: v for k, v in request.query_params.items() if k in FIELDS and v})
-    return values
+    return query_values(request, {"from": first.isoformat(), "to": last.isoformat()})
 
 
 def run_report(db: Session, user: User, values: dict[str, str]) -> tuple[TechnicianReport | None, dict[str, str]]:
     """(report, {}) for a valid period, else (None, {field: message})."""
-    period, errors = validate_form(ReportPeriod, values)
-    if period is None:
-        return None, errors
-    try:
-        return dispatch_reports.technicians(db, user, period), {}
-    except AppError as exc:
-        if exc.status_code != 422:
-            raise
-        return None, {exc.field or "__all__": gettext(exc.message, **exc.params)}
+    return checked_report(ReportPeriod, values, lambda period: dispatch_reports.technicians(db, user, period))
 
 
 @router.get("/reports")
@@ -73,7 +61,7 @@ def technicians_file(request: Request, db: DbSession, user: CurrentUser, format:
     """The technicians report of the period as CSV or XLSX."""
     report, errors = run_report(db, user, period_values(request))
     if report is None:
-        raise InvalidMany("Check the data you entered", [{"loc": ["query", k], "msg": m} for k, m in errors.items()])
+        raise query_errors(errors)
     return technicians_export(report, format)
 
 

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.auth.deps import CurrentUser, DbSession, require
+from app.auth.models import User
 from app.auth.permissions import P
 from app.core import clock
 from app.core.types import Day
@@ -15,6 +17,7 @@ from app.domain.dispatch.report_schemas import DefectReport, ReportPeriod, Techn
 from app.domain.dispatch.reports import default_period, dispatch_reports
 from app.features.dispatch_reports.exports import defects_export, technicians_export
 from app.web.export import ExportFormat
+from app.web.forms import checked_report, query_errors
 from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter(dependencies=[Depends(require(P.DISPATCH_REPORTS))])
@@ -22,10 +25,14 @@ From = Annotated[Day | None, Query(alias="from", description="first company day;
 To = Annotated[Day | None, Query(alias="to", description="last company day; this month's last when omitted")]
 
 
-def period_of(date_from: Day | None, date_to: Day | None) -> ReportPeriod:
-    """The period asked for, this company month filling what is left out."""
+def technicians_of(db: Session, user: User, date_from: Day | None, date_to: Day | None) -> TechnicianReport:
+    """The report of the period asked for (this company month filling what is left out); 422 naming the field."""
     first, last = default_period(clock.today())
-    return ReportPeriod(date_from=date_from or first, date_to=date_to or last)
+    period = {"from": date_from or first, "to": date_to or last}
+    report, errors = checked_report(ReportPeriod, period, lambda p: dispatch_reports.technicians(db, user, p))
+    if report is None:
+        raise query_errors(errors)
+    return report
 
 
 @router.get("/reports/technicians", response_model=TechnicianReport)
@@ -33,7 +40,7 @@ def technicians_report(
     db: DbSession, user: CurrentUser, date_from: From = None, date_to: To = None
 ) -> TechnicianReport:
     """Per technician: done, median hours to complete, on time, reopened, hours booked vs available."""
-    return dispatch_reports.technicians(db, user, period_of(date_from, date_to))
+    return technicians_of(db, user, date_from, date_to)
 
 
 @router.get("/reports/technicians/export", response_class=Response, responses=EXPORT_RESPONSES)
@@ -41,7 +48,7 @@ def technicians_file(
     db: DbSession, user: CurrentUser, date_from: From = None, date_to: To = None, format: ExportFormat = "csv"
 ) -> Response:
     """The technicians report as CSV or XLSX."""
-    return technicians_export(dispatch_reports.technicians(db, user, period_of(date_from, date_to)), format)
+    return technicians_export(technicians_of(db, user, date_from, date_to), format)
 
 
 @router.get("/reports/defects", response_model=DefectReport)

@@ -72,6 +72,7 @@ class P:
     WORK_ORDERS_READ_ALL = "work_orders:read_all"
     WORK_ORDERS_WRITE = "work_orders:write"
     TECHNICIANS_WRITE = "technicians:write"
+    DISPATCH_REPORTS = "dispatch:reports"
     DASHBOARD_ADMIN = "dashboard:admin"
     DASHBOARD_SALES = "dashboard:sales"
     DASHBOARD_MOP = "dashboard:mop"
@@ -172,6 +173,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.WORK_ORDERS_READ_ALL,
         P.WORK_ORDERS_WRITE,
         P.TECHNICIANS_WRITE,
+        P.DISPATCH_REPORTS,
     },
 }
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.core import clock
-from app.core.errors import AppError, Invalid
+from app.core.errors import AppError, Invalid, InvalidMany
 from app.core.types import NUL
 from app.web.i18n import gettext
 
@@ -162,3 +162,26 @@ def local_to_utc(value: str) -> str | None:
         return clock.from_local(moment).isoformat()
     except OverflowError:
         return value  # beyond the calendar in UTC: the form validation names it
+
+
+def checked_report(
+    model: type[M], values: Mapping[str, Any], compute: Callable[[M], R]
+) -> tuple[R | None, dict[str, str]]:
+    """(compute(query), {}) for filters the model and the report's rules accept, else (None, {field: message})."""
+    query, errors = validate_form(model, {k: v for k, v in values.items() if v})
+    if query is None:
+        return None, errors
+    try:
+        return compute(query), {}
+    except Invalid as exc:
+        return None, {exc.field or "__all__": gettext(exc.message, **exc.params)}
+
+
+def query_errors(errors: Mapping[str, str]) -> InvalidMany:
+    """The 422 of a report's file asked for with bad filters, naming each query field."""
+    return InvalidMany("Check the data you entered", [{"loc": ["query", k], "msg": m} for k, m in errors.items()])
+
+
+def query_values(request: Request, defaults: Mapping[str, str]) -> dict[str, str]:
+    """A filter form's values: `defaults`, overridden by the non-empty query parameters of the same names."""
+    return {**defaults, **{k: v for k, v in request.query_params.items() if k in defaults and v}}

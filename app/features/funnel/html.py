@@ -13,39 +13,30 @@ from app.auth.crud import users
 from app.auth.deps import CurrentUser, DbSession
 from app.auth.models import User
 from app.core import cache, clock
-from app.core.errors import AppError, InvalidMany
 from app.domain.inventory.crud import complexes
 from app.domain.reports.funnel import default_period, funnel
 from app.domain.reports.schemas import Funnel, FunnelQuery
 from app.features.funnel.exports import funnel_export
 from app.web.export import ExportFormat
 from app.web.feature import DashboardBase
-from app.web.forms import validate_form
-from app.web.i18n import gettext
+from app.web.forms import checked_report, query_errors, query_values
 from app.web.reports_ui import funnel_charts
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-FIELDS = ("from", "to", "complex_id", "salesperson_id")
 
 
 def funnel_values(request: Request) -> dict[str, str]:
     """The filters asked for; this month so far by default."""
     start, end = default_period(clock.today())
-    values = {"from": start.isoformat(), "to": end.isoformat(), "complex_id": "", "salesperson_id": ""}
-    values.update({k: v for k, v in request.query_params.items() if k in FIELDS and v})
-    return values
+    return query_values(
+        request, {"from": start.isoformat(), "to": end.isoformat(), "complex_id": "", "salesperson_id": ""}
+    )
 
 
 def run_funnel(db: Session, user: User, values: dict[str, str]) -> tuple[Funnel | None, dict[str, str]]:
     """(report, {}) for valid filters, else (None, {field: message})."""
-    query, errors = validate_form(FunnelQuery, {k: v for k, v in values.items() if v})
-    if query is None:
-        return None, errors
-    try:
-        return funnel.funnel(db, user, query), {}
-    except AppError as exc:
-        return None, {exc.field or "__all__": gettext(exc.message, **exc.params)}
+    return checked_report(FunnelQuery, values, lambda query: funnel.funnel(db, user, query))
 
 
 @router.get("/funnel")
@@ -77,5 +68,5 @@ def funnel_file(request: Request, db: DbSession, user: CurrentUser, format: Expo
     """The per-salesperson KPIs of the period as CSV or XLSX."""
     report, errors = run_funnel(db, user, funnel_values(request))
     if report is None:
-        raise InvalidMany("Check the data you entered", [{"loc": ["query", k], "msg": m} for k, m in errors.items()])
+        raise query_errors(errors)
     return funnel_export(report, format)

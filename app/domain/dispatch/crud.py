@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -25,6 +26,7 @@ from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.dispatch.models import (
     BOOKED,
+    CLOSED,
     OrderKind,
     OrderStatus,
     Technician,
@@ -178,6 +180,10 @@ class WorkOrderCRUD:
             raise Forbidden("You do not have access to work orders.")
         return q.join(Contract, Contract.id == WorkOrder.contract_id).where(Contract.salesperson_id == actor.id)
 
+    def visible(self, actor: User) -> Select:
+        """The orders the actor may see (for counts over them, e.g. the grid's overlay)."""
+        return self._visible(actor)
+
     def query(self, actor: User, f: WorkOrderFilter) -> Select:
         """The filtered visible orders, soonest due first."""
         q = _loaded(self._visible(actor))
@@ -251,7 +257,7 @@ class WorkOrderCRUD:
         if row.technician_id is not None and row.scheduled_start is not None:
             row.status = OrderStatus.SCHEDULED
         db.add(row)
-        db.flush()
+        _flush_one_open_handover(db, row)
         audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
         self._check_slot(db, actor, row, data.force)
         return self.get(db, actor, row.id)
@@ -288,7 +294,7 @@ class WorkOrderCRUD:
         if set(changes) & SCHEDULING or status is not None:
             self._check_slot(db, actor, row, patch.force)
         row.version += 1
-        db.flush()
+        _flush_one_open_handover(db, row)
         audit.record(db, actor, "work_order", row.id, "update", before, snapshot(row))
         return self.get(db, actor, row.id)
 
@@ -473,6 +479,26 @@ class WorkOrderCRUD:
             unassigned_count=unassigned,
             new_requests=new_requests or 0,
         )
+
+
+def _flush_one_open_handover(db: Session, row: WorkOrder) -> None:
+    """Flush `row`; 409 when it would be a second open handover of its contract."""
+    if row.kind == OrderKind.HANDOVER and row.contract_id is not None and row.status not in CLOSED:
+        other = db.scalar(
+            select(WorkOrder.id).where(
+                WorkOrder.contract_id == row.contract_id,
+                WorkOrder.kind == OrderKind.HANDOVER,
+                WorkOrder.status.not_in(CLOSED),
+                WorkOrder.id != (row.id or 0),
+            )
+        )
+        if other is not None:
+            raise Conflict("A handover is already open for this contract.", field="kind")
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:  # another request opened one a moment ago
+        raise Conflict("A handover is already open for this contract.", field="kind") from exc
 
 
 def _open() -> list[str]:

@@ -174,6 +174,7 @@ class WorkOrderRead(BaseModel):
     complex_id: int
     complex: str
     contract_id: int | None
+    parent_id: int | None
     buyer: str | None
     kind: OrderKind
     priority: int
@@ -209,6 +210,7 @@ class WorkOrderRead(BaseModel):
             "id",
             "apartment_id",
             "contract_id",
+            "parent_id",
             "kind",
             "priority",
             "title",

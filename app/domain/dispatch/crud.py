@@ -256,7 +256,6 @@ class WorkOrderCRUD:
         )
         if row.technician_id is not None and row.scheduled_start is not None:
             row.status = OrderStatus.SCHEDULED
-        db.add(row)
         _flush_one_open_handover(db, row)
         audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
         self._check_slot(db, actor, row, data.force)
@@ -482,20 +481,22 @@ class WorkOrderCRUD:
 
 
 def _flush_one_open_handover(db: Session, row: WorkOrder) -> None:
-    """Flush `row`; 409 when it would be a second open handover of its contract."""
+    """Add and flush `row`; 409 (nothing left pending) when it would be a second open handover of its contract."""
     if row.kind == OrderKind.HANDOVER and row.contract_id is not None and row.status not in CLOSED:
-        other = db.scalar(
-            select(WorkOrder.id).where(
-                WorkOrder.contract_id == row.contract_id,
-                WorkOrder.kind == OrderKind.HANDOVER,
-                WorkOrder.status.not_in(CLOSED),
-                WorkOrder.id != (row.id or 0),
+        with db.no_autoflush:
+            other = db.scalar(
+                select(WorkOrder.id).where(
+                    WorkOrder.contract_id == row.contract_id,
+                    WorkOrder.kind == OrderKind.HANDOVER,
+                    WorkOrder.status.not_in(CLOSED),
+                    WorkOrder.id != (row.id or 0),
+                )
             )
-        )
         if other is not None:
             raise Conflict("A handover is already open for this contract.", field="kind")
     try:
         with db.begin_nested():
+            db.add(row)
             db.flush()
     except IntegrityError as exc:  # another request opened one a moment ago
         raise Conflict("A handover is already open for this contract.", field="kind") from exc

@@ -184,11 +184,14 @@ def test_open_defects_per_apartment_follow_row_scope(db, contract, dispatcher):
     assert handovers.open_defects(db, make_user(db, Role.SALES), ids) == {}
 
 
-def test_a_failed_record_leaves_nothing(db, contract, dispatcher):
+def test_a_refused_record_leaves_nothing(db, contract, dispatcher):
     order = handovers.request(db, dispatcher, contract.id, DUE_RULES)
     before = db.scalar(select(func.count()).select_from(WorkOrder))
-    with pytest.raises(Forbidden):
-        with db.begin_nested():
-            handovers.record(db, make_user(db, Role.SALES), order.id, good_form(), DUE_RULES)
+    with pytest.raises(Forbidden), db.begin_nested():
+        handovers.record(db, make_user(db, Role.SALES), order.id, good_form(), DUE_RULES)
+    work_orders.update(db, dispatcher, order.id, WorkOrderPatch(status="cancelled", cancel_reason="перенос"),
+                       DUE_RULES, None)  # fmt: skip
+    with pytest.raises(Conflict), db.begin_nested():
+        handovers.record(db, dispatcher, order.id, good_form(), DUE_RULES)
     assert db.scalar(select(func.count()).select_from(WorkOrder)) == before
     assert db.scalar(select(func.count()).select_from(Handover)) == 0

@@ -33,8 +33,9 @@ def _posted(form: PostedForm) -> tuple[dict[str, Any], dict[str, Any], list[int]
     """(what the form shows again, the model's input, the form row of each defect sent)."""
     shown: dict[str, Any] = {name: str(form.get(name, "")) for name in (*READINGS, *TEXTS)}
     shown["complete"] = bool(form.get("complete"))
+    readings = {name: shown[name].replace(" ", "").replace(",", ".") for name in READINGS}  # "1 234,5" as typed
     data: dict[str, Any] = {k: (None if k in (*READINGS, "acceptance", "accepted_at") and v == "" else v)
-                            for k, v in shown.items()}  # fmt: skip
+                            for k, v in (shown | readings).items()}  # fmt: skip
     rows, defects = [], []
     for n in range(DEFECT_ROWS):
         parts = {part: str(form.get(f"defects-{n}-{part}", "")) for part in DEFECT_PARTS}

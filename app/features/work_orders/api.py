@@ -79,4 +79,4 @@ def get_picture(request: Request, db: DbSession, user: CurrentUser, order_id: Id
     return picture_response(work_orders.picture(db, user, order_id, picture_id, storage(request)["data_dir"]))
 
 
-router.include_router(handover_api.router)
+router.routes.extend(handover_api.router.routes)  # the handover routes, as this module's own

@@ -146,4 +146,4 @@ def picture_file(request: Request, db: DbSession, user: CurrentUser, order_id: I
     return picture_response(work_orders.picture(db, user, order_id, picture_id, storage(request)["data_dir"]))
 
 
-router.include_router(handover_html.router)
+router.routes.extend(handover_html.router.routes)  # the handover routes, as this module's own

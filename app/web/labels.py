@@ -137,6 +137,7 @@ AUDIT_ACTION_LABELS = {
     "override": N_("scheduled despite a conflict"),
     "picture": N_("picture attached"),
     "handover": N_("handover recorded"),
+    "fully_paid": N_("created: the contract is fully paid"),
     "user:update": C_("user", "changed"),
     "complex:update": C_("complex", "changed"),
     "building:update": C_("building", "changed"),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.auth.permissions import Role
 from app.core import clock
 from app.core.errors import Conflict, Forbidden
+from app.domain.audit.models import AuditEntry
 from app.domain.dispatch.crud import work_orders
 from app.domain.dispatch.handover_schemas import HandoverWrite
 from app.domain.dispatch.handovers import handovers
@@ -21,7 +22,7 @@ from app.domain.dispatch.models import Handover, OrderKind, OrderStatus, WorkOrd
 from app.domain.dispatch.schemas import WorkOrderCreate, WorkOrderPatch
 from app.domain.finance.crud import payments
 from app.domain.finance.schemas import PaymentCreate
-from tests.factories import DUE_RULES, make_contract, make_user, make_work_order
+from tests.factories import DUE_RULES, HANDOVER_BODY, make_contract, make_user, make_work_order
 
 D = Decimal
 
@@ -58,6 +59,9 @@ def test_the_last_payment_raises_one_handover_and_more_payments_none(db, cashier
     [order] = handover_orders(db, contract)
     assert order.status == OrderStatus.NEW and order.apartment_id == contract.apartment_id
     assert order.due_date == clock.today() + timedelta(days=14)  # WORK_ORDER_DUE_DAYS handover=14
+    logged = db.scalars(select(AuditEntry.action).where(AuditEntry.entity == "work_order",
+                                                        AuditEntry.entity_id == str(order.id))).all()  # fmt: skip
+    assert logged == ["fully_paid"]
     pay(db, cashier, contract, "500")  # over-paid
     pay(db, cashier, contract, "1")
     assert len(handover_orders(db, contract)) == 1
@@ -110,21 +114,7 @@ def test_only_the_dispatcher_and_admin_request_or_record(db, contract):
 
 
 def good_form(**changes) -> HandoverWrite:
-    values = {
-        "electricity": "1234.5",
-        "cold_water": "12.125",
-        "hot_water": "7",
-        "keys_count": 3,
-        "defects": [
-            {"title": "Трещина в стяжке", "required_skill": "finishing"},
-            {"title": "Не работает розетка", "description": "в спальне", "required_skill": "electrician"},
-        ],
-        "acceptance": "with_remarks",
-        "buyer_name": "Каримов Азиз",
-        "remarks": "Трещина и розетка",
-        "complete": True,
-    }
-    return HandoverWrite.model_validate(values | changes)
+    return HandoverWrite.model_validate(HANDOVER_BODY | changes)
 
 
 def test_the_record_raises_linked_defects_and_closes_the_order(db, contract, dispatcher):

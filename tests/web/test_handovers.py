@@ -15,23 +15,9 @@ from app.auth.permissions import Role
 from app.domain.dispatch.models import Handover, OrderKind, WorkOrder
 from app.domain.inventory.crud import apartments
 from app.domain.inventory.models import Apartment
-from tests.factories import make_building, make_complex, make_contract, make_work_order
+from tests.factories import HANDOVER_BODY, make_building, make_complex, make_contract, make_work_order
 
-GOOD = {
-    "electricity": "1234.5",
-    "cold_water": "12.125",
-    "hot_water": "7",
-    "gas": None,
-    "keys_count": 3,
-    "defects": [
-        {"title": "Трещина в стяжке", "required_skill": "finishing"},
-        {"title": "Не работает розетка", "description": "в спальне", "required_skill": "electrician"},
-    ],
-    "acceptance": "with_remarks",
-    "buyer_name": "Каримов Азиз",
-    "remarks": "Трещина и розетка",
-    "complete": True,
-}
+GOOD = HANDOVER_BODY
 FORM = {
     "electricity": "1 234,5",
     "cold_water": "12.125",

@@ -256,7 +256,7 @@ class WorkOrderCRUD:
         )
         if row.technician_id is not None and row.scheduled_start is not None:
             row.status = OrderStatus.SCHEDULED
-        _flush_one_open_handover(db, row)
+        add_order(db, row)
         audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
         self._check_slot(db, actor, row, data.force)
         return self.get(db, actor, row.id)
@@ -293,7 +293,7 @@ class WorkOrderCRUD:
         if set(changes) & SCHEDULING or status is not None:
             self._check_slot(db, actor, row, patch.force)
         row.version += 1
-        _flush_one_open_handover(db, row)
+        add_order(db, row)
         audit.record(db, actor, "work_order", row.id, "update", before, snapshot(row))
         return self.get(db, actor, row.id)
 
@@ -480,18 +480,19 @@ class WorkOrderCRUD:
         )
 
 
-def _flush_one_open_handover(db: Session, row: WorkOrder) -> None:
+def open_handover(db: Session, contract_id: int, other_than: int | None = None) -> int | None:
+    """The id of the contract's open handover order (other than `other_than`), if any."""
+    q = select(WorkOrder.id).where(
+        WorkOrder.contract_id == contract_id, WorkOrder.kind == OrderKind.HANDOVER, WorkOrder.status.not_in(CLOSED)
+    )
+    return db.scalar(q.where(WorkOrder.id != other_than) if other_than else q)
+
+
+def add_order(db: Session, row: WorkOrder) -> None:
     """Add and flush `row`; 409 (nothing left pending) when it would be a second open handover of its contract."""
     if row.kind == OrderKind.HANDOVER and row.contract_id is not None and row.status not in CLOSED:
         with db.no_autoflush:
-            other = db.scalar(
-                select(WorkOrder.id).where(
-                    WorkOrder.contract_id == row.contract_id,
-                    WorkOrder.kind == OrderKind.HANDOVER,
-                    WorkOrder.status.not_in(CLOSED),
-                    WorkOrder.id != (row.id or 0),
-                )
-            )
+            other = open_handover(db, row.contract_id, other_than=row.id)
         if other is not None:
             raise Conflict("A handover is already open for this contract.", field="kind")
     try:

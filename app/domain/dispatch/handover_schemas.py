@@ -11,16 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.core import clock
 from app.core.types import Input, Moment
 from app.domain.dispatch.models import Acceptance, OrderStatus, Skill
+from app.domain.dispatch.schemas import squeezed
 
 MAX_KEYS = 20
 MAX_DEFECTS = 20
 READINGS = ("electricity", "cold_water", "hot_water", "gas")
 Reading = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.999"), decimal_places=3)]
 """A meter reading: 0 .. 999,999,999.999 with at most three decimals (NUMERIC(12, 3))."""
-
-
-def _squeezed(value: object) -> object:
-    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class DefectFound(Input):
@@ -34,7 +31,7 @@ class DefectFound(Input):
     @field_validator("title", mode="before")
     @classmethod
     def _squeeze(cls, value: object) -> object:
-        return _squeezed(value)
+        return squeezed(value)
 
 
 class HandoverWrite(Input):
@@ -61,7 +58,7 @@ class HandoverWrite(Input):
     @field_validator("buyer_name", mode="before")
     @classmethod
     def _squeeze(cls, value: object) -> object:
-        return _squeezed(value)
+        return squeezed(value)
 
     @field_validator("buyer_name")
     @classmethod

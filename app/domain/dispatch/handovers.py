@@ -10,7 +10,6 @@ and the insert happen in one transaction.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -18,7 +17,7 @@ from app.core import clock
 from app.core.errors import Conflict, NotFound
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus
-from app.domain.dispatch.crud import DueRules, due_date, may_write, snapshot, work_orders
+from app.domain.dispatch.crud import DueRules, add_order, due_date, may_write, open_handover, snapshot, work_orders
 from app.domain.dispatch.handover_schemas import READINGS, DefectFound, DefectLink, HandoverRead, HandoverWrite
 from app.domain.dispatch.models import CLOSED, Handover, OrderKind, OrderStatus, WorkOrder
 from app.domain.inventory.models import Apartment
@@ -43,7 +42,7 @@ class HandoverCRUD:
             select(WorkOrder.id).where(WorkOrder.contract_id == contract.id, WorkOrder.kind == OrderKind.HANDOVER)
         )
         if had is None:
-            self._create(db, actor, contract, rules or settings.work_order_due, "fully_paid")
+            self._create(db, actor, contract, rules or settings.work_order_due, "fully_paid")  # audited as such
 
     def request(self, db: Session, actor: User, contract_id: int, rules: DueRules) -> WorkOrder:
         """A handover order for a contract's apartment on request; 409 while one is open or it is cancelled."""
@@ -55,19 +54,13 @@ class HandoverCRUD:
             raise Conflict("The contract is cancelled: its apartment is not handed over.", field="contract_id")
         if self.open_handover(db, contract_id) is not None:
             raise Conflict("A handover is already open for this contract.", field="contract_id")
-        return work_orders.get(db, actor, self._create(db, actor, contract, rules, "requested").id)
+        return work_orders.get(db, actor, self._create(db, actor, contract, rules, "create").id)
 
     def open_handover(self, db: Session, contract_id: int) -> int | None:
         """The id of the contract's open handover order, if any."""
-        return db.scalar(
-            select(WorkOrder.id).where(
-                WorkOrder.contract_id == contract_id,
-                WorkOrder.kind == OrderKind.HANDOVER,
-                WorkOrder.status.not_in(CLOSED),
-            )
-        )
+        return open_handover(db, contract_id)
 
-    def _create(self, db: Session, actor: User | None, contract: Contract, rules: DueRules, source: str) -> WorkOrder:
+    def _create(self, db: Session, actor: User | None, contract: Contract, rules: DueRules, action: str) -> WorkOrder:
         number = db.scalar(select(Apartment.number).where(Apartment.id == contract.apartment_id))
         row = WorkOrder(
             apartment_id=contract.apartment_id,
@@ -83,13 +76,8 @@ class HandoverCRUD:
             version=1,
             created_by_id=actor.id if actor else None,
         )
-        try:
-            with db.begin_nested():
-                db.add(row)
-                db.flush()
-        except IntegrityError as exc:  # another request opened one a moment ago
-            raise Conflict("A handover is already open for this contract.", field="contract_id") from exc
-        audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row) | {"source": source})
+        add_order(db, row)  # 409 when another request opened one a moment ago
+        audit.record(db, actor, "work_order", row.id, action, None, snapshot(row))
         return row
 
     def record_of(self, db: Session, actor: User, order_id: int) -> HandoverRead | None:
@@ -155,7 +143,7 @@ class HandoverCRUD:
         )
         db.add(row)
         db.flush()
-        audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row) | {"handover_id": handover.id})
+        audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
 
     def _read(self, db: Session, order: WorkOrder, row: Handover) -> HandoverRead:
         values = {name: getattr(row, name) for name in RECORD_FIELDS}

@@ -3,6 +3,7 @@ handover its record, form and defects; a defect found at a handover links back t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import Request
@@ -43,13 +44,18 @@ def values_of(row: WorkOrder) -> dict:
     return values
 
 
+def _reading(value: Decimal | None) -> str:
+    """A stored reading as its field shows it: 1234.5, not 1234.500."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _handover_context(db: Session, user: User, row: WorkOrder, form: dict | None) -> dict[str, Any]:
     """The handover's record, the defects it raised and the form's values (the record's, or what was posted)."""
     record = handovers.record_of(db, user, row.id)
     if form is None:
         values: dict[str, Any] = {"buyer_name": row.contract.buyer_full_name if row.contract else ""}
         if record is not None:
-            values = {name: "" if getattr(record, name) is None else getattr(record, name) for name in READINGS}
+            values = {name: _reading(getattr(record, name)) for name in READINGS}
             values |= {"keys_count": record.keys_count, "buyer_name": record.buyer_name, "remarks": record.remarks}
             values |= {"acceptance": record.acceptance.value if record.acceptance else ""}
             values["accepted_at"] = input_datetime(record.accepted_at)

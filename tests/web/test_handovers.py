@@ -211,3 +211,14 @@ def test_the_overlay_takes_one_query_however_many_flats_have_defects(client_as, 
         make_work_order(db, flat.id, actor=user_of(Role.DISPATCHER))
     assert queries() == few
     assert admin.get(f"/dashboard/admin/buildings/{building.id}/grid").text.count('data-testid="defects"') == 12
+
+
+def test_the_live_grid_redraws_when_defects_change(client_as, db, user_of, contract):
+    building_id = db.scalar(select(Apartment.building_id).where(Apartment.id == contract.apartment_id))
+    admin = client_as(Role.ADMIN)
+    url = f"/dashboard/admin/buildings/{building_id}/grid"
+    version = re.search(r'data-version="(\d+)"', admin.get(url).text).group(1)
+    assert admin.get(url, params={"since": version}).status_code == 204
+    make_work_order(db, contract.apartment_id, actor=user_of(Role.DISPATCHER))
+    redrawn = admin.get(url, params={"since": version})
+    assert redrawn.status_code == 200 and 'data-testid="defects"' in redrawn.text

@@ -9,6 +9,8 @@ and the insert happen in one transaction.
 
 from __future__ import annotations
 
+import zlib
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -170,6 +172,18 @@ class HandoverCRUD:
             .group_by(visible.c.apartment_id)
         ).all()
         return {apartment_id: count for apartment_id, count in rows}
+
+    def grid_version(self, db: Session, actor: User, building_id: int, inventory_version: int) -> int:
+        """The grid's inventory version folded with the building's defect orders the actor sees: it moves
+        with any change to either, so the live grid redraws its defects overlay too."""
+        visible = work_orders.visible(actor).subquery()
+        flats = select(Apartment.id).where(Apartment.building_id == building_id)
+        counted = db.execute(
+            select(func.count(), func.coalesce(func.sum(visible.c.version), 0)).where(
+                visible.c.apartment_id.in_(flats), visible.c.kind == OrderKind.DEFECT.value
+            )
+        ).one()
+        return zlib.crc32(repr((inventory_version, tuple(counted))).encode()) & 0x7FFFFFFF  # fits an Int
 
 
 handovers = HandoverCRUD()

@@ -36,13 +36,16 @@ def building_grid_page(
     polled for live changes."""
     building = buildings.get(db, building_id)
     version = complexes.version_of_building(db, building_id)
+    shows_defects = can(user, P.WORK_ORDERS_READ)
+    if shows_defects:  # the overlay follows defect orders too
+        version = handovers.grid_version(db, user, building_id, version)
     if (nothing := unchanged(version, since)) is not None:
         return nothing
     floors = floor_grids.building_view(db, building)
     bookings.show_expired_as_free(db, [a for f in floors for a in f.apartments])
     ids = [a.id for f in floors for a in f.apartments]
     overdue = overdue_days_by_apartment(db, ids, clock.today())
-    defects = handovers.open_defects(db, user, ids) if can(user, P.WORK_ORDERS_READ) else None
+    defects = handovers.open_defects(db, user, ids) if shows_defects else None
     context = {
         "building": building,
         "floors": floors,

@@ -41,7 +41,9 @@ class HandoverCRUD:
         if contract.status != ContractStatus.ACTIVE:
             return
         had = db.scalar(
-            select(WorkOrder.id).where(WorkOrder.contract_id == contract.id, WorkOrder.kind == OrderKind.HANDOVER)
+            select(WorkOrder.id)
+            .where(WorkOrder.contract_id == contract.id, WorkOrder.kind == OrderKind.HANDOVER)
+            .limit(1)
         )
         if had is None:
             self._create(db, actor, contract, rules or settings.work_order_due, "fully_paid")  # audited as such

@@ -1,6 +1,7 @@
 """Demo dispatch: 8 technicians and a few hundred work orders over the last and the next two weeks,
-in every status, on the demo apartments (the sold ones carry their buyer). Safe to rerun: nothing
-is added once technicians exist."""
+in every status, on the demo apartments (the sold ones carry their buyer), and one recorded handover
+(readings, keys, accepted with remarks, two linked defect orders). Safe to rerun: nothing is added
+once technicians exist."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from app.auth.models import User
 from app.core import clock
 from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.dispatch.crud import due_date
-from app.domain.dispatch.models import OrderKind, OrderStatus, Skill, Technician, WorkOrder
+from app.domain.dispatch.handover_schemas import HandoverWrite
+from app.domain.dispatch.handovers import handovers
+from app.domain.dispatch.models import CLOSED, OrderKind, OrderStatus, Skill, Technician, WorkOrder
 from app.domain.inventory.models import Apartment
 
 WEEKDAYS = {str(d): ["09:00", "18:00"] for d in range(5)} | {"5": ["10:00", "15:00"]}
@@ -38,6 +41,50 @@ JOBS = {
 }  # fmt: skip
 SLOTS = (time(9), time(11), time(14), time(16))
 RULES = ({"handover": 14, "defect": 7, "viewing": 3, "maintenance": 30}, {1: 1, 2: 3})
+HANDOVER = {
+    "electricity": "1520.4",
+    "cold_water": "12.350",
+    "hot_water": "8.125",
+    "gas": "301.2",
+    "keys_count": 4,
+    "defects": [
+        {"title": "Трещина в стяжке в прихожей", "required_skill": "finishing"},
+        {"title": "Не работает розетка на кухне", "description": "Нет напряжения", "required_skill": "electrician"},
+    ],
+    "acceptance": "with_remarks",
+    "buyer_name": "",
+    "remarks": "Принята с замечаниями: трещина в стяжке, розетка на кухне",
+    "complete": True,
+}
+
+
+def _one_open_handover(db: Session, orders: list[WorkOrder]) -> None:
+    """Keep one open handover per contract (fully paid contracts have theirs): the rest become inspections."""
+    opened = select(WorkOrder.contract_id).where(WorkOrder.kind == OrderKind.HANDOVER, WorkOrder.status.not_in(CLOSED))
+    seen: set[int] = {c for c in db.scalars(opened) if c is not None}
+    for row in orders:
+        if row.kind != OrderKind.HANDOVER or row.contract_id is None or row.status in CLOSED:
+            continue
+        if row.contract_id in seen:
+            row.kind, row.title, row.required_skill = OrderKind.MAINTENANCE, "Осмотр квартиры", None
+        seen.add(row.contract_id)
+
+
+def _recorded_handover(db: Session, admin: User) -> None:
+    """A handover of a sold apartment, accepted with remarks, with its two defect orders."""
+    busy = select(WorkOrder.contract_id).where(WorkOrder.kind == OrderKind.HANDOVER)
+    contract = db.scalar(
+        select(Contract)
+        .where(
+            Contract.status == ContractStatus.ACTIVE, Contract.id.not_in(busy.where(WorkOrder.contract_id.is_not(None)))
+        )
+        .order_by(Contract.id)
+    )
+    if contract is None:
+        return
+    order = handovers.request(db, admin, contract.id, RULES)
+    data = HandoverWrite.model_validate(HANDOVER | {"buyer_name": contract.buyer_full_name})
+    handovers.record(db, admin, order.id, data, RULES)
 
 
 def load_demo_dispatch(db: Session, admin: User) -> int:
@@ -96,6 +143,8 @@ def load_demo_dispatch(db: Session, admin: User) -> int:
                     row.cancel_reason = "Покупатель перенёс визит"
     for n in range(30):  # the queue: new defect reports and a few other orders waiting for a technician
         order(rng.choice(kinds), clock.now() - timedelta(hours=n * 7), status=OrderStatus.NEW)
+    _one_open_handover(db, orders)
     db.add_all(orders)
     db.flush()
+    _recorded_handover(db, admin)
     return len(orders)

@@ -193,3 +193,19 @@ def make_work_order(db: Session, apartment_id: int | None = None, **fields):
 
 
 DUE_RULES = ({"handover": 14, "defect": 7, "viewing": 3, "maintenance": 30}, {1: 1, 2: 3})
+
+HANDOVER_BODY = {  # a good handover form: readings, keys, two defects, accepted with remarks, done
+    "electricity": "1234.5",
+    "cold_water": "12.125",
+    "hot_water": "7",
+    "gas": None,
+    "keys_count": 3,
+    "defects": [
+        {"title": "Трещина в стяжке", "required_skill": "finishing"},
+        {"title": "Не работает розетка", "description": "в спальне", "required_skill": "electrician"},
+    ],
+    "acceptance": "with_remarks",
+    "buyer_name": "Каримов Азиз",
+    "remarks": "Трещина и розетка",
+    "complete": True,
+}

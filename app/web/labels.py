@@ -136,6 +136,8 @@ AUDIT_ACTION_LABELS = {
     "update": C_("audit", "changed"),
     "override": N_("scheduled despite a conflict"),
     "picture": N_("picture attached"),
+    "handover": N_("handover recorded"),
+    "fully_paid": N_("created: the contract is fully paid"),
     "user:update": C_("user", "changed"),
     "complex:update": C_("complex", "changed"),
     "building:update": C_("building", "changed"),
@@ -313,6 +315,11 @@ SKILL_LABELS = {
     "finishing": N_("Finishing"),
     "hvac": N_("Heating and ventilation"),
     "general": N_("General work"),
+}
+ACCEPTANCE_LABELS = {
+    "accepted": N_("Accepted"),
+    "with_remarks": N_("Accepted with remarks"),
+    "refused": N_("Refused"),
 }
 CONFLICT_LABELS = {
     "overlap": N_("another order at this time"),

@@ -30,6 +30,7 @@ from app.web.counters import counter_link
 from app.web.format import FORMATS
 from app.web.i18n import LANGUAGES, current_language, gettext, ngettext
 from app.web.labels import (
+    ACCEPTANCE_LABELS,
     ASSIGN_REASON_LABELS,
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
@@ -55,7 +56,7 @@ from app.web.labels import (
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "5"
+STATIC_VERSION = "6"
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -145,6 +146,7 @@ env.globals.update(
     WORK_ORDER_KIND_LABELS=WORK_ORDER_KIND_LABELS,
     WORK_ORDER_STATUS_LABELS=WORK_ORDER_STATUS_LABELS,
     SKILL_LABELS=SKILL_LABELS,
+    ACCEPTANCE_LABELS=ACCEPTANCE_LABELS,
     CONFLICT_LABELS=CONFLICT_LABELS,
     WEEKDAY_LABELS=WEEKDAY_LABELS,
     audit_entity=audit_entity,

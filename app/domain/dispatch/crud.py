@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -26,6 +27,7 @@ from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.dispatch.models import (
     BOOKED,
+    CLOSED,
     OrderKind,
     OrderStatus,
     Technician,
@@ -179,6 +181,10 @@ class WorkOrderCRUD:
             raise Forbidden("You do not have access to work orders.")
         return q.join(Contract, Contract.id == WorkOrder.contract_id).where(Contract.salesperson_id == actor.id)
 
+    def visible(self, actor: User) -> Select:
+        """The orders the actor may see (for counts over them, e.g. the grid's overlay)."""
+        return self._visible(actor)
+
     def query(self, actor: User, f: WorkOrderFilter) -> Select:
         """The filtered visible orders, soonest due first."""
         q = _loaded(self._visible(actor))
@@ -251,8 +257,7 @@ class WorkOrderCRUD:
         )
         if row.technician_id is not None and row.scheduled_start is not None:
             row.status = OrderStatus.SCHEDULED
-        db.add(row)
-        db.flush()
+        add_order(db, row)
         audit.record(db, actor, "work_order", row.id, "create", None, snapshot(row))
         self._check_slot(db, actor, row, data.force)
         return self.get(db, actor, row.id)
@@ -289,7 +294,7 @@ class WorkOrderCRUD:
         if set(changes) & SCHEDULING or status is not None:
             self._check_slot(db, actor, row, patch.force)
         row.version += 1
-        db.flush()
+        add_order(db, row)
         audit.record(db, actor, "work_order", row.id, "update", before, snapshot(row))
         return self.get(db, actor, row.id)
 
@@ -481,6 +486,29 @@ class WorkOrderCRUD:
             unassigned_count=unassigned,
             new_requests=new_requests or 0,
         )
+
+
+def open_handover(db: Session, contract_id: int, other_than: int | None = None) -> int | None:
+    """The id of the contract's open handover order (other than `other_than`), if any."""
+    q = select(WorkOrder.id).where(
+        WorkOrder.contract_id == contract_id, WorkOrder.kind == OrderKind.HANDOVER, WorkOrder.status.not_in(CLOSED)
+    )
+    return db.scalar(q.where(WorkOrder.id != other_than) if other_than else q)
+
+
+def add_order(db: Session, row: WorkOrder) -> None:
+    """Add and flush `row`; 409 (nothing left pending) when it would be a second open handover of its contract."""
+    if row.kind == OrderKind.HANDOVER and row.contract_id is not None and row.status not in CLOSED:
+        with db.no_autoflush:
+            other = open_handover(db, row.contract_id, other_than=row.id)
+        if other is not None:
+            raise Conflict("A handover is already open for this contract.", field="kind")
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError as exc:  # another request opened one a moment ago
+        raise Conflict("A handover is already open for this contract.", field="kind") from exc
 
 
 def _open() -> list[str]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core import clock
-from app.db import Base, UTCDateTime
+from app.db import Base, ExactNumeric, UTCDateTime
 from app.domain.contracts.models import Contract
 from app.domain.inventory.models import Apartment
 
@@ -45,6 +46,16 @@ class OrderStatus(StrEnum):
 
 
 BOOKED = (OrderStatus.SCHEDULED, OrderStatus.IN_PROGRESS)  # statuses that hold a technician's time
+CLOSED = (OrderStatus.DONE, OrderStatus.CANCELLED)
+OPEN_HANDOVER = text("kind = 'handover' AND status IN ('new', 'scheduled', 'in_progress')")
+
+
+class Acceptance(StrEnum):
+    """What the buyer said when the apartment was handed over."""
+
+    ACCEPTED = "accepted"
+    WITH_REMARKS = "with_remarks"
+    REFUSED = "refused"
 
 
 def _enum(enum_cls: type[StrEnum]) -> Enum:
@@ -78,11 +89,20 @@ class WorkOrder(Base):
         Index("ix_work_orders_status_due", "status", "due_date"),
         Index("ix_work_orders_apartment_id", "apartment_id"),
         Index("ix_work_orders_contract_id", "contract_id"),
+        Index("ix_work_orders_parent_id", "parent_id"),
+        Index(  # one open handover per contract, on both backends
+            "uq_work_orders_open_handover",
+            "contract_id",
+            unique=True,
+            sqlite_where=OPEN_HANDOVER,
+            postgresql_where=OPEN_HANDOVER,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     apartment_id: Mapped[int] = mapped_column(ForeignKey("apartments.id", ondelete="RESTRICT"))
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="SET NULL"))  # its handover
     kind: Mapped[OrderKind] = mapped_column(_enum(OrderKind))
     priority: Mapped[int] = mapped_column(Integer, default=3)
     title: Mapped[str] = mapped_column(String(200))
@@ -123,3 +143,24 @@ class WorkOrderPicture(Base):
     stored_name: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+
+class Handover(Base):
+    """What was recorded at a handover order: meter readings, keys handed, the buyer's acceptance."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), unique=True)
+    electricity: Mapped[Decimal | None] = mapped_column(ExactNumeric(12, 3))
+    cold_water: Mapped[Decimal | None] = mapped_column(ExactNumeric(12, 3))
+    hot_water: Mapped[Decimal | None] = mapped_column(ExactNumeric(12, 3))
+    gas: Mapped[Decimal | None] = mapped_column(ExactNumeric(12, 3))
+    keys_count: Mapped[int] = mapped_column(Integer, default=0)
+    acceptance: Mapped[Acceptance | None] = mapped_column(_enum(Acceptance))
+    buyer_name: Mapped[str] = mapped_column(String(200), default="")
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

@@ -18,7 +18,8 @@ WEEKDAYS = tuple(str(n) for n in range(7))  # "0" is Monday
 MAX_DURATION = 24 * 60
 
 
-def _stripped(value: object) -> object:
+def squeezed(value: object) -> object:
+    """Text with its runs of whitespace squeezed to single spaces (anything else as it is)."""
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
@@ -47,7 +48,7 @@ class TechnicianWrite(Input):
     @field_validator("name", mode="before")
     @classmethod
     def _squeeze(cls, value: object) -> object:
-        return _stripped(value)
+        return squeezed(value)
 
     @field_validator("skills")
     @classmethod
@@ -101,7 +102,7 @@ class WorkOrderCreate(Input):
     @field_validator("title", mode="before")
     @classmethod
     def _squeeze(cls, value: object) -> object:
-        return _stripped(value)
+        return squeezed(value)
 
     @field_validator("scheduled_start")
     @classmethod
@@ -136,7 +137,7 @@ class WorkOrderPatch(Input):
     @field_validator("title", mode="before")
     @classmethod
     def _squeeze(cls, value: object) -> object:
-        return _stripped(value)
+        return squeezed(value)
 
     @field_validator("kind", "priority", "title", "status", "due_date", "duration_minutes")
     @classmethod
@@ -174,6 +175,7 @@ class WorkOrderRead(BaseModel):
     complex_id: int
     complex: str
     contract_id: int | None
+    parent_id: int | None
     buyer: str | None
     kind: OrderKind
     priority: int
@@ -209,6 +211,7 @@ class WorkOrderRead(BaseModel):
             "id",
             "apartment_id",
             "contract_id",
+            "parent_id",
             "kind",
             "priority",
             "title",

@@ -1,6 +1,8 @@
 """Payments against contract schedules: allocation oldest instalment first, credit for
 over-payments, cancellation that re-allocates, idempotent retries; balances (days overdue from due dates).
 
+A payment that leaves the contract fully paid raises its handover order (once per contract).
+
 Allocation is derived from the completed payments: after any payment or cancellation the
 contract's active allocations are reversed (kept, with reversed_at) and the completed payments
 are applied again in order (paid_at, id). The contract row is locked first, so two payments on
@@ -25,6 +27,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
+from app.domain.dispatch.handovers import handovers
 from app.domain.finance.models import Allocation, Payment, PaymentStatus
 from app.domain.finance.rates import check_after_founding, convert, rates
 from app.domain.finance.schemas import (
@@ -198,6 +201,8 @@ class PaymentCRUD:
             return self._replay(earlier, fingerprint)
         self.reallocate(db, contract)
         audit.record(db, actor, "payment", payment.id, "create", None, snapshot(payment))
+        if balance_of(contract, ZERO, clock.today()).remaining <= 0:  # fully paid: its handover, once
+            handovers.on_paid(db, actor, contract)
         return payment, False
 
     def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:

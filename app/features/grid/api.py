@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.auth.deps import DbSession
+from app.auth.deps import CurrentUser, DbSession
+from app.auth.permissions import P, can
 from app.core.types import Id
 from app.domain.bookings.crud import bookings
+from app.domain.dispatch.handovers import handovers
 from app.domain.inventory.crud import buildings, complexes
 from app.domain.inventory.grids import floor_grids
 from app.features.grid.views import (
@@ -29,8 +31,9 @@ def grid_index_data(db: DbSession) -> list[GridComplex]:
 
 
 @router.get("/buildings/{building_id}/grid", response_model=BuildingGridRead)
-def building_grid_data(db: DbSession, building_id: Id) -> BuildingGridRead:
-    """A building's floors, top first, with drawn cells and apartments."""
+def building_grid_data(db: DbSession, user: CurrentUser, building_id: Id) -> BuildingGridRead:
+    """A building's floors, top first, with drawn cells and apartments; open defects per apartment id
+    for those who may read work orders (null otherwise)."""
     building = buildings.get(db, building_id)
     views = floor_grids.building_view(db, building)
     bookings.show_expired_as_free(db, [a for f in views for a in f.apartments])
@@ -44,6 +47,8 @@ def building_grid_data(db: DbSession, building_id: Id) -> BuildingGridRead:
         )
         for f in views
     ]
+    ids = [a.id for f in views for a in f.apartments]
+    defects = handovers.open_defects(db, user, ids) if can(user, P.WORK_ORDERS_READ) else None
     return BuildingGridRead(
         building_id=building.id,
         name=building.name,
@@ -51,6 +56,7 @@ def building_grid_data(db: DbSession, building_id: Id) -> BuildingGridRead:
         currency=building.complex.currency.value,
         floors=floors,
         version=complexes.version_of_building(db, building_id),
+        open_defects=defects,
     )
 
 

@@ -55,6 +55,7 @@ class BuildingGridRead(BaseModel):
     currency: str
     version: int
     floors: list[GridFloorRead]
+    open_defects: dict[int, int] | None = None
 
 
 class ApartmentCard(ApartmentRead):

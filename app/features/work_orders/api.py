@@ -14,6 +14,7 @@ from app.core.types import Id
 from app.domain.dispatch.crud import work_orders
 from app.domain.dispatch.models import WorkOrder
 from app.domain.dispatch.schemas import WorkOrderCreate, WorkOrderFilter, WorkOrderPatch, WorkOrderRead
+from app.features.work_orders import handover_api
 from app.features.work_orders.common import due_rules, if_match, picture_response, storage, upload_of
 
 router = APIRouter()
@@ -76,3 +77,6 @@ def add_picture(
 def get_picture(request: Request, db: DbSession, user: CurrentUser, order_id: Id, picture_id: Id) -> FileResponse:
     """A picture of a visible order."""
     return picture_response(work_orders.picture(db, user, order_id, picture_id, storage(request)["data_dir"]))
+
+
+router.routes.extend(handover_api.router.routes)  # the handover routes, as this module's own

@@ -14,44 +14,23 @@ from app.auth.models import User
 from app.auth.permissions import P, can
 from app.core.errors import AppError
 from app.core.types import Id
-from app.domain.dispatch.crud import technicians, work_orders
-from app.domain.dispatch.models import OrderKind, OrderStatus, Skill, WorkOrder
+from app.domain.dispatch.crud import work_orders
+from app.domain.dispatch.models import WorkOrder
 from app.domain.dispatch.rules import ScheduleConflict
 from app.domain.dispatch.schemas import WorkOrderCreate, WorkOrderFilter, WorkOrderPatch
+from app.features.work_orders import handover_html
+from app.features.work_orders.card import EDIT_FIELDS, choices, render_card, values_of
 from app.features.work_orders.common import due_rules, picture_response, storage, upload_of
 from app.web.feature import DashboardBase
-from app.web.format import input_datetime
 from app.web.forms import PostedForm, validate_form
 from app.web.i18n import gettext
 from app.web.templating import render, see_other
 
 router = APIRouter()
 WRITE = [Depends(require(P.WORK_ORDERS_WRITE))]
-EDIT_FIELDS = (
-    "kind", "priority", "title", "description", "required_skill", "status", "cancel_reason", "scheduled_start",
-    "duration_minutes", "technician_id", "notes", "completion_note", "version",
-)  # fmt: skip
 NEW_FIELDS = ("apartment_id", "kind", "priority", "title", "description", "required_skill", "scheduled_start",
               "duration_minutes", "technician_id", "notes")  # fmt: skip
 CLEARABLE = ("technician_id", "scheduled_start", "required_skill")
-
-
-def _choices(db: Session, user: User) -> dict[str, Any]:
-    """What the selects offer."""
-    return {
-        "technicians": [(t.id, t.name) for t in technicians.all(db, user, active_only=True)],
-        "kinds": [k.value for k in OrderKind],
-        "statuses": [s.value for s in OrderStatus],
-        "skills": [s.value for s in Skill],
-    }
-
-
-def _values_of(row: WorkOrder) -> dict:
-    """An order as its edit form shows it (the time on the company's wall clock)."""
-    values = {name: getattr(row, name) for name in EDIT_FIELDS}
-    values |= {k: getattr(row, k).value if getattr(row, k) else "" for k in ("kind", "status", "required_skill")}
-    values["scheduled_start"] = input_datetime(row.scheduled_start) if row.scheduled_start else ""
-    return values
 
 
 def _posted(form: PostedForm, names: tuple[str, ...]) -> dict:
@@ -81,33 +60,15 @@ def work_orders_page(
     """Orders by status, kind, technician, complex, period and text; HTMX gets the rows."""
     context = {"page": work_orders.page(db, user, f), "f": f, "base": base}
     if can(user, P.WORK_ORDERS_READ_ALL):
-        context |= _choices(db, user)
+        context |= choices(db, user)
     return render(request, "features/work_orders/list.html", context, block="rows")
-
-
-def _card(
-    request: Request,
-    db: Session,
-    user: User,
-    base: str,
-    row: WorkOrder,
-    values: dict,
-    errors: dict,
-    conflicts: list[str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    context = {"order": row, "values": values, "errors": errors, "conflicts": conflicts or [], "base": base}
-    context["saved"] = request.query_params.get("saved", "")[:10]
-    if can(user, P.WORK_ORDERS_WRITE):
-        context |= _choices(db, user)
-    return render(request, "features/work_orders/card.html", context, status_code=status_code)
 
 
 @router.get("/work-orders/{order_id:int}")
 def work_order_page(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, order_id: Id) -> Response:
     """An order's card: apartment, buyer, slot, status; the dispatcher edits it here."""
     row = work_orders.get(db, user, order_id)
-    return _card(request, db, user, base, row, _values_of(row), {})
+    return render_card(request, db, user, base, row, values_of(row), {})
 
 
 @router.post("/work-orders/{order_id:int}", dependencies=WRITE)
@@ -121,7 +82,8 @@ def update_work_order(
         db, WorkOrderPatch, values, lambda d: work_orders.update(db, user, order_id, d, due_rules(request), None)
     )
     if row is None:
-        return _card(request, db, user, base, work_orders.get(db, user, order_id), values, errors, conflicts, status)
+        row = work_orders.get(db, user, order_id)
+        return render_card(request, db, user, base, row, values, errors, conflicts, status)
     return see_other(f"{base}/work-orders/{row.id}?saved=1")
 
 
@@ -136,7 +98,7 @@ def _new_form(
     status_code: int = 200,
 ) -> Response:
     context = {"values": values, "errors": errors, "conflicts": conflicts or [], "base": base}
-    context |= _choices(db, user) | {"apartments": work_orders.apartment_choices(db)}
+    context |= choices(db, user) | {"apartments": work_orders.apartment_choices(db)}
     return render(request, "features/work_orders/new.html", context, status_code=status_code)
 
 
@@ -174,7 +136,7 @@ def add_picture(
             work_orders.add_picture(db, user, order_id, upload_of(form.get("picture")), **storage(request))
     except AppError as exc:
         errors = {"picture": gettext(exc.message, **exc.params)}
-        return _card(request, db, user, base, row, _values_of(row), errors, status_code=exc.status_code)
+        return render_card(request, db, user, base, row, values_of(row), errors, status_code=exc.status_code)
     return see_other(f"{base}/work-orders/{order_id}?saved=1")
 
 
@@ -182,3 +144,6 @@ def add_picture(
 def picture_file(request: Request, db: DbSession, user: CurrentUser, order_id: Id, picture_id: Id) -> Response:
     """A picture of the order, shown in the browser."""
     return picture_response(work_orders.picture(db, user, order_id, picture_id, storage(request)["data_dir"]))
+
+
+router.routes.extend(handover_html.router.routes)  # the handover routes, as this module's own

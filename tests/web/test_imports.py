@@ -108,7 +108,7 @@ def test_options_remap_and_the_mapping_is_saved_for_the_source(client_as, sunris
     ("data", "files", "field"),
     [
         ({"kind": "apartments"}, None, "file"),
-        ({"kind": "payments"}, {"file": ("a.csv", b"a;b\n1;2\n", "text/csv")}, "kind"),
+        ({"kind": "rent"}, {"file": ("a.csv", b"a;b\n1;2\n", "text/csv")}, "kind"),
         ({"kind": "leads"}, {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")}, "file"),
         ({"kind": "leads"}, {"file": ("a.xlsx", b"not a workbook", "application/octet-stream")}, "file"),
     ],

@@ -30,6 +30,7 @@ from app.domain.imports.mapping import check_mapping, missing_required, suggest
 from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
 from app.domain.imports.readers import FileUpload, Table, imports_dir, open_table, sniff_csv, store_upload
 from app.domain.imports.schemas import ImportOptions, MappingWrite, RowFilter
+from app.domain.imports.sheets import SheetRef, SheetsAccess, store_snapshot
 
 RUNNING = (ImportStatus.PREVIEWING, ImportStatus.APPLYING)
 ROW_BATCH = 5000
@@ -119,7 +120,6 @@ class ImportCRUD:
         a suggestion from the headers); the import waits for its preview."""
         _may_import(actor)
         name = store_upload(upload, data_dir, max_bytes)
-        path = imports_dir(data_dir) / name
         job = ImportJob(
             kind=kind,
             source=source_of(upload.filename),
@@ -127,8 +127,38 @@ class ImportCRUD:
             path=name,
             created_by_id=actor.id,
         )
+        return self._prepare(db, job, data_dir, max_rows)
+
+    def create_from_sheet(
+        self,
+        db: Session,
+        actor: User,
+        kind: ImportKind,
+        ref: SheetRef,
+        sheets: SheetsAccess,
+        data_dir: Path,
+        max_rows: int,
+    ) -> ImportJob:
+        """Read a Google Sheet's tab now (retrying when Google asks to wait) and keep its values, so the
+        preview and the apply read the same data; the mapping saved for this sheet and tab is reused."""
+        _may_import(actor)
+        rows = sheets.fetch(ref)
+        name = store_snapshot(rows, imports_dir(data_dir))
+        job = ImportJob(
+            kind=kind,
+            source=ref.source,
+            filename=f"Google Sheets: {ref.tab}"[:300],
+            path=name,
+            sheet=ref.tab,
+            created_by_id=actor.id,
+        )
+        return self._prepare(db, job, data_dir, max_rows)
+
+    def _prepare(self, db: Session, job: ImportJob, data_dir: Path, max_rows: int) -> ImportJob:
+        """Read the kept file's headers and size and choose its mapping; the file is removed on a refusal."""
+        path = imports_dir(data_dir) / job.path
         try:
-            if path.suffix != ".xlsx":
+            if path.suffix == ".csv":
                 job.encoding, job.delimiter = sniff_csv(path)
             table = open_table(path, job.encoding, job.delimiter)
             job.headers = [h[:200] for h in table.headers]
@@ -140,6 +170,7 @@ class ImportCRUD:
         if not any(job.headers):
             path.unlink(missing_ok=True)
             raise Invalid("The file has no header row.", field="file")
+        kind = job.kind
         saved = db.scalar(select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.source == job.source))
         job.mapping = check_mapping(kind, saved.mapping if saved else suggest(kind, job.headers), job.headers)
         db.add(job)
@@ -154,7 +185,7 @@ class ImportCRUD:
             raise Conflict("This import can no longer be changed.")
         if job.path.endswith(".xlsx"):
             job.sheet = options.sheet
-        else:
+        elif job.path.endswith(".csv"):
             job.encoding = options.encoding or job.encoding
             job.delimiter = options.delimiter or job.delimiter
         table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)

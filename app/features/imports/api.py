@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
@@ -15,23 +15,45 @@ from app.core.types import Id
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportMapping, ImportRow
 from app.domain.imports.schemas import ImportOptions, ImportRead, MappingRead, MappingWrite, RowFilter, RowRead
-from app.features.imports.shared import create_and_preview, error_report, kind_of, start_run, status_of, upload_of
+from app.features.imports.shared import PostedValues, create_from_posted, error_report, start_run, status_of
 from app.web.i18n import gettext
 from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter(dependencies=[Depends(require(P.IMPORTS_RUN))])
+KINDS = ["apartments", "leads", "payments"]
+SOURCE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["kind", "file"],
+                "properties": {
+                    "kind": {"type": "string", "enum": KINDS},
+                    "file": {"type": "string", "format": "binary"},
+                },
+            }
+        },
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["kind", "sheet", "tab"],
+                "properties": {
+                    "kind": {"type": "string", "enum": KINDS},
+                    "sheet": {"type": "string", "description": "the Google Sheet's address or id"},
+                    "tab": {"type": "string"},
+                },
+            }
+        },
+    },
+}
 
 
-@router.post("/imports", status_code=201)
-def create_import(
-    request: Request,
-    db: DbSession,
-    user: CurrentUser,
-    kind: Annotated[str, Form(max_length=20)] = "",
-    file: Annotated[UploadFile | None, File()] = None,
-) -> dict[str, Any]:
-    """Upload a CSV or XLSX file (`file`) of `kind` apartments or leads; its preview starts at once."""
-    job = create_and_preview(request, db, user, kind_of(kind), upload_of(file))
+@router.post("/imports", status_code=201, openapi_extra={"requestBody": SOURCE_BODY})
+def create_import(request: Request, db: DbSession, user: CurrentUser, values: PostedValues) -> dict[str, Any]:
+    """Start an import of `kind` apartments, leads or payments from an uploaded CSV or XLSX (multipart
+    `file`) or a Google Sheet (JSON `sheet`: its address or id, `tab`); its preview starts at once."""
+    job = create_from_posted(request, db, user, values)
     return {"id": job.id, "status": job.status}
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.models import User
@@ -18,7 +19,7 @@ from app.domain.imports.crud import RUNNING, imports
 from app.domain.imports.mapping import FIELDS, REQUIRED
 from app.domain.imports.models import ImportKind, ImportStatus, Outcome
 from app.domain.imports.schemas import ImportOptions, RowFilter
-from app.features.imports.shared import create_and_preview, error_report, kind_of, start_run, status_of, upload_of
+from app.features.imports.shared import create_from_posted, error_report, start_run, status_of
 from app.web.feature import DashboardBase
 from app.web.forms import PostedForm
 from app.web.i18n import gettext
@@ -57,8 +58,17 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _list(request: Request, db: Session, user: User, errors: dict[str, str], status_code: int = 200) -> Response:
-    context = {"jobs": imports.recent(db, user), "errors": errors, "page_kind": "list", **_labels()}
+def _list(
+    request: Request,
+    db: Session,
+    user: User,
+    errors: dict[str, str],
+    status_code: int = 200,
+    posted: FormData | None = None,
+) -> Response:
+    source = "sheet" if posted is not None and posted.get("sheet") else "file"
+    context = {"jobs": imports.recent(db, user), "errors": errors, "source": source, "page_kind": "list", **_labels()}
+    context["posted"] = {k: str(posted.get(k) or "") for k in ("sheet", "tab", "kind")} if source == "sheet" else {}
     return render(request, TEMPLATE, context, status_code=status_code)
 
 
@@ -72,11 +82,12 @@ def imports_page(request: Request, db: DbSession, user: CurrentUser) -> Response
 def upload_import(
     request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, form: PostedForm
 ) -> Response:
-    """Upload a file; its preview starts at once and its page opens (the form again with the error otherwise)."""
+    """Upload a file or read a Google Sheet's tab; its preview starts at once and its page opens (the form
+    again with the error next to the field otherwise)."""
     try:
-        job = create_and_preview(request, db, user, kind_of(form.get("kind")), upload_of(form.get("file")))
+        job = create_from_posted(request, db, user, form)
     except AppError as exc:
-        return _list(request, db, user, {exc.field or "file": gettext(exc.message, **exc.params)}, 422)
+        return _list(request, db, user, {exc.field or "file": gettext(exc.message, **exc.params)}, 422, form)
     return see_other(f"{base}/imports/{job.id}")
 
 

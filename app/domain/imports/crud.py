@@ -28,11 +28,13 @@ from app.core.paging import Page, paginate
 from app.domain.imports import engine
 from app.domain.imports.mapping import check_mapping, missing_required, suggest
 from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
+from app.domain.imports.payments import PaymentImport
 from app.domain.imports.readers import FileUpload, Table, imports_dir, open_table, sniff_csv, store_upload
 from app.domain.imports.schemas import ImportOptions, MappingWrite, RowFilter
 from app.domain.imports.sheets import SheetRef, SheetsAccess, store_snapshot
 
 RUNNING = (ImportStatus.PREVIEWING, ImportStatus.APPLYING)
+PROCESSORS: dict[ImportKind, type] = {**engine.PROCESSORS, ImportKind.PAYMENTS: PaymentImport}
 ROW_BATCH = 5000
 
 
@@ -273,7 +275,7 @@ class ImportCRUD:
             savepoint = db.begin_nested()
             try:
                 table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
-                outcome = engine.run(db, actor, job, table.headers, table.rows, progress)
+                outcome = engine.run(db, actor, job, table.headers, table.rows, progress, PROCESSORS)
                 if not applying:
                     raise _Rollback
                 savepoint.commit()

@@ -130,6 +130,8 @@ def day(value: object) -> date:
             raise ValueError("Not a date (write it as dd.mm.yyyy).")
         return SERIAL_EPOCH + timedelta(days=int(value))
     raw = text(value)
+    if raw.isdigit() and len(raw) <= 6:  # a serial day number written out as text
+        return day(int(raw))
     for pattern in ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%y", "%d-%m-%Y"):
         try:
             return datetime.strptime(raw, pattern).date()

@@ -28,7 +28,11 @@ from app.web.templating import is_htmx, render, see_other
 
 router = APIRouter(dependencies=[Depends(require(P.IMPORTS_RUN))])
 TEMPLATE = "features/imports/page.html"
-KIND_LABELS = {ImportKind.APARTMENTS: N_("Apartments"), ImportKind.LEADS: N_("Leads")}
+KIND_LABELS = {
+    ImportKind.APARTMENTS: N_("Apartments"),
+    ImportKind.LEADS: N_("Leads"),
+    ImportKind.PAYMENTS: N_("Payments"),
+}
 STATUS_LABELS = {
     ImportStatus.QUEUED: N_("Waiting"),
     ImportStatus.PREVIEWING: N_("Preview is running"),
@@ -37,6 +41,7 @@ STATUS_LABELS = {
     ImportStatus.DONE: N_("Imported"),
     ImportStatus.FAILED: N_("Failed"),
     ImportStatus.CANCELLED: N_("Cancelled"),
+    ImportStatus.UNDONE: N_("Undone"),
 }
 OUTCOME_LABELS = {
     Outcome.CREATE: N_("To create"),

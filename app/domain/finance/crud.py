@@ -200,8 +200,9 @@ class PaymentCRUD:
         audit.record(db, actor, "payment", payment.id, "create", None, snapshot(payment))
         return payment, False
 
-    def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:
-        """Cancel a payment (kept, never deleted) and re-allocate the contract without it."""
+    def cancel(self, db: Session, actor: User, payment_id: int, reason: str, release_key: bool = False) -> Payment:
+        """Cancel a payment (kept, never deleted) and re-allocate the contract without it; with
+        `release_key` its idempotency key is freed, so the same payment may be recorded again."""
         if not can(actor, P.PAYMENTS_CANCEL):
             raise Forbidden("Only finance cancels payments.")
         payment = self.get(db, actor, payment_id)
@@ -210,6 +211,8 @@ class PaymentCRUD:
         contract = self._locked_contract(db, payment.contract_id, allow_cancelled=True)
         before = snapshot(payment)
         payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, clock.now(), reason
+        if release_key:
+            payment.idempotency_key = None
         db.flush()
         self.reallocate(db, contract)
         audit.record(db, actor, "payment", payment.id, "cancel", before, {**snapshot(payment), "reason": reason})

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -25,7 +25,8 @@ from app.auth.permissions import P, can
 from app.core import clock
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, paginate
-from app.domain.imports import engine
+from app.domain.audit.crud import audit
+from app.domain.imports import engine, undo
 from app.domain.imports.mapping import check_mapping, missing_required, suggest
 from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
 from app.domain.imports.payments import PaymentImport
@@ -250,6 +251,27 @@ class ImportCRUD:
             raise Conflict("The import is being applied and cannot be stopped now.")
         job.status = ImportStatus.CANCELLED
         job.finished_at = clock.now()
+        db.flush()
+        return job
+
+    def undo(self, db: Session, actor: User, import_id: int) -> ImportJob:
+        """Undo an applied import while nothing it touched has changed since (UndoRefused listing the
+        rows otherwise): all or nothing, audited; the import is then "undone"."""
+        job = self.get(db, actor, import_id)
+        if job.status == ImportStatus.UNDONE:
+            raise Conflict("This import has already been undone.")
+        if job.status != ImportStatus.DONE:
+            raise Conflict("Only an applied import can be undone.")
+        rows, last_entry = undo.touched(db, job)
+        state = undo.check(db, rows, last_entry)
+        try:
+            with db.begin_nested():
+                counts = undo.revert(db, actor, job, rows, state)
+        except IntegrityError as exc:
+            raise Conflict("The import cannot be undone: a row it created is in use.") from exc
+        job.status = ImportStatus.UNDONE
+        job.finished_at = clock.now()
+        audit.record(db, actor, "import", job.id, "undo", {"status": "done"}, {"status": "undone", **counts})
         db.flush()
         return job
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P
@@ -15,6 +15,7 @@ from app.core.types import Id
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportMapping, ImportRow
 from app.domain.imports.schemas import ImportOptions, ImportRead, MappingRead, MappingWrite, RowFilter, RowRead
+from app.domain.imports.undo import UndoRefused
 from app.features.imports.shared import PostedValues, create_from_posted, error_report, start_run, status_of
 from app.web.i18n import gettext
 from app.web.openapi import EXPORT_RESPONSES
@@ -95,6 +96,21 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, import_id: 
 def cancel_import(request: Request, db: DbSession, user: CurrentUser, import_id: Id) -> dict[str, Any]:
     """Drop an import that has not been applied."""
     return status_of(request, imports.cancel(db, user, import_id))
+
+
+@router.post(
+    "/imports/{import_id:int}/undo",
+    response_model=ImportRead,
+    responses={409: {"description": "Rows changed since the import (`changed`: entity, id, key, reason)"}},
+)
+def undo_import(request: Request, db: DbSession, user: CurrentUser, import_id: Id) -> Any:
+    """Undo an applied import (all or nothing) while nothing it touched has changed since; 409 listing
+    the changed rows otherwise."""
+    try:
+        return status_of(request, imports.undo(db, user, import_id))
+    except UndoRefused as exc:
+        message = gettext(exc.message, **exc.params)
+        return JSONResponse({"detail": message, "changed": exc.changed}, status_code=409)
 
 
 @router.get("/imports/{import_id:int}/errors.csv", response_class=Response, responses=EXPORT_RESPONSES)

@@ -19,6 +19,7 @@ from app.domain.imports.crud import RUNNING, imports
 from app.domain.imports.mapping import FIELDS, REQUIRED
 from app.domain.imports.models import ImportKind, ImportStatus, Outcome
 from app.domain.imports.schemas import ImportOptions, RowFilter
+from app.domain.imports.undo import UndoRefused
 from app.features.imports.shared import create_from_posted, error_report, start_run, status_of
 from app.web.feature import DashboardBase
 from app.web.forms import PostedForm
@@ -49,6 +50,11 @@ OUTCOME_LABELS = {
     Outcome.UNCHANGED: N_("Unchanged"),
     Outcome.REJECT: N_("Rejected"),
 }
+UNDO_REASONS = {
+    "deleted": N_("deleted since"),
+    "changed": N_("changed since"),
+    "activity": N_("has activity since (comments, bookings, contracts or work orders)"),
+}
 ENCODINGS = (("utf-8", "UTF-8"), ("utf-8-sig", N_("UTF-8 with BOM")), ("cp1251", "Windows-1251"))
 DELIMITERS = ((";", N_("Semicolon ;")), (",", N_("Comma ,")), ("\t", N_("Tab")))
 
@@ -58,6 +64,7 @@ def _labels() -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "status_labels": STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
+        "undo_reasons": UNDO_REASONS,
         "encodings": ENCODINGS,
         "delimiters": DELIMITERS,
     }
@@ -102,23 +109,37 @@ def import_page(
 ) -> Response:
     """An import: progress while it runs (polled), then counts, the rows by outcome, mapping and actions."""
     job = imports.get(db, user, import_id)
-    info = status_of(request, job)
-    running = job.status in RUNNING
-    if is_htmx(request) and request.headers.get("HX-Target") == "progress" and not running:
+    if is_htmx(request) and request.headers.get("HX-Target") == "progress" and job.status not in RUNNING:
         return Response(status_code=204, headers={"HX-Refresh": "true"})  # finished: show the whole result
+    return _detail(request, db, user, import_id, f)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    user: User,
+    import_id: int,
+    f: RowFilter,
+    refused: UndoRefused | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The import's page (or its progress block for polling), with why an undo was refused if it was."""
+    job = imports.get(db, user, import_id)
     context = {
         "page_kind": "detail",
         "job": job,
-        "info": info,
-        "running": running,
+        "info": status_of(request, job),
+        "running": job.status in RUNNING,
         "fields": FIELDS[job.kind],
         "required": REQUIRED[job.kind],
         "rows": imports.rows(db, user, import_id, f),
         "f": f,
         "errors": {},
+        "undo_error": gettext(refused.message, **refused.params) if refused else "",
+        "undo_changed": refused.changed if refused else [],
         **_labels(),
     }
-    return render(request, TEMPLATE, context, block="progress")
+    return render(request, TEMPLATE, context, block="progress", status_code=status_code)
 
 
 @router.post("/imports/{import_id:int}/options")
@@ -151,6 +172,16 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, base: Dashb
 def cancel_import(db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
     """Drop the import without applying it."""
     imports.cancel(db, user, import_id)
+    return see_other(f"{base}/imports/{import_id}")
+
+
+@router.post("/imports/{import_id:int}/undo")
+def undo_import(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
+    """Undo the applied import; the page again listing the changed rows when it cannot be undone."""
+    try:
+        imports.undo(db, user, import_id)
+    except UndoRefused as exc:
+        return _detail(request, db, user, import_id, RowFilter(), exc, 409)
     return see_other(f"{base}/imports/{import_id}")
 
 

@@ -177,3 +177,12 @@ def test_a_running_import_answers_its_progress_block_for_polling(client_as, db, 
     assert 'hx-trigger="every 1s"' in fragment.text and 'value="25"' in fragment.text
     assert "250 из 1" in fragment.text
     assert admin.post(f"{API}/{job_id}/cancel").status_code == 409
+
+
+def test_the_xlsx_error_report_drops_control_characters_a_spreadsheet_cannot_hold(client_as):
+    admin = client_as(Role.ADMIN)
+    job = post_file(admin, "Телефон\x01;Имя\nне телефон\x02;Кто\n".encode(), kind="leads").json()
+    report = admin.get(f"{API}/{job['id']}/errors.xlsx")
+    assert report.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    assert sheet["A1"].value == "Телефон" and sheet["A2"].value == "не телефон"

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.auth.permissions import Role
 from app.domain.inventory.models import Apartment
-from tests.factories import make_building, make_complex
 
 API = "/api/admin/imports"
 PAGE = "/dashboard/admin/imports"
@@ -22,14 +21,6 @@ CSV = (
     "Sunrise;A;101;1;2;60;1000\n"
     "Nowhere;A;1;1;1;30;1000\n"
 ).encode()
-
-
-@pytest.fixture
-def sunrise(db, user_of):
-    """A complex "Sunrise" with building A of 5 floors x 4 apartments."""
-    complex_ = make_complex(db, "sunrise", name="Sunrise", actor=user_of(Role.ADMIN))
-    make_building(db, complex_.id, "A", floors=5, units=4)
-    return complex_
 
 
 def post_file(client, content: bytes = CSV, kind: str = "apartments", name: str = "prices.csv"):

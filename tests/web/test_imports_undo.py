@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from app.auth.permissions import Role
@@ -13,21 +12,13 @@ from app.domain.audit.models import AuditEntry
 from app.domain.finance.models import Payment, PaymentStatus
 from app.domain.inventory.models import Apartment
 from app.domain.leads.models import Lead
-from tests.factories import make_building, make_complex, make_contract
+from tests.factories import make_contract
 
 API = "/api/admin/imports"
 PAGE = "/dashboard/admin/imports"
 APARTMENTS = (
     "ЖК;Блок;Номер;Этаж;Комнаты;Площадь;Цена за м²\nSunrise;A;601;5;2;62,5;1000\nSunrise;A;101;1;2;60;1200\n"
 ).encode()
-
-
-@pytest.fixture
-def sunrise(db, user_of):
-    """A complex "Sunrise" with building A of 5 floors x 4 apartments at 1000 per m²."""
-    complex_ = make_complex(db, "sunrise", name="Sunrise", actor=user_of(Role.ADMIN))
-    make_building(db, complex_.id, "A", floors=5, units=4)
-    return complex_
 
 
 def applied(client, content: bytes, kind: str, name: str = "file.csv") -> int:

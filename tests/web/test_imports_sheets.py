@@ -72,6 +72,24 @@ def test_a_sheet_tab_is_read_once_previewed_applied_and_its_mapping_reused(clien
     assert admin.get(f"{API}/{third['id']}").json()["mapping"] == {"phone": "Телефон"}
 
 
+def test_the_page_reads_a_sheet_and_payments_come_with_serial_dates(client_as, db, sheets):
+    from tests.factories import make_contract
+
+    contract = make_contract(db, price_per_m2="100", months=4)
+    db.commit()
+    rows = [["Номер договора", "Дата", "Сумма", "Способ оплаты"], [contract.number, 46037, 1500, "Наличные"]]
+    sheets.sheets[SHEET_ID]["Оплаты"] = rows  # 46037: 15.01.2026 as an unformatted Sheets date
+    admin = client_as(Role.ADMIN)
+    assert 'data-testid="sheet-form"' in admin.get(PAGE).text
+    sent = admin.post(PAGE, data={"kind": "payments", "sheet": URL, "tab": "Оплаты", "csrf_token": admin.csrf})
+    assert sent.status_code == 303
+    page = admin.get(sent.headers["location"])
+    assert "Google Sheets: Оплаты" in page.text and "Создать: 1" in page.text
+    assert admin.post(sent.headers["location"] + "/apply", data={"csrf_token": admin.csrf}).status_code == 303
+    statement = client_as(Role.FINANCE).get(f"/api/finance/contracts/{contract.id}/statement").json()
+    assert statement["paid"] == "1500.00" and statement["payments"][0]["paid_at"] == "2026-01-15"
+
+
 def test_a_429_is_retried_with_backoff_and_then_succeeds(client_as, sheets):
     admin = client_as(Role.ADMIN)
     sheets.fail_next(429)

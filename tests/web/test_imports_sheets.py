@@ -104,6 +104,7 @@ def test_a_429_is_retried_with_backoff_and_then_succeeds(client_as, sheets):
     [
         ({"sheet": "https://example.com/not-a-sheet", "tab": "Лиды"}, "sheet", "Вставьте адрес Google-таблицы"),
         ({"sheet": "short", "tab": "Лиды"}, "sheet", "Вставьте адрес Google-таблицы"),
+        ({"sheet": "", "tab": "Лиды"}, "sheet", "Вставьте адрес Google-таблицы"),
         ({"sheet": SHEET_ID, "tab": ""}, "tab", "Укажите название листа"),
         ({"sheet": SHEET_ID, "tab": "Нет такого"}, "tab", "В таблице нет листа «Нет такого» (есть: Лиды, Прочее)."),
         ({"sheet": "1ForbiddenForbiddenForbidden0", "tab": "Лиды"}, "sheet", "Нет доступа к таблице"),

@@ -78,7 +78,7 @@ def _list(
     status_code: int = 200,
     posted: FormData | None = None,
 ) -> Response:
-    source = "sheet" if posted is not None and posted.get("sheet") else "file"
+    source = "sheet" if posted is not None and "sheet" in posted else "file"
     context = {"jobs": imports.recent(db, user), "errors": errors, "source": source, "page_kind": "list", **_labels()}
     context["posted"] = {k: str(posted.get(k) or "") for k in ("sheet", "tab", "kind")} if source == "sheet" else {}
     return render(request, TEMPLATE, context, status_code=status_code)

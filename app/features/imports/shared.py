@@ -49,10 +49,9 @@ def create_and_preview(request: Request, db: Session, user: User, kind: ImportKi
 def create_from_posted(request: Request, db: Session, user: User, values: Mapping[str, object]) -> ImportJob:
     """Start an import from what was posted: a Google Sheet (`sheet`, `tab`) or an uploaded `file`; `kind`."""
     kind = kind_of(values.get("kind"))
-    sheet = values.get("sheet")
-    if sheet is None or sheet == "":
+    if "sheet" not in values:
         return create_and_preview(request, db, user, kind, upload_of(values.get("file")))
-    ref = parse_ref(_text(sheet, "sheet"), _text(values.get("tab"), "tab"))
+    ref = parse_ref(_text(values.get("sheet"), "sheet"), _text(values.get("tab"), "tab"))
     config = get_settings(request)
     access = SheetsAccess(config.google_service_account_file, config.sheets_api_base)
     job = imports.create_from_sheet(db, user, kind, ref, access, config.data_dir, config.import_max_rows)

@@ -109,29 +109,46 @@ class PaymentImport:
         contracts = self._contracts({d["contract"] for d in wanted})
         known = self._known(contracts, wanted)
         results: list[RowResult] = []
-        audits: list[tuple[int, dict | None, dict]] = []
+        pending: list[tuple[int, list[object], dict[str, Any], PaymentCreate, str]] = []
         for line, row, data, rejected in parsed:
             if rejected is not None:
                 results.append(rejected)
                 continue
             try:
-                results.append(self._row(line, data, contracts, known, audits))
+                decided = self._row(line, data, contracts, known)
             except RowError as exc:
                 results.append(_reject(line, row, exc, _key_text(data)))
-        if audits:
-            insert_rows(self.db, AuditEntry, _audit_rows(self.actor, self.job, "payment", audits))
+                continue
+            if isinstance(decided, RowResult):
+                results.append(decided)
+            else:
+                results.append(RowResult(line, Outcome.CREATE, _key_text(data)))
+                pending.append((len(results) - 1, row, data, *decided))
+        self._record(pending, results)
         return results
 
+    def _record(
+        self, pending: list[tuple[int, list[object], dict[str, Any], PaymentCreate, str]], results: list[RowResult]
+    ) -> None:
+        """Record the chunk's new payments through the finance CRUD (each contract re-allocated once) and
+        audit them as the import's; a payment the finance rules refuse turns its row into a rejection."""
+        if not pending:
+            return
+        made = payments.record_many(self.db, self.actor, [(request, key) for *_, request, key in pending])
+        audits: list[tuple[int, dict | None, dict]] = []
+        for (index, row, data, _request, key), payment in zip(pending, made, strict=True):
+            if isinstance(payment, AppError):
+                error = RowError("date" if payment.field == "paid_at" else "contract", payment.message)
+                results[index] = _reject(results[index].line, row, error, _key_text(data))
+            else:
+                audits.append((payment.id, None, {**snapshot(payment), "idempotency_key": key}))
+        if audits:
+            insert_rows(self.db, AuditEntry, _audit_rows(self.actor, self.job, "payment", audits))
+
     def _row(
-        self,
-        line: int,
-        data: dict[str, Any],
-        contracts: dict[str, tuple[int, ContractStatus]],
-        known: dict[str, tuple[int, str]],
-        audits: list[tuple[int, dict | None, dict]],
-    ) -> RowResult:
-        """One parsed row: unchanged when its payment is known, else recorded."""
-        key_text = _key_text(data)
+        self, line: int, data: dict[str, Any], contracts: dict[str, tuple[int, ContractStatus]], known: dict
+    ) -> RowResult | tuple[PaymentCreate, str]:
+        """One parsed row: unchanged when its payment is known, else the payment to record and its key."""
         if data["contract"] not in contracts:
             raise RowError("contract", N_("Unknown contract."))
         contract_id, status = contracts[data["contract"]]
@@ -144,20 +161,16 @@ class PaymentImport:
         if found is not None:
             if found[1] != natural:
                 raise RowError("external_id", N_("This external id belongs to another payment."))
-            return RowResult(line, Outcome.UNCHANGED, key_text)
+            return RowResult(line, Outcome.UNCHANGED, _key_text(data))
         if status != ContractStatus.ACTIVE:
             raise RowError("contract", N_("The contract is cancelled."))
         try:
             request = PaymentCreate(
                 contract_id=contract_id, amount=data["amount"], paid_at=data["paid_at"], method=data["method"]
             )
-            payment, _replayed = payments.record(self.db, self.actor, request, key)
         except ValidationError as exc:
             raise RowError("amount", N_("The amount is too large.")) from exc
-        except AppError as exc:
-            raise RowError("contract", exc.message) from exc
-        audits.append((payment.id, None, {**snapshot(payment), "idempotency_key": key}))
-        return RowResult(line, Outcome.CREATE, key_text)
+        return request, key
 
     def _contracts(self, numbers: set[str]) -> dict[str, tuple[int, ContractStatus]]:
         """{number: (id, status)} of the contracts the chunk names (one query)."""

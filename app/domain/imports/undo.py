@@ -206,8 +206,8 @@ def revert(db: Session, actor: User, job: ImportJob, rows: list[Touched], state:
         mine = [t for t in rows if t.entity == entity]
         created = [t.entity_id for t in mine if t.before is None]
         if entity == "payment":
-            for payment_id in created:
-                payments.cancel(db, actor, payment_id, reason, release_key=True)
+            if created:
+                payments.cancel_many(db, actor, created, reason, release_key=True)
             counts["cancelled"] += len(created)
         elif created:
             for batch in _batches(created):

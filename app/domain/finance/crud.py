@@ -206,8 +206,7 @@ class PaymentCRUD:
                 db.add_all(made)
                 db.flush()
                 self.reallocate(db, contract)
-                for payment in made:
-                    audit.record(db, actor, "payment", payment.id, "create", None, snapshot(payment))
+                audit.record_many(db, actor, "payment", "create", [(p.id, None, snapshot(p)) for p in made])
         return [r for r in results if r is not None]
 
     @staticmethod
@@ -267,9 +266,8 @@ class PaymentCRUD:
         db.flush()
         for contract_id in contract_ids:
             self.reallocate(db, self._locked_contract(db, contract_id, allow_cancelled=True))
-        for payment in found:
-            after = {**snapshot(payment), "reason": reason}
-            audit.record(db, actor, "payment", payment.id, "cancel", befores[payment.id], after)
+        items = [(p.id, befores[p.id], {**snapshot(p), "reason": reason}) for p in found]
+        audit.record_many(db, actor, "payment", "cancel", items)
 
     def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:
         """Cancel a payment (kept, never deleted) and re-allocate the contract without it."""

@@ -40,6 +40,7 @@ def test_undo_removes_what_was_created_and_restores_what_was_changed(client_as, 
     admin = client_as(Role.ADMIN)
     import_id = applied(admin, APARTMENTS, "apartments")
     assert price_of(db, "601") == Decimal("1000.00") and price_of(db, "101") == Decimal("1200.00")
+    assert 'data-testid="undo-import"' in admin.get(f"{PAGE}/{import_id}").text
     undone = admin.post(f"{API}/{import_id}/undo")
     assert undone.status_code == 200, undone.text
     assert undone.json()["status"] == "undone"
@@ -47,6 +48,7 @@ def test_undo_removes_what_was_created_and_restores_what_was_changed(client_as, 
     actions = db.scalars(select(AuditEntry.action).where(AuditEntry.entity == "apartment")).all()
     assert actions.count("undo") == 2
     assert admin.post(f"{API}/{import_id}/undo").status_code == 409  # once only
+    assert "Отменён" in admin.get(f"{PAGE}/{import_id}").text
     again = applied(admin, APARTMENTS, "apartments")  # the same file imports anew
     assert admin.get(f"{API}/{again}").json()["counts"] == {"create": 1, "update": 1, "unchanged": 0, "reject": 0}
 

@@ -12,6 +12,7 @@ from app.domain.audit.models import AuditEntry
 from app.domain.finance.models import Payment, PaymentStatus
 from app.domain.inventory.models import Apartment
 from app.domain.leads.models import Lead
+from app.domain.staff.attendance import attendance
 from tests.factories import make_contract
 
 API = "/api/admin/imports"
@@ -98,3 +99,15 @@ def test_undo_of_leads_deletes_new_ones_unless_someone_worked_on_them(client_as,
     assert refused.status_code == 409
     assert [(c["key"], c["reason"]) for c in refused.json()["changed"]] == [("+998901112234", "activity")]
     assert db.scalar(select(func.count()).select_from(Lead)) == 2
+
+
+def test_new_leads_given_out_automatically_can_still_be_undone(client_as, db, user_of):
+    seller = user_of(Role.SALES)
+    attendance.check_in(db, seller)
+    db.commit()
+    admin = client_as(Role.ADMIN)
+    import_id = applied(admin, "Телефон;Имя\n+998901112233;Азиз\n".encode(), "leads")
+    db.expire_all()
+    assert db.scalar(select(Lead.assigned_id)) == seller.id  # distribution gave it out
+    assert admin.post(f"{API}/{import_id}/undo").json()["status"] == "undone"
+    assert db.scalar(select(func.count()).select_from(Lead)) == 0

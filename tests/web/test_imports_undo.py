@@ -50,6 +50,7 @@ def test_undo_removes_what_was_created_and_restores_what_was_changed(client_as, 
     assert actions.count("undo") == 2
     assert admin.post(f"{API}/{import_id}/undo").status_code == 409  # once only
     assert "Отменён" in admin.get(f"{PAGE}/{import_id}").text
+    assert admin.post(f"{API}/{import_id}/cancel").status_code == 409
     again = applied(admin, APARTMENTS, "apartments")  # the same file imports anew
     assert admin.get(f"{API}/{again}").json()["counts"] == {"create": 1, "update": 1, "unchanged": 0, "reject": 0}
 

@@ -245,7 +245,7 @@ class ImportCRUD:
     def cancel(self, db: Session, actor: User, import_id: int) -> ImportJob:
         """Drop an import that has not been applied (its rows stay as the preview left them)."""
         job = self.get(db, actor, import_id)
-        if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED):
+        if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.UNDONE):
             raise Conflict("This import is finished.")
         if job.status == ImportStatus.APPLYING:
             raise Conflict("The import is being applied and cannot be stopped now.")

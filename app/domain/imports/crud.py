@@ -258,6 +258,7 @@ class ImportCRUD:
         """Undo an applied import while nothing it touched has changed since (UndoRefused listing the
         rows otherwise): all or nothing, audited; the import is then "undone"."""
         job = self.get(db, actor, import_id)
+        db.refresh(job, with_for_update=True)  # two undos at once: the second waits, then finds it undone
         if job.status == ImportStatus.UNDONE:
             raise Conflict("This import has already been undone.")
         if job.status != ImportStatus.DONE:

@@ -109,3 +109,17 @@ def test_a_payment_entered_on_the_finance_page_is_not_imported_twice_and_externa
     assert rejects(admin, second["id"])[2] == ("external_id", "Этот внешний id уже у другого платежа.")
     statement = finance.get(f"/api/finance/contracts/{contract.id}/statement").json()
     assert statement["paid"] == "1000.00" and len(statement["payments"]) == 2
+
+
+def test_payment_headers_are_recognised_in_uzbek_too():
+    from app.domain.imports.mapping import suggest
+    from app.domain.imports.models import ImportKind
+
+    headers = ["Shartnoma raqami", "Sana", "Summa", "To'lov usuli", "Tranzaksiya"]
+    assert suggest(ImportKind.PAYMENTS, headers) == {
+        "contract": "Shartnoma raqami",
+        "date": "Sana",
+        "amount": "Summa",
+        "method": "To'lov usuli",
+        "external_id": "Tranzaksiya",
+    }

@@ -135,7 +135,17 @@ PAYMENT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "external_id": (
         N_("External id"),
-        ("внешнийid", "idплатежа", "номерплатежа", "транзакция", "externalid", "id", "paymentid", "transactionid"),
+        (
+            "внешнийid",
+            "idплатежа",
+            "номерплатежа",
+            "транзакция",
+            "externalid",
+            "id",
+            "paymentid",
+            "transactionid",
+            "tranzaksiya",
+        ),
     ),
 }
 FIELDS = {ImportKind.APARTMENTS: APARTMENT_FIELDS, ImportKind.LEADS: LEAD_FIELDS, ImportKind.PAYMENTS: PAYMENT_FIELDS}

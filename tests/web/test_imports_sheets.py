@@ -139,3 +139,16 @@ def test_dates_as_serial_numbers_or_text_are_both_understood():
     assert day(46019) == day("28.12.2025") == day("2025-12-28") == day(46019.5) == date(2025, 12, 28)
     with pytest.raises(ValueError, match="date"):
         day("31.02.2025")
+
+
+def test_google_asking_to_wait_every_time_ends_in_a_clear_refusal(stand_in, sheets):
+    from app.core.errors import Invalid
+    from app.domain.imports.sheets import SheetRef, SheetsAccess
+
+    stub, key = stand_in
+    for _ in range(5):
+        sheets.fail_next(429)
+    with pytest.raises(Invalid) as refused:
+        SheetsAccess(key, stub.url, pause=0.01).fetch(SheetRef(SHEET_ID, "Лиды"))
+    assert refused.value.field == "sheet" and "wait" in refused.value.message
+    assert len(sheets.calls("meta")) == 5 and sheets.calls("values") == []

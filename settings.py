@@ -105,6 +105,8 @@ class Settings:
     telegram_webhook_secret: str = ""
     telegram_mode: str = "polling"  # polling (python -m bot) | webhook (POST /telegram/webhook)
     public_base_url: str = ""  # where people open the dashboard, e.g. https://crm.example.uz
+    google_service_account_file: str = ""  # a service account's JSON key: Google Sheets imports; empty: off
+    sheets_api_base: str = ""  # empty: Google itself; tests and stand-ins point it elsewhere
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -154,6 +156,8 @@ class Settings:
             telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET"),
             telegram_mode=_env("TELEGRAM_MODE", "polling").lower(),
             public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
+            google_service_account_file=_env("GOOGLE_SERVICE_ACCOUNT_FILE"),
+            sheets_api_base=_env("SHEETS_API_BASE").rstrip("/"),
         )
         if _env_bool("TRUST_PROXY") and not settings.trusted_proxies:
             raise ConfigError(

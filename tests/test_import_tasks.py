@@ -96,3 +96,27 @@ def test_a_real_worker_runs_the_import(redis_celery, live, monkeypatch):
         mark_apply(config, admin_id, import_id)
         assert import_tasks.run_import.delay(import_id, admin_id).get(timeout=30) == "done"
     assert lead_count(config) == 2
+
+
+def test_a_sheet_import_runs_as_a_job_from_its_snapshot(live, tmp_path):
+    from app.domain.imports.sheets import SheetRef, SheetsAccess
+    from tests.sheets_stub import service_account_file, start_stub
+
+    config, admin_id = live
+    stub, server = start_stub()
+    try:
+        stub.sheets["1SheetSheetSheetSheetSheet0"] = {"Лиды": [["Телефон", "Имя"], [998901112233, "Азиз"]]}
+        access = SheetsAccess(str(service_account_file(tmp_path, f"{stub.url}/token")), stub.url)
+        with write_session(config.database_url) as db:
+            admin = db.get(User, admin_id)
+            ref = SheetRef("1SheetSheetSheetSheetSheet0", "Лиды")
+            job = imports.create_from_sheet(db, admin, ImportKind.LEADS, ref, access, config.data_dir, 100)
+            imports.begin(db, admin, job.id, apply=False)
+            import_id = job.id
+        stub.sheets.clear()  # the sheet is gone: the job reads the snapshot taken at creation
+        assert import_tasks.run_import_now(import_id, admin_id, config) == "preview"
+        mark_apply(config, admin_id, import_id)
+        assert import_tasks.run_import_now(import_id, admin_id, config) == "done"
+        assert lead_count(config) == 1 and len(stub.calls("values")) == 1
+    finally:
+        server.shutdown()

@@ -34,11 +34,15 @@ def _safe_cell(value: object) -> object:
     return "" if value is None else value
 
 
+# Control characters an XLSX cell cannot hold (openpyxl refuses them); dropped from exported text.
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _xlsx_cell(value: object) -> object:
-    """XLSX cells cannot hold timezone-aware datetimes; store them as naive UTC."""
+    """XLSX cells cannot hold timezone-aware datetimes (stored as naive UTC) or control characters."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
-    return _safe_cell(value) if isinstance(value, str) else value
+    return _safe_cell(XLSX_ILLEGAL.sub("", value)) if isinstance(value, str) else value
 
 
 def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
@@ -48,7 +52,7 @@ def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Itera
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
-        sheet.append(list(headers))
+        sheet.append([_xlsx_cell(h) for h in headers])
         for row in rows:
             sheet.append([_xlsx_cell(v) for v in row])
         buffer = io.BytesIO()

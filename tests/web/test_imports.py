@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.auth.permissions import Role
 from app.domain.inventory.models import Apartment
-from tests.factories import make_building, make_complex
 
 API = "/api/admin/imports"
 PAGE = "/dashboard/admin/imports"
@@ -22,14 +21,6 @@ CSV = (
     "Sunrise;A;101;1;2;60;1000\n"
     "Nowhere;A;1;1;1;30;1000\n"
 ).encode()
-
-
-@pytest.fixture
-def sunrise(db, user_of):
-    """A complex "Sunrise" with building A of 5 floors x 4 apartments."""
-    complex_ = make_complex(db, "sunrise", name="Sunrise", actor=user_of(Role.ADMIN))
-    make_building(db, complex_.id, "A", floors=5, units=4)
-    return complex_
 
 
 def post_file(client, content: bytes = CSV, kind: str = "apartments", name: str = "prices.csv"):
@@ -108,7 +99,7 @@ def test_options_remap_and_the_mapping_is_saved_for_the_source(client_as, sunris
     ("data", "files", "field"),
     [
         ({"kind": "apartments"}, None, "file"),
-        ({"kind": "payments"}, {"file": ("a.csv", b"a;b\n1;2\n", "text/csv")}, "kind"),
+        ({"kind": "rent"}, {"file": ("a.csv", b"a;b\n1;2\n", "text/csv")}, "kind"),
         ({"kind": "leads"}, {"file": ("a.pdf", b"%PDF-1.4", "application/pdf")}, "file"),
         ({"kind": "leads"}, {"file": ("a.xlsx", b"not a workbook", "application/octet-stream")}, "file"),
     ],
@@ -177,3 +168,12 @@ def test_a_running_import_answers_its_progress_block_for_polling(client_as, db, 
     assert 'hx-trigger="every 1s"' in fragment.text and 'value="25"' in fragment.text
     assert "250 из 1" in fragment.text
     assert admin.post(f"{API}/{job_id}/cancel").status_code == 409
+
+
+def test_the_xlsx_error_report_drops_control_characters_a_spreadsheet_cannot_hold(client_as):
+    admin = client_as(Role.ADMIN)
+    job = post_file(admin, "Телефон\x01;Имя\nне телефон\x02;Кто\n".encode(), kind="leads").json()
+    report = admin.get(f"{API}/{job['id']}/errors.xlsx")
+    assert report.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    assert sheet["A1"].value == "Телефон" and sheet["A2"].value == "не телефон"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.auth.models import User
 from app.core import clock
 from app.core.paging import Page, apply_sort, paginate
+from app.db import insert_many
 from app.domain.audit.models import AuditEntry
 from app.domain.audit.schemas import ApartmentPlace, AuditFilter, AuditNames
 
@@ -76,6 +77,25 @@ class AuditCRUD:
         db.add(entry)
         db.flush()
         return entry
+
+    def record_many(
+        self, db: Session, actor: User | None, entity: str, action: str, items: list[tuple[object, dict | None, dict]]
+    ) -> None:
+        """Append one entry per (entity id, before, after) with one executemany (bulk changes)."""
+        now = clock.now()
+        rows = [
+            {
+                "at": now,
+                "actor_id": actor.id if actor else None,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "action": action,
+                "before": _jsonable(before) if before is not None else None,
+                "after": _jsonable(after) if after is not None else None,
+            }
+            for entity_id, before, after in items
+        ]
+        insert_many(db, AuditEntry.__table__, rows)
 
     def page(self, db: Session, f: AuditFilter) -> Page[AuditEntry]:
         """One page of entries matching the filter, newest first by default, with the names they mention."""

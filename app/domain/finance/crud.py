@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.auth.models import User
 from app.auth.permissions import P, can
 from app.core import clock
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
 from app.domain.audit.crud import audit
 from app.domain.contracts.models import Contract, ContractStatus, Instalment
@@ -162,34 +162,9 @@ class PaymentCRUD:
             earlier = self._by_key(db, idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, fingerprint)
-        if data.paid_at > clock.today():
-            raise Invalid("A payment cannot be dated in the future.", field="paid_at")
-        check_after_founding(data.paid_at, "paid_at")
+        self._check_date(data)
         contract = self._locked_contract(db, data.contract_id)
-        currency = data.currency or contract.currency
-        rate = None
-        if currency != contract.currency:
-            rate = data.rate or rates.on(db, data.paid_at)
-            if rate is None:
-                raise Invalid(
-                    "No exchange rate for %(day)s: enter the rate or add it to the rates table.",
-                    field="rate",
-                    day=data.paid_at.isoformat(),
-                )
-        payment = Payment(
-            contract_id=contract.id,
-            amount=data.amount,
-            currency=currency,
-            rate=rate,
-            amount_in_contract_currency=convert(data.amount, currency, contract.currency, rate),
-            paid_at=data.paid_at,
-            method=data.method,
-            type=data.type,
-            note=data.note.strip(),
-            idempotency_key=idempotency_key,
-            request_hash=fingerprint,
-            created_by_id=actor.id,
-        )
+        payment = self._build(db, actor, data, contract, idempotency_key, fingerprint)
         try:
             with db.begin_nested():
                 db.add(payment)
@@ -204,6 +179,100 @@ class PaymentCRUD:
         if balance_of(contract, ZERO, clock.today()).remaining <= 0:  # fully paid: its handover, once
             handovers.on_paid(db, actor, contract)
         return payment, False
+
+    def record_many(self, db: Session, actor: User, items: list[tuple[PaymentCreate, str]]) -> list[Payment | AppError]:
+        """Record payments in bulk (an import), each with a new idempotency key: each checked as `record`
+        checks one, each contract locked and re-allocated once, every payment audited; for each item its
+        payment, or the error that refused it (the others are recorded all the same)."""
+        if not can(actor, P.PAYMENTS_RECORD):
+            raise Forbidden("Only finance records payments.")
+        results: list[Payment | AppError | None] = [None] * len(items)
+        by_contract: dict[int, list[int]] = {}
+        for index, (data, _key) in enumerate(items):
+            by_contract.setdefault(data.contract_id, []).append(index)
+        for contract_id, indexes in by_contract.items():
+            try:
+                contract = self._locked_contract(db, contract_id)
+            except AppError as exc:
+                for index in indexes:
+                    results[index] = exc
+                continue
+            made: list[Payment] = []
+            for index in indexes:
+                data, key = items[index]
+                try:
+                    self._check_date(data)
+                    results[index] = self._build(db, actor, data, contract, key, request_hash(data))
+                except AppError as exc:
+                    results[index] = exc
+                    continue
+                made.append(results[index])
+            if made:
+                db.add_all(made)
+                db.flush()
+                self.reallocate(db, contract)
+                audit.record_many(db, actor, "payment", "create", [(p.id, None, snapshot(p)) for p in made])
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _check_date(data: PaymentCreate) -> None:
+        """Refuse a payment dated in the future or before the company was founded."""
+        if data.paid_at > clock.today():
+            raise Invalid("A payment cannot be dated in the future.", field="paid_at")
+        check_after_founding(data.paid_at, "paid_at")
+
+    @staticmethod
+    def _build(
+        db: Session, actor: User, data: PaymentCreate, contract: Contract, key: str | None, fingerprint: str
+    ) -> Payment:
+        """The payment asked for, in its currency and the contract's (Invalid without a needed rate)."""
+        currency = data.currency or contract.currency
+        rate = None
+        if currency != contract.currency:
+            rate = data.rate or rates.on(db, data.paid_at)
+            if rate is None:
+                raise Invalid(
+                    "No exchange rate for %(day)s: enter the rate or add it to the rates table.",
+                    field="rate",
+                    day=data.paid_at.isoformat(),
+                )
+        return Payment(
+            contract_id=contract.id,
+            amount=data.amount,
+            currency=currency,
+            rate=rate,
+            amount_in_contract_currency=convert(data.amount, currency, contract.currency, rate),
+            paid_at=data.paid_at,
+            method=data.method,
+            type=data.type,
+            note=data.note.strip(),
+            idempotency_key=key,
+            request_hash=fingerprint,
+            created_by_id=actor.id,
+        )
+
+    def cancel_many(self, db: Session, actor: User, payment_ids: list[int], reason: str, release_key: bool) -> None:
+        """Cancel payments in bulk (undoing an import) as `cancel` cancels one, re-allocating each contract
+        once; Conflict when one is cancelled already. With `release_key` their idempotency keys are freed,
+        so the same payments may be recorded again."""
+        if not can(actor, P.PAYMENTS_CANCEL):
+            raise Forbidden("Only finance cancels payments.")
+        found = list(db.scalars(select(Payment).where(Payment.id.in_(payment_ids)).order_by(Payment.id)))
+        if len(found) != len(set(payment_ids)):
+            raise NotFound("Payment not found.")
+        now, contract_ids = clock.now(), sorted({p.contract_id for p in found})
+        befores = {p.id: snapshot(p) for p in found}
+        for payment in found:
+            if payment.status == PaymentStatus.CANCELLED:
+                raise Conflict("This payment is already cancelled.")
+            payment.status, payment.cancelled_at, payment.cancel_reason = PaymentStatus.CANCELLED, now, reason
+            if release_key:
+                payment.idempotency_key = None
+        db.flush()
+        for contract_id in contract_ids:
+            self.reallocate(db, self._locked_contract(db, contract_id, allow_cancelled=True))
+        items = [(p.id, befores[p.id], {**snapshot(p), "reason": reason}) for p in found]
+        audit.record_many(db, actor, "payment", "cancel", items)
 
     def cancel(self, db: Session, actor: User, payment_id: int, reason: str) -> Payment:
         """Cancel a payment (kept, never deleted) and re-allocate the contract without it."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -25,13 +25,17 @@ from app.auth.permissions import P, can
 from app.core import clock
 from app.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, paginate
-from app.domain.imports import engine
+from app.domain.audit.crud import audit
+from app.domain.imports import engine, undo
 from app.domain.imports.mapping import check_mapping, missing_required, suggest
 from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
+from app.domain.imports.payments import PaymentImport
 from app.domain.imports.readers import FileUpload, Table, imports_dir, open_table, sniff_csv, store_upload
 from app.domain.imports.schemas import ImportOptions, MappingWrite, RowFilter
+from app.domain.imports.sheets import SheetRef, SheetsAccess, store_snapshot
 
 RUNNING = (ImportStatus.PREVIEWING, ImportStatus.APPLYING)
+PROCESSORS: dict[ImportKind, type] = {**engine.PROCESSORS, ImportKind.PAYMENTS: PaymentImport}
 ROW_BATCH = 5000
 
 
@@ -119,7 +123,6 @@ class ImportCRUD:
         a suggestion from the headers); the import waits for its preview."""
         _may_import(actor)
         name = store_upload(upload, data_dir, max_bytes)
-        path = imports_dir(data_dir) / name
         job = ImportJob(
             kind=kind,
             source=source_of(upload.filename),
@@ -127,8 +130,38 @@ class ImportCRUD:
             path=name,
             created_by_id=actor.id,
         )
+        return self._prepare(db, job, data_dir, max_rows)
+
+    def create_from_sheet(
+        self,
+        db: Session,
+        actor: User,
+        kind: ImportKind,
+        ref: SheetRef,
+        sheets: SheetsAccess,
+        data_dir: Path,
+        max_rows: int,
+    ) -> ImportJob:
+        """Read a Google Sheet's tab now (retrying when Google asks to wait) and keep its values, so the
+        preview and the apply read the same data; the mapping saved for this sheet and tab is reused."""
+        _may_import(actor)
+        rows = sheets.fetch(ref)
+        name = store_snapshot(rows, imports_dir(data_dir))
+        job = ImportJob(
+            kind=kind,
+            source=ref.source,
+            filename=f"Google Sheets: {ref.tab}"[:300],
+            path=name,
+            sheet=ref.tab,
+            created_by_id=actor.id,
+        )
+        return self._prepare(db, job, data_dir, max_rows)
+
+    def _prepare(self, db: Session, job: ImportJob, data_dir: Path, max_rows: int) -> ImportJob:
+        """Read the kept file's headers and size and choose its mapping; the file is removed on a refusal."""
+        path = imports_dir(data_dir) / job.path
         try:
-            if path.suffix != ".xlsx":
+            if path.suffix == ".csv":
                 job.encoding, job.delimiter = sniff_csv(path)
             table = open_table(path, job.encoding, job.delimiter)
             job.headers = [h[:200] for h in table.headers]
@@ -140,6 +173,7 @@ class ImportCRUD:
         if not any(job.headers):
             path.unlink(missing_ok=True)
             raise Invalid("The file has no header row.", field="file")
+        kind = job.kind
         saved = db.scalar(select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.source == job.source))
         job.mapping = check_mapping(kind, saved.mapping if saved else suggest(kind, job.headers), job.headers)
         db.add(job)
@@ -154,7 +188,7 @@ class ImportCRUD:
             raise Conflict("This import can no longer be changed.")
         if job.path.endswith(".xlsx"):
             job.sheet = options.sheet
-        else:
+        elif job.path.endswith(".csv"):
             job.encoding = options.encoding or job.encoding
             job.delimiter = options.delimiter or job.delimiter
         table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
@@ -211,12 +245,34 @@ class ImportCRUD:
     def cancel(self, db: Session, actor: User, import_id: int) -> ImportJob:
         """Drop an import that has not been applied (its rows stay as the preview left them)."""
         job = self.get(db, actor, import_id)
-        if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED):
+        if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.UNDONE):
             raise Conflict("This import is finished.")
         if job.status == ImportStatus.APPLYING:
             raise Conflict("The import is being applied and cannot be stopped now.")
         job.status = ImportStatus.CANCELLED
         job.finished_at = clock.now()
+        db.flush()
+        return job
+
+    def undo(self, db: Session, actor: User, import_id: int) -> ImportJob:
+        """Undo an applied import while nothing it touched has changed since (UndoRefused listing the
+        rows otherwise): all or nothing, audited; the import is then "undone"."""
+        job = self.get(db, actor, import_id)
+        db.refresh(job, with_for_update=True)  # two undos at once: the second waits, then finds it undone
+        if job.status == ImportStatus.UNDONE:
+            raise Conflict("This import has already been undone.")
+        if job.status != ImportStatus.DONE:
+            raise Conflict("Only an applied import can be undone.")
+        rows, last_entry = undo.touched(db, job)
+        state = undo.check(db, rows, last_entry)
+        try:
+            with db.begin_nested():
+                counts = undo.revert(db, actor, job, rows, state)
+        except IntegrityError as exc:
+            raise Conflict("The import cannot be undone: a row it created is in use.") from exc
+        job.status = ImportStatus.UNDONE
+        job.finished_at = clock.now()
+        audit.record(db, actor, "import", job.id, "undo", {"status": "done"}, {"status": "undone", **counts})
         db.flush()
         return job
 
@@ -242,7 +298,7 @@ class ImportCRUD:
             savepoint = db.begin_nested()
             try:
                 table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
-                outcome = engine.run(db, actor, job, table.headers, table.rows, progress)
+                outcome = engine.run(db, actor, job, table.headers, table.rows, progress, PROCESSORS)
                 if not applying:
                     raise _Rollback
                 savepoint.commit()

@@ -534,9 +534,10 @@ def run(
     headers: list[str],
     rows: Iterator[tuple[int, list[object]]],
     progress: Progress | None = None,
+    processors: dict[ImportKind, type] | None = None,
 ) -> Run:
     """One pass over the rows: decide and write each chunk; report rows done after each chunk."""
-    processor = PROCESSORS[job.kind](db, actor, job)
+    processor = (processors or PROCESSORS)[job.kind](db, actor, job)
     outcome = Run()
     for chunk in _chunks(rows):
         outcome.results += processor.chunk(chunk, headers, job.mapping)

@@ -119,10 +119,40 @@ LEAD_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "complex": (N_("Complex"), ("жк", "комплекс", "complex", "project", "проект", "majmua")),
 }
-FIELDS = {ImportKind.APARTMENTS: APARTMENT_FIELDS, ImportKind.LEADS: LEAD_FIELDS}
+PAYMENT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "contract": (
+        N_("Contract number"),
+        ("номердоговора", "договор", "договорномер", "contract", "contractnumber", "contractno", "shartnoma"),
+    ),
+    "date": (N_("Date"), ("дата", "датаоплаты", "датаплатежа", "date", "paymentdate", "paidat", "sana", "tolovsanasi")),
+    "amount": (
+        N_("Amount"),
+        ("сумма", "суммаоплаты", "суммаплатежа", "amount", "sum", "paid", "summa", "tolovsummasi", "miqdor"),
+    ),
+    "method": (
+        N_("Payment method"),
+        ("способоплаты", "способ", "методоплаты", "method", "paymentmethod", "tolovusuli", "usul", "tolovturi"),
+    ),
+    "external_id": (
+        N_("External id"),
+        (
+            "внешнийid",
+            "idплатежа",
+            "номерплатежа",
+            "транзакция",
+            "externalid",
+            "id",
+            "paymentid",
+            "transactionid",
+            "tranzaksiya",
+        ),
+    ),
+}
+FIELDS = {ImportKind.APARTMENTS: APARTMENT_FIELDS, ImportKind.LEADS: LEAD_FIELDS, ImportKind.PAYMENTS: PAYMENT_FIELDS}
 REQUIRED = {
     ImportKind.APARTMENTS: ("complex", "building", "number"),
     ImportKind.LEADS: ("phone",),
+    ImportKind.PAYMENTS: ("contract", "date", "amount", "method"),
 }
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 

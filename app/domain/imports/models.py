@@ -19,10 +19,11 @@ class ImportKind(StrEnum):
 
     APARTMENTS = "apartments"
     LEADS = "leads"
+    PAYMENTS = "payments"
 
 
 class ImportStatus(StrEnum):
-    """Where an import is: queued -> previewing -> preview -> applying -> done, or failed / cancelled."""
+    """Where an import is: queued -> previewing -> preview -> applying -> done (-> undone), or failed / cancelled."""
 
     QUEUED = "queued"
     PREVIEWING = "previewing"
@@ -31,6 +32,7 @@ class ImportStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    UNDONE = "undone"
 
 
 class Outcome(StrEnum):

@@ -6,7 +6,7 @@ Each returns the value, or raises ValueError with an English msgid saying what i
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -17,6 +17,8 @@ CENT = Decimal("0.01")
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _CURRENCY = re.compile(r"(?i)(сум|сўм|so['ʻ`’]?m|sum|uzs|usd|у\.?\s?е\.?|\$|€|руб)\.?")
 _ROOMS = re.compile(r"(?i)^\s*(\d{1,2})\s*(?:-?\s*(?:к|комн|комнатная|комнаты|xona|room|rooms|br)\.?)?\s*$")
+SERIAL_EPOCH = date(1899, 12, 30)
+MAX_SERIAL = 2958466  # 31.12.9999
 _STUDIO = {"студия", "studio", "ст", "0"}
 
 
@@ -117,12 +119,19 @@ def rooms(value: object) -> int:
 
 
 def day(value: object) -> date:
-    """A date from dd.mm.yyyy, dd/mm/yyyy, yyyy-mm-dd, or a spreadsheet date."""
+    """A date from dd.mm.yyyy, dd/mm/yyyy, yyyy-mm-dd, a spreadsheet date, or a serial day number
+    (Google Sheets' unformatted dates and Excel's: days since 30.12.1899)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < MAX_SERIAL:
+            raise ValueError("Not a date (write it as dd.mm.yyyy).")
+        return SERIAL_EPOCH + timedelta(days=int(value))
     raw = text(value)
+    if raw.isdigit() and len(raw) <= 6:  # a serial day number written out as text
+        return day(int(raw))
     for pattern in ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%y", "%d-%m-%Y"):
         try:
             return datetime.strptime(raw, pattern).date()

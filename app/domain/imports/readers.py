@@ -9,6 +9,7 @@ sheet whose stated size is a million rows does not make us read a million empty 
 from __future__ import annotations
 
 import csv
+import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -166,10 +167,30 @@ def read_xlsx(path: Path, sheet: str = "") -> Table:
     return Table(headers, rows())
 
 
+def read_snapshot(path: Path) -> Table:
+    """A Google Sheets snapshot (JSON lines, the header row first) as headers and rows of values."""
+    handle = path.open(encoding="utf-8")
+    first = handle.readline()
+    headers = [str(h).strip() for h in (json.loads(first) if first.strip() else [])]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for line, text in enumerate(handle, start=2):
+                cells = json.loads(text)
+                if any(c not in (None, "") for c in cells):
+                    yield line, cells
+        finally:
+            handle.close()
+
+    return Table(headers, rows())
+
+
 def open_table(path: Path, encoding: str = "", delimiter: str = "", sheet: str = "") -> Table:
-    """The stored file as a table, by its kind (XLSX by suffix, CSV otherwise)."""
+    """The stored file as a table, by its kind (XLSX or a Sheets snapshot by suffix, CSV otherwise)."""
     if path.suffix == ".xlsx":
         return read_xlsx(path, sheet)
+    if path.suffix == ".jsonl":
+        return read_snapshot(path)
     if not encoding or not delimiter:
         sniffed = sniff_csv(path)
         encoding, delimiter = encoding or sniffed[0], delimiter or sniffed[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.permissions import P
@@ -15,23 +15,46 @@ from app.core.types import Id
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportMapping, ImportRow
 from app.domain.imports.schemas import ImportOptions, ImportRead, MappingRead, MappingWrite, RowFilter, RowRead
-from app.features.imports.shared import create_and_preview, error_report, kind_of, start_run, status_of, upload_of
+from app.domain.imports.undo import UndoRefused
+from app.features.imports.shared import PostedValues, create_from_posted, error_report, start_run, status_of
 from app.web.i18n import gettext
 from app.web.openapi import EXPORT_RESPONSES
 
 router = APIRouter(dependencies=[Depends(require(P.IMPORTS_RUN))])
+KINDS = ["apartments", "leads", "payments"]
+SOURCE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["kind", "file"],
+                "properties": {
+                    "kind": {"type": "string", "enum": KINDS},
+                    "file": {"type": "string", "format": "binary"},
+                },
+            }
+        },
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["kind", "sheet", "tab"],
+                "properties": {
+                    "kind": {"type": "string", "enum": KINDS},
+                    "sheet": {"type": "string", "description": "the Google Sheet's address or id"},
+                    "tab": {"type": "string"},
+                },
+            }
+        },
+    },
+}
 
 
-@router.post("/imports", status_code=201)
-def create_import(
-    request: Request,
-    db: DbSession,
-    user: CurrentUser,
-    kind: Annotated[str, Form(max_length=20)] = "",
-    file: Annotated[UploadFile | None, File()] = None,
-) -> dict[str, Any]:
-    """Upload a CSV or XLSX file (`file`) of `kind` apartments or leads; its preview starts at once."""
-    job = create_and_preview(request, db, user, kind_of(kind), upload_of(file))
+@router.post("/imports", status_code=201, openapi_extra={"requestBody": SOURCE_BODY})
+def create_import(request: Request, db: DbSession, user: CurrentUser, values: PostedValues) -> dict[str, Any]:
+    """Start an import of `kind` apartments, leads or payments from an uploaded CSV or XLSX (multipart
+    `file`) or a Google Sheet (JSON `sheet`: its address or id, `tab`); its preview starts at once."""
+    job = create_from_posted(request, db, user, values)
     return {"id": job.id, "status": job.status}
 
 
@@ -73,6 +96,21 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, import_id: 
 def cancel_import(request: Request, db: DbSession, user: CurrentUser, import_id: Id) -> dict[str, Any]:
     """Drop an import that has not been applied."""
     return status_of(request, imports.cancel(db, user, import_id))
+
+
+@router.post(
+    "/imports/{import_id:int}/undo",
+    response_model=ImportRead,
+    responses={409: {"description": "Rows changed since the import (`changed`: entity, id, key, reason)"}},
+)
+def undo_import(request: Request, db: DbSession, user: CurrentUser, import_id: Id) -> Any:
+    """Undo an applied import (all or nothing) while nothing it touched has changed since; 409 listing
+    the changed rows otherwise."""
+    try:
+        return status_of(request, imports.undo(db, user, import_id))
+    except UndoRefused as exc:
+        message = gettext(exc.message, **exc.params)
+        return JSONResponse({"detail": message, "changed": exc.changed}, status_code=409)
 
 
 @router.get("/imports/{import_id:int}/errors.csv", response_class=Response, responses=EXPORT_RESPONSES)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.auth.deps import CurrentUser, DbSession, get_settings, require
 from app.auth.models import User
@@ -18,7 +19,8 @@ from app.domain.imports.crud import RUNNING, imports
 from app.domain.imports.mapping import FIELDS, REQUIRED
 from app.domain.imports.models import ImportKind, ImportStatus, Outcome
 from app.domain.imports.schemas import ImportOptions, RowFilter
-from app.features.imports.shared import create_and_preview, error_report, kind_of, start_run, status_of, upload_of
+from app.domain.imports.undo import UndoRefused
+from app.features.imports.shared import create_from_posted, error_report, start_run, status_of
 from app.web.feature import DashboardBase
 from app.web.forms import PostedForm
 from app.web.i18n import gettext
@@ -27,7 +29,11 @@ from app.web.templating import is_htmx, render, see_other
 
 router = APIRouter(dependencies=[Depends(require(P.IMPORTS_RUN))])
 TEMPLATE = "features/imports/page.html"
-KIND_LABELS = {ImportKind.APARTMENTS: N_("Apartments"), ImportKind.LEADS: N_("Leads")}
+KIND_LABELS = {
+    ImportKind.APARTMENTS: N_("Apartments"),
+    ImportKind.LEADS: N_("Leads"),
+    ImportKind.PAYMENTS: N_("Payments"),
+}
 STATUS_LABELS = {
     ImportStatus.QUEUED: N_("Waiting"),
     ImportStatus.PREVIEWING: N_("Preview is running"),
@@ -36,12 +42,18 @@ STATUS_LABELS = {
     ImportStatus.DONE: N_("Imported"),
     ImportStatus.FAILED: N_("Failed"),
     ImportStatus.CANCELLED: N_("Cancelled"),
+    ImportStatus.UNDONE: N_("Undone"),
 }
 OUTCOME_LABELS = {
     Outcome.CREATE: N_("To create"),
     Outcome.UPDATE: N_("To update"),
     Outcome.UNCHANGED: N_("Unchanged"),
     Outcome.REJECT: N_("Rejected"),
+}
+UNDO_REASONS = {
+    "deleted": N_("deleted since"),
+    "changed": N_("changed since"),
+    "activity": N_("has activity since (comments, bookings, contracts or work orders)"),
 }
 ENCODINGS = (("utf-8", "UTF-8"), ("utf-8-sig", N_("UTF-8 with BOM")), ("cp1251", "Windows-1251"))
 DELIMITERS = ((";", N_("Semicolon ;")), (",", N_("Comma ,")), ("\t", N_("Tab")))
@@ -52,13 +64,23 @@ def _labels() -> dict[str, Any]:
         "kind_labels": KIND_LABELS,
         "status_labels": STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
+        "undo_reasons": UNDO_REASONS,
         "encodings": ENCODINGS,
         "delimiters": DELIMITERS,
     }
 
 
-def _list(request: Request, db: Session, user: User, errors: dict[str, str], status_code: int = 200) -> Response:
-    context = {"jobs": imports.recent(db, user), "errors": errors, "page_kind": "list", **_labels()}
+def _list(
+    request: Request,
+    db: Session,
+    user: User,
+    errors: dict[str, str],
+    status_code: int = 200,
+    posted: FormData | None = None,
+) -> Response:
+    source = "sheet" if posted is not None and "sheet" in posted else "file"
+    context = {"jobs": imports.recent(db, user), "errors": errors, "source": source, "page_kind": "list", **_labels()}
+    context["posted"] = {k: str(posted.get(k) or "") for k in ("sheet", "tab", "kind")} if source == "sheet" else {}
     return render(request, TEMPLATE, context, status_code=status_code)
 
 
@@ -72,11 +94,12 @@ def imports_page(request: Request, db: DbSession, user: CurrentUser) -> Response
 def upload_import(
     request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, form: PostedForm
 ) -> Response:
-    """Upload a file; its preview starts at once and its page opens (the form again with the error otherwise)."""
+    """Upload a file or read a Google Sheet's tab; its preview starts at once and its page opens (the form
+    again with the error next to the field otherwise)."""
     try:
-        job = create_and_preview(request, db, user, kind_of(form.get("kind")), upload_of(form.get("file")))
+        job = create_from_posted(request, db, user, form)
     except AppError as exc:
-        return _list(request, db, user, {exc.field or "file": gettext(exc.message, **exc.params)}, 422)
+        return _list(request, db, user, {exc.field or "file": gettext(exc.message, **exc.params)}, 422, form)
     return see_other(f"{base}/imports/{job.id}")
 
 
@@ -86,23 +109,37 @@ def import_page(
 ) -> Response:
     """An import: progress while it runs (polled), then counts, the rows by outcome, mapping and actions."""
     job = imports.get(db, user, import_id)
-    info = status_of(request, job)
-    running = job.status in RUNNING
-    if is_htmx(request) and request.headers.get("HX-Target") == "progress" and not running:
+    if is_htmx(request) and request.headers.get("HX-Target") == "progress" and job.status not in RUNNING:
         return Response(status_code=204, headers={"HX-Refresh": "true"})  # finished: show the whole result
+    return _detail(request, db, user, import_id, f)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    user: User,
+    import_id: int,
+    f: RowFilter,
+    refused: UndoRefused | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The import's page (or its progress block for polling), with why an undo was refused if it was."""
+    job = imports.get(db, user, import_id)
     context = {
         "page_kind": "detail",
         "job": job,
-        "info": info,
-        "running": running,
+        "info": status_of(request, job),
+        "running": job.status in RUNNING,
         "fields": FIELDS[job.kind],
         "required": REQUIRED[job.kind],
         "rows": imports.rows(db, user, import_id, f),
         "f": f,
         "errors": {},
+        "undo_error": gettext(refused.message, **refused.params) if refused else "",
+        "undo_changed": refused.changed if refused else [],
         **_labels(),
     }
-    return render(request, TEMPLATE, context, block="progress")
+    return render(request, TEMPLATE, context, block="progress", status_code=status_code)
 
 
 @router.post("/imports/{import_id:int}/options")
@@ -135,6 +172,16 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, base: Dashb
 def cancel_import(db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
     """Drop the import without applying it."""
     imports.cancel(db, user, import_id)
+    return see_other(f"{base}/imports/{import_id}")
+
+
+@router.post("/imports/{import_id:int}/undo")
+def undo_import(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
+    """Undo the applied import; the page again listing the changed rows when it cannot be undone."""
+    try:
+        imports.undo(db, user, import_id)
+    except UndoRefused as exc:
+        return _detail(request, db, user, import_id, RowFilter(), exc, 409)
     return see_other(f"{base}/imports/{import_id}")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -16,7 +17,9 @@ from app.domain.imports.crud import imports
 from app.domain.imports.mapping import FIELDS
 from app.domain.imports.models import ImportJob, ImportKind
 from app.domain.imports.readers import FileUpload
+from app.domain.imports.sheets import SheetsAccess, parse_ref
 from app.web.export import export_response
+from app.web.forms import read_form
 from app.web.i18n import gettext
 from tasks.imports import start
 
@@ -41,6 +44,43 @@ def create_and_preview(request: Request, db: Session, user: User, kind: ImportKi
     config = get_settings(request)
     job = imports.create(db, user, kind, upload, config.data_dir, config.import_max_bytes, config.import_max_rows)
     return start_run(request, db, user, job.id, apply=False)
+
+
+def create_from_posted(request: Request, db: Session, user: User, values: Mapping[str, object]) -> ImportJob:
+    """Start an import from what was posted: a Google Sheet (`sheet`, `tab`) or an uploaded `file`; `kind`."""
+    kind = kind_of(values.get("kind"))
+    if "sheet" not in values:
+        return create_and_preview(request, db, user, kind, upload_of(values.get("file")))
+    ref = parse_ref(_text(values.get("sheet"), "sheet"), _text(values.get("tab"), "tab"))
+    config = get_settings(request)
+    access = SheetsAccess(config.google_service_account_file, config.sheets_api_base)
+    job = imports.create_from_sheet(db, user, kind, ref, access, config.data_dir, config.import_max_rows)
+    return start_run(request, db, user, job.id, apply=False)
+
+
+def _text(value: object, field: str) -> str:
+    """A posted text value (at most 500 characters); Invalid naming the field otherwise."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > 500 or "\x00" in value:
+        raise Invalid("Invalid value.", field=field)
+    return value
+
+
+async def posted_values(request: Request) -> Mapping[str, object]:
+    """The posted body: JSON {"sheet", "tab", "kind"} or the multipart form (`file`, `kind`, ...)."""
+    if request.headers.get("content-type", "").split(";")[0].strip() == "application/json":
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            raise Invalid("The body is not valid JSON.", field="body") from exc
+        if not isinstance(body, dict):
+            raise Invalid("The body must be a JSON object.", field="body")
+        return body
+    return await read_form(request)
+
+
+PostedValues = Annotated[Mapping[str, object], Depends(posted_values)]
 
 
 def start_run(request: Request, db: Session, user: User, import_id: int, apply: bool) -> ImportJob:

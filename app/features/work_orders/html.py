@@ -23,6 +23,7 @@ from app.web.feature import DashboardBase
 from app.web.format import input_datetime
 from app.web.forms import PostedForm, validate_form
 from app.web.i18n import gettext
+from app.web.service_links import link_box
 from app.web.templating import render, see_other
 
 router = APIRouter()
@@ -98,6 +99,7 @@ def _card(
 ) -> Response:
     context = {"order": row, "values": values, "errors": errors, "conflicts": conflicts or [], "base": base}
     context["saved"] = request.query_params.get("saved", "")[:10]
+    context["service_link_box"] = link_box(request, db, user, row.contract_id) if row.contract_id else None
     if can(user, P.WORK_ORDERS_WRITE):
         context |= _choices(db, user)
     return render(request, "features/work_orders/card.html", context, status_code=status_code)

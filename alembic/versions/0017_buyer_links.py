@@ -84,9 +84,7 @@ def upgrade() -> None:
             server_default="staff",
         ),
     )
-    op.add_column(
-        "work_orders", sa.Column("preferred_time", sa.String(length=200), nullable=False, server_default="")
-    )
+    op.add_column("work_orders", sa.Column("preferred_time", sa.String(length=200), nullable=False, server_default=""))
 
 
 def downgrade() -> None:

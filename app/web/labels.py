@@ -120,6 +120,7 @@ AUDIT_ENTITY_LABELS = {
     "campaign": N_("Campaign"),
     "technician": N_("Technician"),
     "work_order": N_("Work order"),
+    "service_link": N_("Buyer link"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -178,6 +179,8 @@ AUDIT_ACTION_LABELS = {
     "telegram_link": N_("Telegram linked"),
     "telegram_unlink": N_("Telegram unlinked"),
     "delete": C_("audit", "deleted"),
+    "service_link:create": C_("service_link", "created"),
+    "revoke": C_("service_link", "revoked"),
 }
 AUDIT_FIELD_LABELS = {
     "sales_plan:contracts": N_("Contracts"),
@@ -306,6 +309,10 @@ WORK_ORDER_STATUS_LABELS = {
     "in_progress": C_("work order", "In progress"),
     "done": C_("work order", "Done"),
     "cancelled": C_("work order", "Cancelled"),
+}
+WORK_ORDER_SOURCE_LABELS = {
+    "staff": N_("Entered by staff"),
+    "buyer_request": N_("Buyer request"),
 }
 SKILL_LABELS = {
     "electrician": N_("Electrician"),

@@ -57,12 +57,24 @@ class RequestRules:
     per_address: int = 20
 
 
+SURNAME_ENDINGS = (
+    *("ов", "ев", "ёв", "ова", "ева", "ёва", "ский", "ская", "цкий", "цкая"),
+    *("ov", "ev", "ova", "eva", "skiy", "skaya"),
+)
+
+
+def _surname_like(word: str) -> bool:
+    return word.lower().endswith(SURNAME_ENDINGS)
+
+
 def first_name(full_name: str) -> str:
-    """The buyer's first name from "Surname Name [Patronymic]" (the only word when there is one)."""
+    """The buyer's first name, whether the name is written "Name Surname" or "Surname Name [Patronymic]"."""
     words = full_name.split()
     if not words:
         return ""
-    return words[1] if len(words) > 1 else words[0]
+    if len(words) > 1 and _surname_like(words[0]) and not _surname_like(words[1]):
+        return words[1]
+    return words[0]
 
 
 def _aware(value: datetime) -> datetime:
@@ -195,7 +207,7 @@ class ServiceLinkCRUD:
         address: str,
         rules: RequestRules,
     ) -> WorkOrder:
-        contract = link.contract
+        contract = db.get(Contract, link.contract_id)  # loaded already when the link was resolved
         row = WorkOrder(
             apartment_id=contract.apartment_id,
             contract_id=contract.id,

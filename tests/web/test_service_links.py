@@ -316,11 +316,14 @@ def test_json_twins_read_rotate_and_revoke(client_as, client, db, contract):
     assert api.post("/api/dispatcher/contracts/999999/service-link").status_code == 404
 
 
-def test_a_cancelled_contract_gets_no_new_link(client_as, db, user_of, contract):
+def test_a_cancelled_contract_gets_no_new_link(client_as, db, user_of, dispatcher, contract):
     from app.domain.contracts.crud import contracts
 
+    order = make_work_order(db, apartment_id=contract.apartment_id, actor=dispatcher)
     contracts.cancel(db, user_of(Role.ADMIN), contract.id, "Покупатель отказался")
     api = client_as(Role.DISPATCHER)
+    card = api.get(f"/dashboard/dispatcher/work-orders/{order.id}")
+    assert card.status_code == 200 and 'data-testid="service-link"' not in card.text
     assert api.post(f"/api/dispatcher/contracts/{contract.id}/service-link").status_code == 409
     html = api.post(f"/dashboard/dispatcher/contracts/{contract.id}/service-link", data={"csrf_token": api.csrf})
     assert html.status_code == 409 and 'data-testid="service-link-error"' in html.text

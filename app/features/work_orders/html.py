@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.auth.permissions import P, can
 from app.core.errors import AppError
 from app.core.types import Id
+from app.domain.contracts.models import ContractStatus
 from app.domain.dispatch.crud import technicians, work_orders
 from app.domain.dispatch.models import OrderKind, OrderStatus, Skill, WorkOrder
 from app.domain.dispatch.rules import ScheduleConflict
@@ -99,7 +100,8 @@ def _card(
 ) -> Response:
     context = {"order": row, "values": values, "errors": errors, "conflicts": conflicts or [], "base": base}
     context["saved"] = request.query_params.get("saved", "")[:10]
-    context["service_link_box"] = link_box(request, db, user, row.contract_id) if row.contract_id else None
+    active = row.contract is not None and row.contract.status == ContractStatus.ACTIVE
+    context["service_link_box"] = link_box(request, db, user, row.contract.id) if active else None
     if can(user, P.WORK_ORDERS_WRITE):
         context |= _choices(db, user)
     return render(request, "features/work_orders/card.html", context, status_code=status_code)

@@ -126,10 +126,14 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _typed(form: FormData) -> dict[str, str]:
+    """The text fields as posted (a file sent in a text field's place counts as nothing)."""
+    return {name: value for name in FIELDS if isinstance(value := form.get(name, ""), str)}
+
+
 def _submit(request: Request, db: Session, link: ServiceLink, form: FormData) -> Outcome:
     """Validate and create the request in a savepoint (nothing is left behind on a refusal)."""
-    values = {name: form.get(name, "") for name in FIELDS}
-    data, errors = validate_form(ServiceRequestCreate, {k: v for k, v in values.items() if isinstance(v, str)})
+    data, errors = validate_form(ServiceRequestCreate, _typed(form))
     if data is None:
         return Outcome(errors=errors, status=422)
     uploads = _uploads(form)
@@ -183,8 +187,7 @@ def submit_service_request(request: Request, db: DbSession, token: str, form: Po
         return _not_found(request, db)
     outcome = _submit(request, db, link, form)
     if outcome.order is None:
-        values = {name: form.get(name, "") for name in FIELDS}
-        return _render(request, db, link, token, values, outcome)
+        return _render(request, db, link, token, _typed(form), outcome)
     return see_other(f"/service/{token}?sent=1")
 
 

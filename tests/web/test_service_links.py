@@ -16,7 +16,7 @@ from app.auth.permissions import Role
 from app.core import clock
 from app.domain.audit.models import AuditEntry
 from app.domain.dispatch import link_tokens
-from app.domain.dispatch.models import OrderSource, ServiceLink, WorkOrder, WorkOrderPicture
+from app.domain.dispatch.models import OrderSource, ServiceLink, ServiceRequest, WorkOrder, WorkOrderPicture
 from app.domain.dispatch.service_links import service_links
 from tests.conftest import csrf_from
 from tests.factories import make_contract, make_technician, make_work_order
@@ -235,6 +235,16 @@ def test_an_hour_later_the_link_may_send_again(client, db, contract, token, time
     assert client.post(f"/api/public/service/{token}", data={"title": "Ещё"}).status_code == 429
     time_machine.shift(timedelta(hours=1, seconds=1))
     assert client.post(f"/api/public/service/{token}", data={"title": "Через час"}).status_code == 201
+
+
+def test_a_client_address_is_kept_a_day_only(client, db, token, time_machine):
+    time_machine.move_to(clock.now(), tick=False)
+    assert client.post(f"/api/public/service/{token}", data={"title": "Первая"}).status_code == 201
+    time_machine.shift(timedelta(days=1, minutes=1))
+    assert client.post(f"/api/public/service/{token}", data={"title": "Вторая"}).status_code == 201
+    db.expire_all()
+    kept = db.scalars(select(ServiceRequest.address).order_by(ServiceRequest.created_at)).all()
+    assert kept == ["", "testclient"]
 
 
 def test_too_many_requests_from_one_address_is_429(app, client, db, dispatcher):

@@ -42,6 +42,7 @@ from app.domain.inventory.models import Apartment, Building
 
 MAX_PICTURES = 5
 WINDOW = timedelta(hours=1)
+ADDRESS_KEPT = timedelta(days=1)  # then a request's client address is blanked
 SHOWN_ORDERS = 50
 BUYER_PRIORITY = 3
 
@@ -229,6 +230,8 @@ class ServiceLinkCRUD:
         for name, filename in pictures:
             db.add(WorkOrderPicture(work_order_id=row.id, stored_name=name, filename=filename[:200] or name))
         db.add(ServiceRequest(work_order_id=row.id, service_link_id=link.id, address=address[:64]))
+        stale = (ServiceRequest.created_at < clock.now() - ADDRESS_KEPT) & (ServiceRequest.address != "")
+        db.execute(update(ServiceRequest).where(stale).values(address=""))  # addresses outlive the throttle by a day
         db.flush()
         after = snapshot(row) | {"source": OrderSource.BUYER_REQUEST.value, "pictures": len(pictures)}
         audit.record(db, None, "work_order", row.id, "create", None, after)

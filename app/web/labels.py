@@ -272,6 +272,21 @@ AUDIT_FIELD_LABELS = {
     "channel": N_("Channel"),
     "budget": N_("Budget"),
     "end_date": N_("End"),
+    "kind": C_("work order", "Kind"),
+    "priority": N_("Priority"),
+    "title": N_("Title"),
+    "required_skill": N_("Required skill"),
+    "cancel_reason": N_("Reason for cancelling"),
+    "due_date": N_("Due"),
+    "scheduled_start": N_("Time"),
+    "duration_minutes": N_("Duration, min"),
+    "technician_id": N_("Technician"),
+    "notes": N_("Notes"),
+    "completion_note": N_("Completion note"),
+    "picture": N_("Picture"),
+    "pictures": N_("Pictures"),
+    "conflicts": N_("Scheduled despite"),
+    "preferred_time": N_("Preferred time"),
 }
 # Where a marketing campaign runs (app.domain.marketing.models.CampaignChannel).
 CHANNEL_LABELS = {

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing settings reads the environment: main() does that, inside its error handling
+    from sqlalchemy.orm import Session
+
     from settings import Settings
 
 
@@ -119,8 +121,25 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     with write_session(settings.database_url) as db:
         created = load_demo(db, settings.demo_password)
+        link = demo_service_link(db, settings)
     print(f"Demo data loaded; new users: {', '.join(created) or 'none (already there)'}.")
+    if link:
+        print(f"A buyer's service link (no login): {link}")
     return 0
+
+
+def demo_service_link(db: Session, settings: Settings) -> str | None:
+    """The address of the first active buyer link of the demo, or None."""
+    from sqlalchemy import select
+
+    from app.domain.dispatch.models import ServiceLink
+    from app.domain.dispatch.service_links import service_links
+
+    link = db.scalar(select(ServiceLink).where(ServiceLink.revoked_at.is_(None)).order_by(ServiceLink.id))
+    if link is None:
+        return None
+    base = settings.public_base_url or f"http://{settings.host}:{settings.port}"
+    return f"{base}/service/{service_links.token(settings.secret_key, link)}"
 
 
 def cmd_createuser(settings: Settings, args: argparse.Namespace) -> int:

@@ -92,6 +92,8 @@ class Settings:
     shift_start: str = "09:00"  # HH:MM company time; a later first check-in is a late arrival
     sales_discount_limit_percent: int = 5
     public_version_ttl_ms: int = 500
+    service_requests_per_link: int = 5  # buyer requests per hour through one service link
+    service_requests_per_address: int = 20  # buyer requests per hour from one client address
     work_order_due_days: str = "handover=14,defect=7,viewing=3,maintenance=30"  # days to the due date by kind
     work_order_urgent_days: str = "1=1,2=3"  # priorities 1 and 2 (urgent) shorten the due date to these days
     report_cache_seconds: int = 60  # the longest a cached ROP aggregate may lag a change (app/core/cache.py)
@@ -136,6 +138,8 @@ class Settings:
             backup_keep=_env_int("BACKUP_KEEP", 7),
             media_dir=Path(_env("MEDIA_DIR", str(data_dir / "media"))),
             max_upload_mb=_env_int("MAX_UPLOAD_MB", 5),
+            service_requests_per_link=_env_int("SERVICE_REQUESTS_PER_LINK", 5),
+            service_requests_per_address=_env_int("SERVICE_REQUESTS_PER_ADDRESS", 20),
             import_max_mb=_env_int("IMPORT_MAX_MB", 20),
             import_max_rows=_env_int("IMPORT_MAX_ROWS", 200_000),
             company_founded=_env_date("COMPANY_FOUNDED", date(2000, 1, 1)),
@@ -226,6 +230,8 @@ class Settings:
             raise ConfigError(f"TRUSTED_PROXIES: {exc}; use IPs or CIDRs separated by commas") from exc
         if self.db_pool_size < 0 or self.db_pool_timeout < 1:
             raise ConfigError("DB_POOL_SIZE must be 0 (automatic) or more, DB_POOL_TIMEOUT 1 second or more")
+        if self.service_requests_per_link < 1 or self.service_requests_per_address < 1:
+            raise ConfigError("SERVICE_REQUESTS_PER_LINK and SERVICE_REQUESTS_PER_ADDRESS must be 1 or more")
         try:
             self.shift_start_time  # noqa: B018 - parsed once here so a typo stops the start
         except ValueError as exc:

@@ -9,7 +9,7 @@ from app.auth.crud import users
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.auth.schemas import UserCreate
-from app.demo_dispatch import load_demo_dispatch
+from app.demo_dispatch import load_demo_buyer_links, load_demo_dispatch
 from app.demo_finance import load_demo_finance
 from app.demo_inventory import load_demo_inventory
 from app.demo_marketing import load_demo_marketing
@@ -47,4 +47,5 @@ def load_demo(db: Session, password: str) -> list[str]:
         load_demo_plans(db, admin)
         load_demo_marketing(db, admin)
         load_demo_dispatch(db, admin)
+        load_demo_buyer_links(db, admin)
     return created

@@ -1,12 +1,14 @@
 """Demo dispatch: 8 technicians and a few hundred work orders over the last and the next two weeks,
-in every status, on the demo apartments (the sold ones carry their buyer), and one recorded handover
-(readings, keys, accepted with remarks, two linked defect orders). Safe to rerun: nothing is added
-once technicians exist."""
+in every status, on the demo apartments (the sold ones carry their buyer), one recorded handover
+(readings, keys, accepted with remarks, two linked defect orders), a buyer's service link for every
+active contract and four buyer requests, one of them scheduled. Safe to rerun: nothing is added
+once technicians (or links) exist."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from app.domain.contracts.models import Contract, ContractStatus
 from app.domain.dispatch.crud import due_date
 from app.domain.dispatch.handover_schemas import HandoverWrite
 from app.domain.dispatch.handovers import handovers
-from app.domain.dispatch.models import CLOSED, OrderKind, OrderStatus, Skill, Technician, WorkOrder
+from app.domain.dispatch.models import CLOSED, OrderKind, OrderStatus, ServiceLink, Skill, Technician, WorkOrder
 from app.domain.inventory.models import Apartment
 
 WEEKDAYS = {str(d): ["09:00", "18:00"] for d in range(5)} | {"5": ["10:00", "15:00"]}
@@ -148,3 +150,34 @@ def load_demo_dispatch(db: Session, admin: User) -> int:
     db.flush()
     _recorded_handover(db, admin)
     return len(orders)
+
+
+BUYER_REQUESTS = [
+    ("Течёт смеситель в ванной", "Подтекает под раковиной, подставили таз.", "в будни после 18:00"),
+    ("Не закрывается балконная дверь", "Дверь перекосило, ручка не доворачивается.", "в субботу с утра"),
+    ("Трещина на стене в спальне", "Появилась после отопительного сезона, около окна.", ""),
+    ("Искрит розетка на кухне", "Розетка у холодильника, пахнет горелым.", "как можно скорее"),
+]
+
+
+def load_demo_buyer_links(db: Session, admin: User) -> int:
+    """A service link for each active contract and four buyer requests (one scheduled); once only."""
+    from app.domain.dispatch.crud import work_orders
+    from app.domain.dispatch.schemas import ServiceRequestCreate, WorkOrderPatch
+    from app.domain.dispatch.service_links import RequestRules, service_links
+
+    if db.scalar(select(func.count()).select_from(ServiceLink)):
+        return 0
+    active = list(db.scalars(select(Contract.id).where(Contract.status == ContractStatus.ACTIVE).order_by(Contract.id)))
+    links = [service_links.issue(db, admin, contract_id) for contract_id in active]
+    rules = RequestRules(due=RULES, data_dir=Path("."), max_bytes=0)
+    made = []
+    for link, (title, text, when) in zip(links[:3] + links[:1], BUYER_REQUESTS, strict=False):
+        data = ServiceRequestCreate(title=title, text=text, preferred_time=when)
+        made.append(service_links.submit(db, link, data, [], "demo", rules))
+    technician = db.scalar(select(Technician).where(Technician.is_active.is_(True)).order_by(Technician.id))
+    if made and technician is not None:
+        start = clock.from_local(datetime.combine(clock.today() + timedelta(days=1), time(11)))
+        patch = WorkOrderPatch(technician_id=technician.id, scheduled_start=start, force=True)
+        work_orders.update(db, admin, made[0].id, patch, RULES, None)
+    return len(made)

@@ -15,6 +15,7 @@ from app.core import cache, clock
 from app.db import session_factory, write_session_factory
 from app.public import api as public_api
 from app.public import html as public_html
+from app.public import service as public_service
 from app.public.fastpath import PublicPageFastPath
 from app.web.guards import CatchAllMiddleware, InputGuardMiddleware
 from app.web.handlers import install_error_handlers
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, *, check_schema: bool = True) -
     app.include_router(auth_routes.html_router)
     app.include_router(auth_routes.api_router, responses=ERROR_RESPONSES)
     app.include_router(public_api.router, responses=ERROR_RESPONSES)
+    app.include_router(public_service.api_router, responses=ERROR_RESPONSES)
+    app.include_router(public_service.router)
     app.include_router(public_html.router)
     app.include_router(telegram_webhook.router)
     roles.mount(app)

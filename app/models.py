@@ -5,7 +5,7 @@ from app.db import Base
 from app.domain.audit.models import AuditEntry
 from app.domain.bookings.models import Booking
 from app.domain.contracts.models import Contract, Counter, Instalment
-from app.domain.dispatch.models import Handover, Technician, WorkOrder, WorkOrderPicture
+from app.domain.dispatch.models import Handover, ServiceLink, ServiceRequest, Technician, WorkOrder, WorkOrderPicture
 from app.domain.distribution.models import DistributionSettings, LeadAssignment, SellerTurn
 from app.domain.finance.models import Allocation, ExchangeRate, Payment
 from app.domain.imports.models import ImportJob, ImportMapping, ImportRow
@@ -49,6 +49,8 @@ __all__ = [
     "Payment",
     "SalesPlan",
     "SellerTurn",
+    "ServiceLink",
+    "ServiceRequest",
     "Shift",
     "Technician",
     "TelegramLink",

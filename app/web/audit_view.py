@@ -20,6 +20,7 @@ from app.web.labels import (
     AUDIT_FIELD_LABELS,
     BOOKING_STATUS_LABELS,
     CHANNEL_LABELS,
+    CONFLICT_LABELS,
     CONTRACT_STATUS_LABELS,
     DISTRIBUTION_MODE_LABELS,
     EXTENSION_LABELS,
@@ -29,8 +30,12 @@ from app.web.labels import (
     PAYMENT_METHOD_LABELS,
     PAYMENT_STATUS_LABELS,
     PAYMENT_TYPE_LABELS,
+    SKILL_LABELS,
     STATUS_LABELS,
     TEMPERATURE_LABELS,
+    WORK_ORDER_KIND_LABELS,
+    WORK_ORDER_SOURCE_LABELS,
+    WORK_ORDER_STATUS_LABELS,
 )
 
 AUDIT_MONEY_FIELDS = frozenset(
@@ -48,14 +53,17 @@ AUDIT_MONEY_FIELDS = frozenset(
         "budget",
     }
 )
-AUDIT_MOMENT_FIELDS = frozenset({"expires_at", "next_callback_at", "paid_at", "checked_in_at", "checked_out_at"})
-AUDIT_DAY_FIELDS = frozenset({"start_date", "end_date", "day"})
+AUDIT_MOMENT_FIELDS = frozenset(
+    {"expires_at", "next_callback_at", "paid_at", "checked_in_at", "checked_out_at", "scheduled_start", "completed_at"}
+)
+AUDIT_DAY_FIELDS = frozenset({"start_date", "end_date", "day", "due_date"})
 AUDIT_STATUS_LABELS = {
     "lead": LEAD_STATUS_LABELS,
     "booking": BOOKING_STATUS_LABELS,
     "apartment": STATUS_LABELS,
     "contract": CONTRACT_STATUS_LABELS,
     "payment": PAYMENT_STATUS_LABELS,
+    "work_order": WORK_ORDER_STATUS_LABELS,
 }
 AUDIT_VALUE_LABELS = {
     "method": PAYMENT_METHOD_LABELS,
@@ -69,6 +77,10 @@ AUDIT_VALUE_LABELS = {
     "language": LANGUAGES,
     "reason": ASSIGN_REASON_LABELS,
     "mode": DISTRIBUTION_MODE_LABELS,
+    "kind": WORK_ORDER_KIND_LABELS,
+    "required_skill": SKILL_LABELS,
+    "conflicts": CONFLICT_LABELS,
+    "work_order:source": WORK_ORDER_SOURCE_LABELS,
 }
 
 
@@ -198,7 +210,13 @@ def audit_value(entry: Any, key: str, value: Any) -> str:
         return ", ".join(str(value[k]) for k in ("name", "phone") if value.get(k))
     if key == "password":
         return gettext("changed")
-    labels = AUDIT_STATUS_LABELS.get(entry.entity) if key == "status" else AUDIT_VALUE_LABELS.get(key)
+    labels = (
+        AUDIT_STATUS_LABELS.get(entry.entity)
+        if key == "status"
+        else AUDIT_VALUE_LABELS.get(f"{entry.entity}:{key}") or AUDIT_VALUE_LABELS.get(key)
+    )
+    if labels is not None and isinstance(value, list):
+        return ", ".join(gettext(labels[str(v)]) if str(v) in labels else str(v) for v in value)
     if labels is not None and str(value) in labels:
         return gettext(labels[str(value)]) if labels[str(value)] else "—"
     if key in AUDIT_MONEY_FIELDS:

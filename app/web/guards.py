@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.domain.dispatch.service_links import MAX_PICTURES
 from app.web.handlers import error_response, wants_json
 from app.web.i18n import gettext
 from settings import Settings
@@ -27,6 +28,7 @@ SMALL_BODY_BYTES = 64 * 1024
 MULTIPART_SLACK_BYTES = 64 * 1024  # boundaries, part headers and the CSRF field around one file
 UPLOAD_PATHS = re.compile(r"/(complexes/\d+/images|apartments/\d+/layout|expenses(/\d+(/receipt)?)?)$")
 IMPORT_PATHS = re.compile(r"/imports(/|$)")
+SERVICE_PATHS = re.compile(r"^(/api/public)?/service/[^/]*$")  # a buyer's link: its own polite 404 for any token
 
 
 class BodyTooLarge(HTTPException):
@@ -51,6 +53,8 @@ def body_limit(path: str, content_type: str, settings: Settings) -> int:
         return settings.import_max_bytes
     if UPLOAD_PATHS.search(path) and content_type.startswith("multipart/form-data"):
         return settings.max_upload_bytes + MULTIPART_SLACK_BYTES
+    if SERVICE_PATHS.match(path) and content_type.startswith("multipart/form-data"):
+        return MAX_PICTURES * settings.max_upload_bytes + MULTIPART_SLACK_BYTES
     return SMALL_BODY_BYTES
 
 
@@ -84,7 +88,7 @@ class InputGuardMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _has_nul(scope):
+        if _has_nul(scope) and not SERVICE_PATHS.match(scope["path"]):
             loc = "query" if b"%00" in scope.get("query_string", b"") else "path"
             await _answer(scope, receive, send, 422, gettext("The address contains a forbidden character."), loc)
             return

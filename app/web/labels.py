@@ -120,6 +120,7 @@ AUDIT_ENTITY_LABELS = {
     "campaign": N_("Campaign"),
     "technician": N_("Technician"),
     "work_order": N_("Work order"),
+    "service_link": N_("Buyer link"),
 }
 # An action's label by "entity:action" where the Russian word agrees with the entity's gender,
 # else by action alone.
@@ -180,6 +181,8 @@ AUDIT_ACTION_LABELS = {
     "telegram_link": N_("Telegram linked"),
     "telegram_unlink": N_("Telegram unlinked"),
     "delete": C_("audit", "deleted"),
+    "service_link:create": C_("service_link", "created"),
+    "revoke": C_("service_link", "revoked"),
 }
 AUDIT_FIELD_LABELS = {
     "sales_plan:contracts": N_("Contracts"),
@@ -271,6 +274,21 @@ AUDIT_FIELD_LABELS = {
     "channel": N_("Channel"),
     "budget": N_("Budget"),
     "end_date": N_("End"),
+    "kind": C_("work order", "Kind"),
+    "priority": N_("Priority"),
+    "title": N_("Title"),
+    "required_skill": N_("Required skill"),
+    "cancel_reason": N_("Reason for cancelling"),
+    "due_date": N_("Due"),
+    "scheduled_start": N_("Time"),
+    "duration_minutes": N_("Duration, min"),
+    "technician_id": N_("Technician"),
+    "notes": N_("Notes"),
+    "completion_note": N_("Completion note"),
+    "picture": N_("Picture"),
+    "pictures": N_("Pictures"),
+    "conflicts": N_("Scheduled despite"),
+    "preferred_time": N_("Preferred time"),
 }
 # Where a marketing campaign runs (app.domain.marketing.models.CampaignChannel).
 CHANNEL_LABELS = {
@@ -308,6 +326,10 @@ WORK_ORDER_STATUS_LABELS = {
     "in_progress": C_("work order", "In progress"),
     "done": C_("work order", "Done"),
     "cancelled": C_("work order", "Cancelled"),
+}
+WORK_ORDER_SOURCE_LABELS = {
+    "staff": N_("Entered by staff"),
+    "buyer_request": N_("Buyer request"),
 }
 SKILL_LABELS = {
     "electrician": N_("Electrician"),

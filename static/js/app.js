@@ -44,6 +44,25 @@ document.addEventListener("click", function (evt) {
   var fill = evt.target.closest("[data-fill-amount]");
   if (fill && fill.form && fill.form.amount) fill.form.amount.value = fill.dataset.fillAmount;
   if (evt.target.closest("[data-print]")) window.print();
+  // A copy button puts its data-copy field's text on the clipboard and says so for a moment.
+  var copy = evt.target.closest("[data-copy]");
+  if (copy) {
+    var source = document.querySelector(copy.dataset.copy);
+    if (!source) return;
+    var done = function () {
+      var label = copy.textContent;
+      copy.textContent = copy.dataset.copied || label;
+      copy.setAttribute("data-done", "");
+      setTimeout(function () { copy.textContent = label; copy.removeAttribute("data-done"); }, 2000);
+    };
+    source.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  }
 });
 document.addEventListener("change", function (evt) {
   var el = evt.target;

@@ -29,6 +29,7 @@ from app.domain.dispatch.models import (
     BOOKED,
     CLOSED,
     OrderKind,
+    OrderSource,
     OrderStatus,
     Technician,
     WorkOrder,
@@ -192,6 +193,8 @@ class WorkOrderCRUD:
             q = q.where(WorkOrder.status == f.status)
         if f.kind:
             q = q.where(WorkOrder.kind == f.kind)
+        if f.source:
+            q = q.where(WorkOrder.source == f.source)
         if f.technician_id:
             q = q.where(WorkOrder.technician_id == f.technician_id)
         if f.complex_id:
@@ -479,12 +482,18 @@ class WorkOrderCRUD:
             .select_from(visible)
             .where(visible.c.status == OrderStatus.NEW.value, visible.c.kind == OrderKind.DEFECT.value)
         )
+        buyer_requests = db.scalar(
+            select(func.count())
+            .select_from(visible)
+            .where(visible.c.status == OrderStatus.NEW.value, visible.c.source == OrderSource.BUYER_REQUEST.value)
+        )
         return DispatchHome(
             today=[day for day in board.technicians if day.orders],
             overdue=[WorkOrderRead.model_validate(o) for o in overdue],
             overdue_count=overdue_count or 0,
             unassigned_count=unassigned,
             new_requests=new_requests or 0,
+            new_buyer_requests=buyer_requests or 0,
         )
 
 

@@ -45,6 +45,13 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class OrderSource(StrEnum):
+    """Who asked for the order: staff entered it, or the buyer sent it through their service link."""
+
+    STAFF = "staff"
+    BUYER_REQUEST = "buyer_request"
+
+
 BOOKED = (OrderStatus.SCHEDULED, OrderStatus.IN_PROGRESS)  # statuses that hold a technician's time
 CLOSED = (OrderStatus.DONE, OrderStatus.CANCELLED)
 OPEN_HANDOVER = text("kind = 'handover' AND status IN ('new', 'scheduled', 'in_progress')")
@@ -122,6 +129,8 @@ class WorkOrder(Base):
     overrides: Mapped[list[str]] = mapped_column(JSON, default=list)  # conflicts a dispatcher confirmed
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    source: Mapped[OrderSource] = mapped_column(_enum(OrderSource), default=OrderSource.STAFF)
+    preferred_time: Mapped[str] = mapped_column(String(200), default="")  # when the buyer would like the visit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
@@ -164,3 +173,46 @@ class Handover(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+
+
+class ServiceLink(Base):
+    """A buyer's private link to report problems: its id and nonce travel in an HMAC-signed token.
+
+    At most one link of a contract is active (not revoked); a new link revokes the one before.
+    """
+
+    __tablename__ = "service_links"
+    __table_args__ = (
+        Index(
+            "uq_service_links_active_contract",
+            "contract_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contract: Mapped[Contract] = relationship(lazy="raise")
+    created_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ServiceRequest(Base):
+    """Where a buyer's request came from: the link it was sent through and the client address (throttling)."""
+
+    __tablename__ = "service_requests"
+    __table_args__ = (
+        Index("ix_service_requests_link_created", "service_link_id", "created_at"),
+        Index("ix_service_requests_address_created", "address", "created_at"),
+    )
+
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), primary_key=True)
+    service_link_id: Mapped[int] = mapped_column(ForeignKey("service_links.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.core import clock
 from app.core.paging import PageParams
 from app.core.types import Day, Id, Input, Moment
-from app.domain.dispatch.models import OrderKind, OrderStatus, Skill
+from app.domain.dispatch.models import OrderKind, OrderSource, OrderStatus, Skill
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = tuple(str(n) for n in range(7))  # "0" is Monday
@@ -110,6 +110,25 @@ class WorkOrderCreate(Input):
         return _wall_clock(value)
 
 
+class ServiceRequestCreate(Input):
+    """A problem a buyer reports through their link: a short title, the story, when a visit suits them."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3, max_length=200)
+    text: str = Field("", max_length=5000)
+    preferred_time: str = Field("", max_length=200)
+
+    @field_validator("title", "preferred_time", mode="before")
+    @classmethod
+    def _squeeze(cls, value: object) -> object:
+        return squeezed(value)
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _trim(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+
 class WorkOrderPatch(Input):
     """A partial edit: only the fields sent change (null unassigns a technician or clears the slot).
 
@@ -197,6 +216,8 @@ class WorkOrderRead(BaseModel):
     reopened: int
     overrides: list[str]
     version: int
+    source: OrderSource
+    preferred_time: str
     pictures: list[PictureRead]
     created_at: datetime
     updated_at: datetime
@@ -230,6 +251,8 @@ class WorkOrderRead(BaseModel):
             "reopened",
             "overrides",
             "version",
+            "source",
+            "preferred_time",
             "created_at",
             "updated_at",
         ]
@@ -257,6 +280,7 @@ class WorkOrderFilter(PageParams):
 
     status: OrderStatus | None = None
     kind: OrderKind | None = None
+    source: OrderSource | None = None
     technician_id: Id | None = None
     complex_id: Id | None = None
     date_from: Day | None = None
@@ -332,3 +356,14 @@ class DispatchHome(BaseModel):
     overdue_count: int
     unassigned_count: int
     new_requests: int
+    new_buyer_requests: int = 0
+
+
+class ServiceLinkRead(BaseModel):
+    """A contract's buyer link as staff see it: its address while active."""
+
+    contract_id: int
+    active: bool
+    url: str | None
+    created_at: datetime | None
+    created_by: str | None

@@ -26,7 +26,7 @@ from app.domain.bookings.crud import bookings
 from app.domain.bookings.models import Booking, BookingStatus
 from app.domain.bookings.schemas import BookingFilter
 from app.domain.contracts.crud import contracts
-from app.domain.contracts.models import InstalmentKind
+from app.domain.contracts.models import ContractStatus, InstalmentKind
 from app.domain.contracts.schedule import build_schedule, down_payment_of
 from app.domain.contracts.schemas import MONEY, ContractCancel, ContractCreate, ContractFilter
 from app.domain.dispatch.crud import work_orders
@@ -38,6 +38,7 @@ from app.web.format import input_number
 from app.web.forms import PostedForm, optional_int, submit_values, validate_form
 from app.web.i18n import gettext
 from app.web.money import clean_numbers
+from app.web.service_links import link_box
 from app.web.templating import render, see_other
 
 router = APIRouter()
@@ -133,6 +134,7 @@ def _contract_page(
     paid = sum((i.paid for i in contract.schedule), Decimal("0"))
     history = payments.for_contract(db, user, contract.id)
     service = work_orders.for_contract(db, user, contract.id) if can(user, P.WORK_ORDERS_READ) else None
+    active = contract.status == ContractStatus.ACTIVE
     context = {
         **_links(request),
         "contract": contract,
@@ -141,6 +143,7 @@ def _contract_page(
         "paid": paid,
         "payments": history,
         "service_orders": service,
+        "service_link_box": link_box(request, db, user, contract.id) if active else None,
         "monthly_count": sum(1 for i in contract.schedule if i.kind == InstalmentKind.MONTHLY),
         "cancel_values": {},
         "cancel_errors": {},

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.permissions import P, can
+from app.domain.contracts.models import ContractStatus
 from app.domain.dispatch.crud import technicians
 from app.domain.dispatch.handover_schemas import READINGS
 from app.domain.dispatch.handovers import handovers
 from app.domain.dispatch.models import Acceptance, OrderKind, OrderStatus, Skill, WorkOrder
 from app.web.format import input_datetime
+from app.web.service_links import link_box
 from app.web.templating import render
 
 EDIT_FIELDS = (
@@ -86,6 +88,8 @@ def render_card(
     context = {"order": row, "values": values, "errors": errors, "conflicts": conflicts or [], "base": base}
     context["saved"] = request.query_params.get("saved", "")[:10]
     context["already_open"] = request.query_params.get("open") == "1"
+    active = row.contract is not None and row.contract.status == ContractStatus.ACTIVE
+    context["service_link_box"] = link_box(request, db, user, row.contract.id) if active else None
     if can(user, P.WORK_ORDERS_WRITE):
         context |= choices(db, user)
     if row.kind == OrderKind.HANDOVER:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.auth.models import User
 from app.core.paging import Page
 from app.domain.inventory.models import Apartment, Complex
 from app.domain.leads.models import Lead, LeadStatus
@@ -63,6 +64,11 @@ def lead_list(page: LeadList, status: str) -> InlineKeyboardMarkup:
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def dashboard_url(base: str, user: User, lead_id: int) -> str:
+    """The lead's page in the user's dashboard, or '' while PUBLIC_BASE_URL is not a web address."""
+    return f"{base}/dashboard/{user.role.value}/leads/{lead_id}" if base.startswith(("https://", "http://")) else ""
 
 
 def _cb(action: str, lead_id: int) -> str:

@@ -30,10 +30,6 @@ def _status(value: str) -> LeadStatus | None:
         raise NotFound("Lead not found.") from None
 
 
-def _dashboard_url(base: str, user: User, lead_id: int) -> str:
-    return f"{base}/dashboard/{user.role.value}/leads/{lead_id}" if base.startswith(("https://", "http://")) else ""
-
-
 def router(public_base_url: str) -> Router:
     """The lead list, the card, status changes, comments and callback times."""
     r = Router(name="leads")
@@ -45,7 +41,7 @@ def router(public_base_url: str) -> Router:
     async def show_card(db: Session, user: User, lead_id: int) -> tuple[str, object]:
         lead = pipeline.get(db, user, lead_id)
         text = texts.lead_card(lead, telegram.last_comments(db, lead))
-        return text, keyboards.lead_card(lead, _dashboard_url(public_base_url, user, lead.id))
+        return text, keyboards.lead_card(lead, keyboards.dashboard_url(public_base_url, user, lead.id))
 
     @r.message(Command("leads"))
     async def leads_command(message: Message, db: Session, user: User, state: FSMContext) -> None:

@@ -35,6 +35,7 @@ from app.features import (
     inventory,
     kanban,
     leads,
+    notifications,
     payments,
     plans,
     rates,
@@ -67,6 +68,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
@@ -86,6 +88,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         work_orders.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.MOP: (
         home.feature,
@@ -102,6 +105,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.ROP: (
         home.feature,
@@ -115,6 +119,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.FINANCE: (
         home.feature,
@@ -127,6 +132,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.DISPATCHER: (
         home.feature,
@@ -135,6 +141,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         technicians.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
 }
 

@@ -53,7 +53,8 @@ BUILDERS: dict[NotifyKind, Builder] = {
     NotifyKind.OVERDUE_DIGEST: notifications.overdue_digest,
 }
 SETTLED = frozenset({Delivery.SENT, Delivery.UNREACHABLE, Delivery.FAILED, Delivery.DROPPED})
-SLEEP_AT_MOST = 1.0  # a wait for the overall pace this short is slept in the job; longer ones are delayed
+SLEEP_AT_MOST = 1.5  # a wait this short (a chat's interval, the overall window) is slept in the job
+SLEPT_AT_MOST = 10.0  # after sleeping this long in all, the job is delayed (countdown) instead
 INLINE_WAIT_AT_MOST = 30.0  # without a broker a job sleeps its waits, this long at most each
 BACKOFF_AT_MOST = 300
 
@@ -107,7 +108,7 @@ def _slot(config: Settings, chat: int, inline: bool) -> float:
         wait = limiter.acquire(chat)
         if not wait:
             return 0.0
-        if not inline and (wait > SLEEP_AT_MOST or slept > 5 * SLEEP_AT_MOST):
+        if not inline and (wait > SLEEP_AT_MOST or slept > SLEPT_AT_MOST):
             return wait + random.uniform(0, 0.2)
         nap = min(wait, INLINE_WAIT_AT_MOST) + random.uniform(0, 0.02)
         time.sleep(nap)

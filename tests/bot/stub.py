@@ -21,6 +21,7 @@ class Call:
 
     method: str
     params: dict
+    at: float = field(default_factory=time.monotonic)  # when the stand-in received it
 
     @property
     def text(self) -> str:

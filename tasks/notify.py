@@ -20,6 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,15 +102,15 @@ def _look(config: Settings, key: SendKey) -> tuple[str, int, Outgoing | None]:
         return "", chat, message
 
 
-def _slot(config: Settings, chat: int, inline: bool) -> float:
-    """Book a send slot, sleeping out short waits; the wait left when the job should be delayed."""
+def _slot(config: Settings, chat: int, inline: bool) -> tuple[float, str]:
+    """Take a send slot, sleeping out short waits: (0, token), or the wait left when the job should be delayed."""
     limiter, slept = _limiter(config), 0.0
     while True:
-        wait = limiter.acquire(chat)
+        wait, token = limiter.acquire(chat)
         if not wait:
-            return 0.0
+            return 0.0, token
         if not inline and (wait > SLEEP_AT_MOST or slept > SLEPT_AT_MOST):
-            return wait + random.uniform(0, 0.2)
+            return wait + random.uniform(0, 0.2), ""
         nap = min(wait, INLINE_WAIT_AT_MOST) + random.uniform(0, 0.02)
         time.sleep(nap)
         slept += nap
@@ -132,16 +133,18 @@ def attempt(config: Settings, key: SendKey, inline: bool = False) -> Outcome:
             if notify.claim(db, key):
                 notify.settle(db, key, Delivery.DROPPED, "nothing to say any more")
         return Outcome("dropped")
-    wait = _slot(config, chat, inline)
+    wait, slot = _slot(config, chat, inline)
     if wait:
         return Outcome("wait", wait)
-    with write_session(config.database_url) as db:
-        if not notify.claim(db, key):
-            return Outcome("duplicate")
     try:
+        with write_session(config.database_url) as db:
+            if not notify.claim(db, key):
+                return Outcome("duplicate")
         notifications.send_message(config.telegram_api_base, config.telegram_bot_token, chat, message)
     except TelegramRefused as exc:
         return _refused(config, key, chat, exc)
+    finally:
+        _limiter(config).settle(chat, slot)
     with write_session(config.database_url) as db:
         notify.settle(db, key, Delivery.SENT)
     return Outcome("sent")
@@ -217,12 +220,22 @@ JOBS: dict[NotifyKind, Task] = {
 }
 
 
+_inline = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")  # without a broker: in order, off the request
+
+
 def enqueue(keys: list[SendKey]) -> int:
-    """Send each key's job (nothing while the bot is off); returns how many."""
+    """Send each key's job (nothing while the bot is off); returns how many.
+
+    Without a broker the jobs run in this process, one after another on a thread of their own, so
+    the request that assigned 500 leads is not held while their messages are paced out."""
     if not default_settings.telegram_bot_token:
         return 0
     for key in keys:
-        JOBS[key.kind].delay(*key.args())
+        job = JOBS[key.kind]
+        if job.app.conf.task_always_eager:
+            _inline.submit(job.apply, key.args())
+        else:
+            job.delay(*key.args())
     return len(keys)
 
 

@@ -325,3 +325,29 @@ def test_a_switch_turned_off_sends_nothing(live_url, worker, bot_api, daytime):
     drain(worker)
     assert jobs.new_lead.delay(lead.id, seller.id, "again").get(timeout=30) == "switched off"
     assert not to_chat(bot_api, 7014)
+
+
+@pytest.fixture
+def inline_jobs(live_url, bot_api, monkeypatch, time_machine) -> None:
+    """No broker: jobs run in this process (the suite's Celery app is inline), at noon."""
+    time_machine.move_to(DAYTIME)
+    assert celery_app.conf.task_always_eager
+    for name, value in {
+        "database_url": live_url,
+        "telegram_bot_token": TOKEN,
+        "telegram_api_base": bot_api.url,
+        "redis_url": "",
+        "broker_url": "",
+    }.items():
+        monkeypatch.setattr(default_settings, name, value)
+
+
+def test_without_a_broker_the_assignment_still_notifies_in_process(live_url, inline_jobs, bot_api):
+    seller = salesperson(live_url, 7015)
+    with write_session(live_url) as db:
+        mop = make_user(db, Role.MOP)
+        leads = [make_lead(db, None, name=f"Без Брокера {n}") for n in range(2)]
+        pipeline.assign(db, mop, Assignment(lead_ids=[lead.id for lead in leads], salesperson_id=seller.id))
+    got = wait_for(lambda: to_chat(bot_api, 7015)[1:])  # paced: one chat, 1 per interval
+    assert {c.text.split("\n")[2] for c in to_chat(bot_api, 7015)} == {"<b>Без Брокера 0</b>", "<b>Без Брокера 1</b>"}
+    assert got[0].at - to_chat(bot_api, 7015)[0].at >= 1

@@ -97,6 +97,12 @@ def start_workers(env: dict, workers: int, threads: int) -> list[subprocess.Pope
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its reaped children so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_for_workers(app: Celery, workers: int, timeout: float = 60) -> None:
     """Until every worker answers a ping."""
     deadline = time.monotonic() + timeout
@@ -149,6 +155,7 @@ def main() -> None:
         processes = start_workers(env, args.workers, args.threads)
         try:
             wait_for_workers(app, args.workers)
+            idle_cpu = sum(cpu_seconds(p.pid) for p in processes)
             began = time.monotonic()
             with app.producer_or_acquire() as producer:
                 for lead_id, seller_id in pairs:
@@ -158,6 +165,7 @@ def main() -> None:
             seconds = last - began
             time.sleep(1.0)  # anything sent twice would show now
             total = len(stub.sent())
+            cpu = sum(cpu_seconds(p.pid) for p in processes)
             overall, per_chat = stub.breaches(per_second=30, chat_interval=1.0)
         finally:
             for process in processes:
@@ -175,6 +183,7 @@ def main() -> None:
         f"fan-out: {len(pairs)} messages to {args.chats} chats in {seconds:.1f} s, {per_second:.1f} messages/s "
         f"(ratio {per_second / bare:.4f} to the bare endpoint, {per_second / float(rate):.2f} of the allowed pace)"
     )
+    print(f"worker CPU per message: {(cpu - idle_cpu) / len(pairs) * 1000:.1f} ms (both workers, all threads)")
     print(f"breaches: {overall} beyond 30/s overall, {per_chat} within 1 s in a chat; duplicates: {total - len(pairs)}")
 
 

@@ -313,6 +313,9 @@ def test_a_callback_goes_at_night_only_for_whoever_made_it_urgent(live_url, work
     assert "Ночной Звонок" in wait_for(lambda: to_chat(bot_api, 7013))[0].text
     drain(worker)
     assert not to_chat(bot_api, 7012)
+    with write_session(live_url) as db:
+        held = db.scalars(select(SentNotification).where(SentNotification.recipient_id == calm.id)).all()
+    assert [(r.kind, r.status) for r in held] == [(NotifyKind.CALLBACK_DUE, Delivery.DEFERRED)]
 
 
 def test_a_switch_turned_off_sends_nothing(live_url, worker, bot_api, daytime):

@@ -83,23 +83,21 @@ def _limiter(config: Settings) -> Any:
 def _look(config: Settings, key: SendKey) -> tuple[str, int, Outgoing | None]:
     """Read-only: why not to send ("" to go on), the chat, and the message."""
     with _reading(config) as db:
-        recipient = db.get(User, key.recipient_id)
-        chat = notify.chat_of(db, key.recipient_id) if recipient is not None else None
-        if recipient is None or chat is None:
+        found = notify.recipient(db, key)
+        if found is None:
             return "no chat", 0, None
-        if notify.status(db, key) in SETTLED:
-            return "duplicate", chat, None
-        enabled, urgent = notify.wants(db, recipient.id, key.kind)
-        if not enabled:
-            return "switched off", chat, None
-        if not urgent and quiet_until(clock.now(), config.quiet_hours) is not None:
-            return "quiet", chat, None
-        language = current_language.set(recipient.language)
+        if found.status in SETTLED:
+            return "duplicate", found.chat_id, None
+        if not found.enabled:
+            return "switched off", found.chat_id, None
+        if not found.urgent and quiet_until(clock.now(), config.quiet_hours) is not None:
+            return "quiet", found.chat_id, None
+        language = current_language.set(found.user.language)
         try:
-            message = BUILDERS[key.kind](db, recipient, key.object_id, key.due_key, config.public_base_url)
+            message = BUILDERS[key.kind](db, found.user, key.object_id, key.due_key, config.public_base_url)
         finally:
             current_language.reset(language)
-        return "", chat, message
+        return "", found.chat_id, message
 
 
 def _slot(config: Settings, chat: int, inline: bool) -> tuple[float, str]:

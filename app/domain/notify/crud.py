@@ -52,6 +52,23 @@ class Overdue:
     oldest: datetime
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """Who a send key is for, where to and whether they want it now."""
+
+    user: User
+    chat_id: int
+    enabled: bool
+    urgent: bool
+    status: Delivery | None
+
+
+def _wanted(row: NotificationSettings | None, kind: NotifyKind) -> tuple[bool, bool]:
+    """Whether the switches get `kind`, and whether it may go in quiet hours."""
+    prefs = NotifySettingsRead.model_validate(row) if row is not None else NotifySettingsRead()
+    return getattr(prefs, kind.value), kind == NotifyKind.CALLBACK_DUE and prefs.callback_urgent_at_night
+
+
 def _match(key: SendKey) -> object:
     return and_(
         SentNotification.kind == key.kind,
@@ -86,18 +103,21 @@ class NotifyCRUD:
 
     def wants(self, db: Session, user_id: int, kind: NotifyKind) -> tuple[bool, bool]:
         """Whether the user gets `kind`, and whether it may reach them in quiet hours."""
-        row = db.get(NotificationSettings, user_id)
-        prefs = NotifySettingsRead.model_validate(row) if row is not None else NotifySettingsRead()
-        urgent = kind == NotifyKind.CALLBACK_DUE and prefs.callback_urgent_at_night
-        return getattr(prefs, kind.value), urgent
+        return _wanted(db.get(NotificationSettings, user_id), kind)
 
-    def chat_of(self, db: Session, user_id: int) -> int | None:
-        """The reachable chat of an active user, or None."""
-        return db.scalar(
-            select(TelegramLink.chat_id)
-            .join(User, User.id == TelegramLink.user_id)
-            .where(TelegramLink.user_id == user_id, TelegramLink.unreachable_at.is_(None), User.is_active.is_(True))
-        )
+    def recipient(self, db: Session, key: SendKey) -> Recipient | None:
+        """In one query: the key's active recipient, their reachable chat, switches and the key's status."""
+        row = db.execute(
+            select(User, TelegramLink.chat_id, NotificationSettings, SentNotification.status)
+            .join(TelegramLink, TelegramLink.user_id == User.id)
+            .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+            .outerjoin(SentNotification, and_(SentNotification.recipient_id == User.id, _match(key)))
+            .where(User.id == key.recipient_id, User.is_active.is_(True), TelegramLink.unreachable_at.is_(None))
+        ).first()
+        if row is None:
+            return None
+        user, chat, prefs, status = row
+        return Recipient(user, chat, *_wanted(prefs, key.kind), status)
 
     # ---- the journal --------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ it), and whether there is still something to say; then it books a send slot (tas
 claims the key in `sent_notifications` in a committed transaction of its own, sends, and records
 the result. A duplicate or redelivered job finds the key taken and sends nothing. 403 marks the
 chat unreachable; 429 waits `retry_after`; 5xx and network errors retry with exponential backoff
-up to NOTIFY_MAX_RETRIES, the key released to "pending" in between so only the retry takes it.
+up to NOTIFY_MAX_RETRIES, the key released to "pending" in between (the retry claims it again; beat
+sends a pending key nothing took for half an hour to a job once more).
 
 Triggers: a lead assigned and an extension decided publish events after their commit
 (app/core/events.py), subscribed below; callbacks due, bookings expiring, the MOP's digest and

@@ -67,6 +67,18 @@ def test_a_deferred_key_is_taken_only_after_its_time_and_released_by_beat(db, ke
     assert notify.status(db, key) == Delivery.PENDING and notify.claim(db, key) is True
 
 
+def test_a_pending_key_whose_retry_was_lost_is_released_again(db, key, time_machine):
+    time_machine.move_to(tashkent(3, 12))
+    notify.claim(db, key)
+    notify.settle(db, key, Delivery.PENDING, "502 Bad Gateway")
+    time_machine.move_to(tashkent(3, 12, 20))
+    assert key not in notify.release_deferred(db)  # its retry may still come
+    time_machine.move_to(tashkent(3, 12, 31))
+    assert key in notify.release_deferred(db)
+    assert key not in notify.release_deferred(db)  # handed out once per half hour
+    assert notify.claim(db, key) is True
+
+
 def test_a_worker_that_died_holding_a_key_gives_it_up_after_a_while(db, key, time_machine):
     time_machine.move_to(tashkent(3, 12))
     assert notify.claim(db, key) is True

@@ -23,6 +23,7 @@ from app.domain.notify.schemas import NotifySettingsRead, NotifySettingsUpdate
 from app.domain.telegram.models import TelegramLink
 
 STALE_CLAIM = timedelta(minutes=10)  # a worker that held a key this long died: another may take it
+ORPHANED_AFTER = timedelta(minutes=30)  # a pending key no retry took this long is sent to a job again
 CALLBACK_AHEAD = timedelta(minutes=15)
 CALLBACK_LATE = timedelta(minutes=5)  # a beat that ran late still announces a callback just due
 BOOKING_AHEAD = timedelta(hours=6)
@@ -162,17 +163,18 @@ class NotifyCRUD:
         return True
 
     def release_deferred(self, db: Session, limit: int = SCAN_LIMIT) -> list[SendKey]:
-        """The deferred keys whose quiet hours ended, made pending for their jobs."""
+        """The keys whose jobs should run again: deferred ones whose quiet hours ended (made pending), and
+        pending ones nothing took for ORPHANED_AFTER (their retry was lost, e.g. with the broker)."""
         now = clock.now()
-        rows = db.scalars(
-            select(SentNotification)
-            .where(SentNotification.status == Delivery.DEFERRED, SentNotification.not_before <= now)
-            .order_by(SentNotification.not_before, SentNotification.id)
-            .limit(limit)
-        ).all()
+        last_seen = func.coalesce(SentNotification.claimed_at, SentNotification.not_before, SentNotification.created_at)
+        due = or_(
+            and_(SentNotification.status == Delivery.DEFERRED, SentNotification.not_before <= now),
+            and_(SentNotification.status == Delivery.PENDING, last_seen < now - ORPHANED_AFTER),
+        )
+        rows = db.scalars(select(SentNotification).where(due).order_by(SentNotification.id).limit(limit)).all()
         keys = [SendKey(r.kind, r.object_id, r.recipient_id, r.due_key) for r in rows]
         for row in rows:
-            row.status = Delivery.PENDING
+            row.status, row.claimed_at = Delivery.PENDING, now
         db.flush()
         return keys
 

@@ -123,6 +123,14 @@ def salesperson(url: str, chat: int, **fields) -> User:
     return seller
 
 
+def with_leads(url: str, chat: int, count: int = 1, name: str = "Buyer") -> tuple[User, list[Lead]]:
+    """A linked salesperson with `count` leads of their own (committed)."""
+    seller = salesperson(url, chat)
+    with write_session(url) as db:
+        leads = [make_lead(db, seller, name=name) for _ in range(count)]
+    return seller, leads
+
+
 def journal(url: str, key: SendKey) -> SentNotification | None:
     """The key's journal row."""
     with write_session(url) as db:
@@ -167,9 +175,7 @@ def test_automatic_distribution_notifies_whoever_got_the_lead(live_url, worker, 
 
 
 def test_a_redelivered_or_duplicated_job_sends_once(live_url, worker, bot_api, daytime):
-    seller = salesperson(live_url, 7003)
-    with write_session(live_url) as db:
-        lead = make_lead(db, seller, name="Дважды")
+    seller, (lead,) = with_leads(live_url, 7003, name="Дважды")
     args = (lead.id, seller.id, "20261203T070000")
     results = [jobs.new_lead.delay(*args) for _ in range(3)]
     outcomes = sorted(r.get(timeout=30) for r in results)
@@ -247,9 +253,7 @@ def test_the_mop_gets_the_morning_digest_of_overdue_callbacks(live_url, worker, 
 
 
 def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_skipped(live_url, worker, bot_api, daytime):
-    seller = salesperson(live_url, 7008)
-    with write_session(live_url) as db:
-        first, second = make_lead(db, seller), make_lead(db, seller)
+    seller, (first, second) = with_leads(live_url, 7008, 2)
     bot_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     assert jobs.new_lead.delay(first.id, seller.id, "k1").get(timeout=30) == "unreachable"
     with write_session(live_url) as db:
@@ -260,9 +264,7 @@ def test_a_chat_that_blocked_the_bot_is_marked_unreachable_and_skipped(live_url,
 
 
 def test_429_waits_retry_after_then_sends_once(live_url, worker, bot_api, daytime):
-    seller = salesperson(live_url, 7009)
-    with write_session(live_url) as db:
-        lead = make_lead(db, seller, name="Терпеливый")
+    seller, (lead,) = with_leads(live_url, 7009, name="Терпеливый")
     bot_api.fail("sendMessage", 429, "Too Many Requests: retry after 2", retry_after=2)
     assert jobs.new_lead.delay(lead.id, seller.id, "k").get(timeout=60) == "sent"
     calls = to_chat(bot_api, 7009)
@@ -273,9 +275,7 @@ def test_429_waits_retry_after_then_sends_once(live_url, worker, bot_api, daytim
 
 
 def test_5xx_is_retried_with_backoff_and_given_up_after_max_retries(live_url, worker, bot_api, daytime):
-    seller = salesperson(live_url, 7010)
-    with write_session(live_url) as db:
-        lucky, hopeless = make_lead(db, seller), make_lead(db, seller)
+    seller, (lucky, hopeless) = with_leads(live_url, 7010, 2)
     bot_api.fail("sendMessage", 502, "Bad Gateway")
     assert jobs.new_lead.delay(lucky.id, seller.id, "k").get(timeout=60) == "sent"
     first, second = to_chat(bot_api, 7010)
@@ -289,9 +289,7 @@ def test_5xx_is_retried_with_backoff_and_given_up_after_max_retries(live_url, wo
 
 def test_quiet_hours_hold_a_new_lead_until_the_morning(live_url, worker, bot_api, time_machine):
     time_machine.move_to(NIGHT)
-    seller = salesperson(live_url, 7011)
-    with write_session(live_url) as db:
-        lead = make_lead(db, seller, name="Ночной Лид")
+    seller, (lead,) = with_leads(live_url, 7011, name="Ночной Лид")
     key = SendKey(NotifyKind.NEW_LEAD, lead.id, seller.id, "night")
     assert jobs.new_lead.delay(*key.args()).get(timeout=30) == "deferred"
     row = journal(live_url, key)

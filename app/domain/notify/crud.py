@@ -204,39 +204,32 @@ class NotifyCRUD:
         }
         return [k for k in keys if (k.kind, k.object_id, k.recipient_id, k.due_key) not in known]
 
-    def callbacks_due_soon(self, db: Session) -> list[SendKey]:
-        """Open leads whose callback is within 15 minutes (or just passed), for linked salespeople."""
-        now = clock.now()
+    def _due(self, db: Session, kind: NotifyKind, columns: tuple, *conditions: object) -> list[SendKey]:
+        """Keys of `kind` for the rows (object id, recipient id, due moment) meeting `conditions`
+        whose recipient has a reachable chat, soonest first, those the journal has seen left out."""
+        object_id, recipient_id, moment = columns
         rows = db.execute(
-            select(Lead.id, Lead.assigned_id, Lead.next_callback_at)
-            .join(TelegramLink, TelegramLink.user_id == Lead.assigned_id)
-            .where(
-                Lead.status.in_(OPEN_STATUSES),
-                Lead.next_callback_at > now - CALLBACK_LATE,
-                Lead.next_callback_at <= now + CALLBACK_AHEAD,
-                TelegramLink.unreachable_at.is_(None),
-            )
-            .order_by(Lead.next_callback_at)
+            select(object_id, recipient_id, moment)
+            .join(TelegramLink, TelegramLink.user_id == recipient_id)
+            .where(TelegramLink.unreachable_at.is_(None), *conditions)
+            .order_by(moment)
             .limit(SCAN_LIMIT)
         ).all()
-        return self._new(db, [SendKey(NotifyKind.CALLBACK_DUE, i, u, due_key(at)) for i, u, at in rows])
+        return self._new(db, [SendKey(kind, i, u, due_key(at)) for i, u, at in rows])
+
+    def callbacks_due_soon(self, db: Session) -> list[SendKey]:
+        """Open leads whose callback is within 15 minutes (or just passed), for linked salespeople."""
+        now, at = clock.now(), Lead.next_callback_at
+        columns = (Lead.id, Lead.assigned_id, at)
+        window = (at > now - CALLBACK_LATE, at <= now + CALLBACK_AHEAD)
+        return self._due(db, NotifyKind.CALLBACK_DUE, columns, Lead.status.in_(OPEN_STATUSES), *window)
 
     def bookings_expiring(self, db: Session) -> list[SendKey]:
         """Active bookings running out within 6 hours, for their linked salespeople."""
-        now = clock.now()
-        rows = db.execute(
-            select(Booking.id, Booking.salesperson_id, Booking.expires_at)
-            .join(TelegramLink, TelegramLink.user_id == Booking.salesperson_id)
-            .where(
-                Booking.status == BookingStatus.ACTIVE,
-                Booking.expires_at > now,
-                Booking.expires_at <= now + BOOKING_AHEAD,
-                TelegramLink.unreachable_at.is_(None),
-            )
-            .order_by(Booking.expires_at)
-            .limit(SCAN_LIMIT)
-        ).all()
-        return self._new(db, [SendKey(NotifyKind.BOOKING_EXPIRING, i, u, due_key(at)) for i, u, at in rows])
+        now, at = clock.now(), Booking.expires_at
+        columns = (Booking.id, Booking.salesperson_id, at)
+        window = (at > now, at <= now + BOOKING_AHEAD)
+        return self._due(db, NotifyKind.BOOKING_EXPIRING, columns, Booking.status == BookingStatus.ACTIVE, *window)
 
     def digest_keys(self, db: Session) -> list[SendKey]:
         """Today's overdue-callback digest for every linked user who gets it (the MOPs)."""

@@ -164,12 +164,14 @@ class NotifyCRUD:
 
     def release_deferred(self, db: Session, limit: int = SCAN_LIMIT) -> list[SendKey]:
         """The keys whose jobs should run again: deferred ones whose quiet hours ended (made pending), and
-        pending ones nothing took for ORPHANED_AFTER (their retry was lost, e.g. with the broker)."""
+        pending or sending ones nothing touched for ORPHANED_AFTER (the retry was lost with the broker, or
+        the worker died mid-send: at-least-once then, as Telegram may have the message already)."""
         now = clock.now()
         last_seen = func.coalesce(SentNotification.claimed_at, SentNotification.not_before, SentNotification.created_at)
         due = or_(
             and_(SentNotification.status == Delivery.DEFERRED, SentNotification.not_before <= now),
             and_(SentNotification.status == Delivery.PENDING, last_seen < now - ORPHANED_AFTER),
+            and_(SentNotification.status == Delivery.SENDING, last_seen < now - ORPHANED_AFTER),
         )
         rows = db.scalars(select(SentNotification).where(due).order_by(SentNotification.id).limit(limit)).all()
         keys = [SendKey(r.kind, r.object_id, r.recipient_id, r.due_key) for r in rows]

@@ -25,6 +25,7 @@ from app.domain.leads.models import Lead
 from app.domain.leads.schemas import Assignment
 from app.domain.notify.crud import SendKey, notify
 from app.domain.notify.models import Delivery, NotifyKind, SentNotification
+from app.domain.notify.rules import due_key
 from app.domain.notify.schemas import NotifySettingsUpdate
 from app.domain.telegram.models import TelegramLink
 from app.migrations import upgrade
@@ -211,7 +212,9 @@ def test_a_booking_running_out_within_6_hours_is_announced(live_url, worker, bot
     message = wait_for(lambda: to_chat(bot_api, 7005))[0]
     assert f"кв. № {number}" in message.text and "<b>Клиент Брони</b>" in message.text
     assert "истекает" in message.text and "Попросите МОП продлить" in message.text
-    assert journal(live_url, SendKey(NotifyKind.BOOKING_EXPIRING, booking.id, seller.id, "")) is None  # keyed by time
+    key = SendKey(NotifyKind.BOOKING_EXPIRING, booking.id, seller.id, due_key(booking.expires_at))
+    wait_for(lambda: [1] if journal(live_url, key).status == Delivery.SENT else [])  # keyed by its expiry
+    assert jobs.scan_bookings.delay().get(timeout=30) == 0  # announced once
 
 
 def test_the_extension_decision_reaches_the_requester(live_url, worker, bot_api, daytime):
@@ -352,3 +355,14 @@ def test_without_a_broker_the_assignment_still_notifies_in_process(live_url, inl
     got = wait_for(lambda: to_chat(bot_api, 7015)[1:])  # paced: one chat, 1 per interval
     assert {c.text.split("\n")[2] for c in to_chat(bot_api, 7015)} == {"<b>Без Брокера 0</b>", "<b>Без Брокера 1</b>"}
     assert got[0].at - to_chat(bot_api, 7015)[0].at >= 1
+
+
+def test_a_job_that_must_wait_for_its_chat_is_delayed_not_dropped(live_url, worker, bot_api, daytime, monkeypatch):
+    monkeypatch.setattr(default_settings, "notify_chat_interval_ms", 3000)  # longer than a job sleeps
+    seller, (first, second) = with_leads(live_url, 7016, 2, name="Терпение")
+    assert jobs.new_lead.delay(first.id, seller.id, "k").get(timeout=30) == "sent"
+    assert jobs.new_lead.delay(second.id, seller.id, "k").get(timeout=30) == "delayed"
+    earlier, later = wait_for(lambda: to_chat(bot_api, 7016)[1:] and to_chat(bot_api, 7016))
+    assert later.at - earlier.at >= 3
+    key = SendKey(NotifyKind.NEW_LEAD, second.id, seller.id, "k")
+    wait_for(lambda: [1] if journal(live_url, key).status == Delivery.SENT else [])

@@ -220,8 +220,17 @@ _OUTBOX = "crm_after_commit"  # Session.info key: events to publish once the out
 
 
 def after_commit(session: Session, kind: str, **payload: Any) -> None:
-    """Publish the event `kind` (app/core/events.py) once this session's transaction commits."""
-    session.info.setdefault(_OUTBOX, []).append((kind, payload))
+    """Publish the event `kind` (app/core/events.py) once this session's transaction commits; an event
+    noted inside a savepoint that is rolled back is forgotten with it."""
+    session.info.setdefault(_OUTBOX, []).append((kind, payload, session.get_nested_transaction()))
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _note(session: Session, table: str | None) -> None:
@@ -254,7 +263,7 @@ def _bump_committed(session: Session) -> None:
     changed = session.info.pop(_CHANGED, None)
     if changed:
         cache.bump(changed)
-    for kind, payload in session.info.pop(_OUTBOX, ()):
+    for kind, payload, _savepoint in session.info.pop(_OUTBOX, ()):
         events.publish(kind, payload)
 
 
@@ -264,6 +273,8 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None:
         session.info.pop(_CHANGED, None)
         session.info.pop(_OUTBOX, None)
+    elif session.info.get(_OUTBOX):
+        session.info[_OUTBOX] = [e for e in session.info[_OUTBOX] if not _within(e[2], previous)]
 
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

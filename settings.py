@@ -54,6 +54,12 @@ def _env_date(name: str, default: date) -> date:
         raise ConfigError(f"{name}={value!r} is not a date; write it as YYYY-MM-DD, e.g. 2010-01-01") from exc
 
 
+def _wall_time(text: str) -> time:
+    """ "22" or "22:30" as a time of day; ValueError for anything else."""
+    hours, _, minutes = text.strip().partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; the message says which and how to fix it."""
 
@@ -109,6 +115,10 @@ class Settings:
     public_base_url: str = ""  # where people open the dashboard, e.g. https://crm.example.uz
     google_service_account_file: str = ""  # a service account's JSON key: Google Sheets imports; empty: off
     sheets_api_base: str = ""  # empty: Google itself; tests and stand-ins point it elsewhere
+    notify_quiet_hours: str = "22-08"  # company time; non-urgent notifications wait for its end ("off" = none)
+    notify_rate_per_second: int = 28  # messages per second to Telegram over every worker (its limit is 30)
+    notify_chat_interval_ms: int = 1100  # the least time between two messages to one chat (Telegram: 1 s)
+    notify_max_retries: int = 6  # attempts after a 429 or a 5xx before a notification is given up
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -162,6 +172,10 @@ class Settings:
             public_base_url=_env("PUBLIC_BASE_URL").rstrip("/"),
             google_service_account_file=_env("GOOGLE_SERVICE_ACCOUNT_FILE"),
             sheets_api_base=_env("SHEETS_API_BASE").rstrip("/"),
+            notify_quiet_hours=_env("NOTIFY_QUIET_HOURS", "22-08"),
+            notify_rate_per_second=_env_int("NOTIFY_RATE_PER_SECOND", 28),
+            notify_chat_interval_ms=_env_int("NOTIFY_CHAT_INTERVAL_MS", 1100),
+            notify_max_retries=_env_int("NOTIFY_MAX_RETRIES", 6),
         )
         if _env_bool("TRUST_PROXY") and not settings.trusted_proxies:
             raise ConfigError(
@@ -202,6 +216,15 @@ class Settings:
     def work_order_due(self) -> tuple[dict[str, int], dict[int, int]]:
         """WORK_ORDER_DUE_DAYS by kind and WORK_ORDER_URGENT_DAYS by priority, as numbers of days."""
         return _pairs(self.work_order_due_days, str), _pairs(self.work_order_urgent_days, int)
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """NOTIFY_QUIET_HOURS ("22-08" or "22:30-07:45") as (start, end) wall times, or None for none."""
+        text = self.notify_quiet_hours.strip()
+        if text.lower() in {"", "off", "none"}:
+            return None
+        start, end = (_wall_time(part) for part in text.split("-"))
+        return None if start == end else (start, end)
 
     @property
     def is_sqlite(self) -> bool:
@@ -252,6 +275,17 @@ class Settings:
                 "WORK_ORDER_DUE_DAYS / WORK_ORDER_URGENT_DAYS: write key=days pairs separated by commas, "
                 "e.g. defect=7,viewing=3 and 1=1,2=3"
             ) from exc
+        try:
+            self.quiet_hours  # noqa: B018 - parsed once here so a typo stops the start
+        except ValueError as exc:
+            raise ConfigError(
+                f"NOTIFY_QUIET_HOURS={self.notify_quiet_hours!r}: write START-END in hours of company time, "
+                "e.g. 22-08 or 22:30-07:00, or off for none"
+            ) from exc
+        if self.notify_rate_per_second < 1 or self.notify_chat_interval_ms < 0 or self.notify_max_retries < 0:
+            raise ConfigError(
+                "NOTIFY_RATE_PER_SECOND must be 1 or more, NOTIFY_CHAT_INTERVAL_MS and NOTIFY_MAX_RETRIES 0 or more"
+            )
         if self.default_language not in {"ru", "en"}:
             raise ConfigError("DEFAULT_LANGUAGE must be 'ru' or 'en'")
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTra
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from app.core import cache
+from app.core import cache, events
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -216,6 +216,23 @@ CACHE_AREAS = {
 _CHANGED = "crm_changed_areas"  # Session.info key: areas written since the last commit
 
 
+_OUTBOX = "crm_after_commit"  # Session.info key: events to publish once the outer transaction commits
+
+
+def after_commit(session: Session, kind: str, **payload: Any) -> None:
+    """Publish the event `kind` (app/core/events.py) once this session's transaction commits; an event
+    noted inside a savepoint that is rolled back is forgotten with it."""
+    session.info.setdefault(_OUTBOX, []).append((kind, payload, session.get_nested_transaction()))
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
 def _note(session: Session, table: str | None) -> None:
     area = CACHE_AREAS.get(table or "")
     if area:
@@ -246,6 +263,8 @@ def _bump_committed(session: Session) -> None:
     changed = session.info.pop(_CHANGED, None)
     if changed:
         cache.bump(changed)
+    for kind, payload, _savepoint in session.info.pop(_OUTBOX, ()):
+        events.publish(kind, payload)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -253,6 +272,9 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
     """Nothing of a rolled-back transaction stays (a savepoint's rollback keeps what is noted)."""
     if previous.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_OUTBOX, None)
+    elif session.info.get(_OUTBOX):
+        session.info[_OUTBOX] = [e for e in session.info[_OUTBOX] if not _within(e[2], previous)]
 
 
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -26,6 +26,7 @@ from app.web.templating import TEMPLATES_DIR
 from bot import webhook as telegram_webhook
 from settings import Settings
 from settings import settings as default_settings
+from tasks import notify as _notify_jobs  # noqa: F401 - subscribes the notification jobs to domain events
 
 STATIC_DIR = TEMPLATES_DIR.parent / "static"
 

@@ -12,6 +12,7 @@ from app.domain.imports.models import ImportJob, ImportMapping, ImportRow
 from app.domain.inventory.models import Apartment, Building, Complex, ComplexImage, FloorGrid
 from app.domain.leads.models import Lead, LeadComment, LeadStatusChange, LeadTouch
 from app.domain.marketing.models import Campaign, Expense, ExpenseCategory
+from app.domain.notify.models import NotificationSettings, SentNotification
 from app.domain.reports.models import SalesPlan
 from app.domain.staff.models import Nudge, Shift
 from app.domain.telegram.models import TelegramLink, TelegramLinkCode, TelegramLinkFailure, TelegramUpdate
@@ -45,10 +46,12 @@ __all__ = [
     "LeadStatusChange",
     "LeadTouch",
     "LoginFailure",
+    "NotificationSettings",
     "Nudge",
     "Payment",
     "SalesPlan",
     "SellerTurn",
+    "SentNotification",
     "ServiceLink",
     "ServiceRequest",
     "Shift",

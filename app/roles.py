@@ -36,6 +36,7 @@ from app.features import (
     inventory,
     kanban,
     leads,
+    notifications,
     payments,
     plans,
     rates,
@@ -69,6 +70,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
         team_attendance.feature,
         distribution.feature,
         callback_board.feature,
@@ -90,6 +92,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         service_links.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.MOP: (
         home.feature,
@@ -106,6 +109,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.ROP: (
         home.feature,
@@ -119,6 +123,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.FINANCE: (
         home.feature,
@@ -131,6 +136,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         contracts.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
     Role.DISPATCHER: (
         home.feature,
@@ -141,6 +147,7 @@ ROLE_FEATURES: dict[Role, tuple[Feature, ...]] = {
         service_links.feature,
         attendance.feature,
         telegram.feature,
+        notifications.feature,
     ),
 }
 

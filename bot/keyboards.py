@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from app.auth.models import User
 from app.core.paging import Page
 from app.domain.inventory.models import Apartment, Complex
 from app.domain.leads.models import Lead, LeadStatus
@@ -29,6 +32,18 @@ class LeadCB(CallbackData, prefix="ld"):
 
     action: str
     id: int
+
+
+class CallbackAtCB(CallbackData, prefix="ca"):
+    """Pick a callback time: a day (YYYYMMDD) first, then an hour of it (-1: not chosen yet)."""
+
+    id: int
+    day: str
+    hour: int = -1
+
+
+PICK_DAYS = 7  # days offered by "pick a date", today first
+PICK_HOURS = (9, 10, 11, 12, 14, 15, 16, 17, 18)
 
 
 class StatusCB(CallbackData, prefix="st"):
@@ -65,6 +80,11 @@ def lead_list(page: LeadList, status: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def dashboard_url(base: str, user: User, lead_id: int) -> str:
+    """The lead's page in the user's dashboard, or '' while PUBLIC_BASE_URL is not a web address."""
+    return f"{base}/dashboard/{user.role.value}/leads/{lead_id}" if base.startswith(("https://", "http://")) else ""
+
+
 def _cb(action: str, lead_id: int) -> str:
     return LeadCB(action=action, id=lead_id).pack()
 
@@ -92,9 +112,33 @@ def lead_card(lead: Lead, dashboard_url: str) -> InlineKeyboardMarkup:
             InlineKeyboardButton(text=_("Tomorrow at 10:00"), callback_data=LeadCB(action="cbtm", id=lead.id).pack()),
         ]
     )
+    rows.append([InlineKeyboardButton(text=_("Pick a date"), callback_data=LeadCB(action="cbpick", id=lead.id).pack())])
     if dashboard_url:
         rows.append([InlineKeyboardButton(text=_("Open in the dashboard"), url=dashboard_url)])
     rows.append([InlineKeyboardButton(text=_("Back to the list"), callback_data=ListCB(status="all", page=1).pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def pick_day(lead_id: int, first: date) -> InlineKeyboardMarkup:
+    """The next PICK_DAYS company days from `first`, then back to the card."""
+    days = [first + timedelta(days=n) for n in range(PICK_DAYS)]
+    buttons = [
+        InlineKeyboardButton(text=fmt.date(day), callback_data=CallbackAtCB(id=lead_id, day=f"{day:%Y%m%d}").pack())
+        for day in days
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([InlineKeyboardButton(text=_("Back"), callback_data=_open(lead_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def pick_hour(lead_id: int, day: str, hours: list[int]) -> InlineKeyboardMarkup:
+    """The hours of the chosen day still ahead, then back to the days."""
+    buttons = [
+        InlineKeyboardButton(text=f"{hour:02d}:00", callback_data=CallbackAtCB(id=lead_id, day=day, hour=hour).pack())
+        for hour in hours
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append([InlineKeyboardButton(text=_("Back"), callback_data=LeadCB(action="cbpick", id=lead_id).pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -17,6 +17,7 @@ from bot.handlers import attendance, free, leads, newlead, start
 from bot.middleware import BotContext
 from bot.session import ResilientSession
 from settings import Settings
+from tasks import notify as _notify_jobs  # noqa: F401 - polling too: assignments made here notify
 
 
 @dataclass

@@ -13,6 +13,11 @@ BEAT_SCHEDULE = {
     # beat runs in TIME_ZONE (timezone below): at 00:01 company time, and at minute 1 of every hour
     # so a beat that was down at midnight still closes yesterday's shifts soon after
     "close-forgotten-shifts": {"task": "tasks.attendance.close_forgotten_shifts", "schedule": crontab(minute=1)},
+    # notifications (tasks/notify.py): what is due is found by scans; each send is a job of its own
+    "notify-callbacks-due": {"task": "tasks.notify.scan_callbacks", "schedule": 60.0},
+    "notify-bookings-expiring": {"task": "tasks.notify.scan_bookings", "schedule": 300.0},
+    "notify-release-deferred": {"task": "tasks.notify.release_deferred", "schedule": 60.0},
+    "notify-overdue-digest": {"task": "tasks.notify.send_digests", "schedule": crontab(hour=9, minute=0)},
 }
 
 
@@ -42,7 +47,8 @@ def configure(app: Celery, config: Settings) -> Celery:
 def make_celery(config: Settings) -> Celery:
     """A Celery app for `config`; tasks are shared, so they run on whichever app is current."""
     app = configure(
-        Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.attendance", "tasks.imports"]), config
+        Celery("crm", include=["tasks.backup", "tasks.bookings", "tasks.attendance", "tasks.imports", "tasks.notify"]),
+        config,
     )
     app.set_default()
     return app

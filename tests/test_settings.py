@@ -68,3 +68,20 @@ def test_the_old_trust_everyone_switch_names_its_replacement(monkeypatch):
     monkeypatch.setenv("TRUST_PROXY", "true")
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("value", "hours"),
+    [("22-08", ((22, 0), (8, 0))), ("22:30-07:15", ((22, 30), (7, 15))), ("off", None), ("13-13", None)],
+)
+def test_quiet_hours_are_read_in_company_time(monkeypatch, value, hours):
+    monkeypatch.setenv("NOTIFY_QUIET_HOURS", value)
+    quiet = Settings.from_env().quiet_hours
+    assert (None if quiet is None else tuple((t.hour, t.minute) for t in quiet)) == hours
+
+
+@pytest.mark.parametrize("value", ["22", "22-25", "night", "22-08-09"])
+def test_bad_quiet_hours_refuse_to_start_and_say_how(monkeypatch, value):
+    monkeypatch.setenv("NOTIFY_QUIET_HOURS", value)
+    with pytest.raises(ConfigError, match=r"NOTIFY_QUIET_HOURS.*22-08"):
+        Settings.from_env()

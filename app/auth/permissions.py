@@ -61,6 +61,8 @@ class P:
     REPORTS_READ = "finance:reports"
     ATTENDANCE_CHECK = "attendance:check"
     TELEGRAM_LINK = "telegram:link"
+    NOTIFY_SETTINGS = "notify:settings"
+    OVERDUE_DIGEST = "notify:overdue_digest"
     ATTENDANCE_READ_ALL = "attendance:read_all"
     DISTRIBUTION_MANAGE = "leads:distribution"
     SALES_KPI = "sales:kpi"
@@ -87,7 +89,7 @@ def dashboard_permission(role: Role) -> str:
 
 
 _EVERY_DASHBOARD = frozenset(dashboard_permission(r) for r in Role)
-_STAFF = frozenset({P.PROFILE_WRITE, P.ATTENDANCE_CHECK, P.TELEGRAM_LINK})
+_STAFF = frozenset({P.PROFILE_WRITE, P.ATTENDANCE_CHECK, P.TELEGRAM_LINK, P.NOTIFY_SETTINGS})
 _SELLS_OR_ACCOUNTS = frozenset({P.INVENTORY_READ})
 _EVERY_PERMISSION = frozenset(
     value for name, value in vars(P).items() if name.isupper() and not name.startswith("DASHBOARD_")
@@ -123,6 +125,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         P.BOOKINGS_READ_ALL,
         P.BOOKINGS_CANCEL,
         P.EXTENSIONS_DECIDE,
+        P.OVERDUE_DIGEST,
         P.ATTENDANCE_READ_ALL,
         P.DISTRIBUTION_MANAGE,
         P.CONTRACTS_READ,

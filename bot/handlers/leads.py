@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -17,6 +18,7 @@ from app.domain.leads.crud import pipeline
 from app.domain.leads.models import LeadStatus
 from app.domain.leads.schemas import CallbackWhen, CommentCreate, LeadEdit, StatusChange
 from app.domain.telegram.crud import telegram
+from app.web import format as fmt
 from app.web.forms import validate_form
 from app.web.i18n import gettext as _
 from bot import keyboards, texts
@@ -30,8 +32,17 @@ def _status(value: str) -> LeadStatus | None:
         raise NotFound("Lead not found.") from None
 
 
-def _dashboard_url(base: str, user: User, lead_id: int) -> str:
-    return f"{base}/dashboard/{user.role.value}/leads/{lead_id}" if base.startswith(("https://", "http://")) else ""
+def _picked_day(value: str) -> date | None:
+    """A YYYYMMDD from a button, None when outside the days offered (a stale button); NotFound when forged."""
+    try:
+        day = datetime.strptime(value, "%Y%m%d").date()
+    except ValueError:
+        raise NotFound("Lead not found.") from None
+    return day if clock.today() <= day < clock.today() + timedelta(days=keyboards.PICK_DAYS) else None
+
+
+def _at(day: date, hour: int) -> datetime:
+    return clock.from_local(datetime.combine(day, time(hour, 0)))
 
 
 def router(public_base_url: str) -> Router:
@@ -45,7 +56,7 @@ def router(public_base_url: str) -> Router:
     async def show_card(db: Session, user: User, lead_id: int) -> tuple[str, object]:
         lead = pipeline.get(db, user, lead_id)
         text = texts.lead_card(lead, telegram.last_comments(db, lead))
-        return text, keyboards.lead_card(lead, _dashboard_url(public_base_url, user, lead.id))
+        return text, keyboards.lead_card(lead, keyboards.dashboard_url(public_base_url, user, lead.id))
 
     @r.message(Command("leads"))
     async def leads_command(message: Message, db: Session, user: User, state: FSMContext) -> None:
@@ -123,6 +134,37 @@ def router(public_base_url: str) -> Router:
             when = clock.now() + timedelta(hours=1)
         else:
             when = clock.from_local(datetime.combine(clock.today() + timedelta(days=1), time(10, 0)))
+        pipeline.edit(db, user, lead.id, LeadEdit(temperature=lead.temperature, next_callback_at=when))
+        text, markup = await show_card(db, user, lead.id)
+        await query.message.edit_text(text, reply_markup=markup)
+        await query.answer(_("Callback set."))
+
+    @r.callback_query(keyboards.LeadCB.filter(F.action == "cbpick"))
+    async def pick_day(query: CallbackQuery, callback_data: keyboards.LeadCB, db: Session, user: User) -> None:
+        """Pick a date: the next days to choose from."""
+        lead = pipeline.get(db, user, callback_data.id)
+        text = _("When to call %(name)s back? Choose the day.", name=escape(lead.name))
+        await query.message.edit_text(text, reply_markup=keyboards.pick_day(lead.id, clock.today()))
+        await query.answer()
+
+    @r.callback_query(keyboards.CallbackAtCB.filter())
+    async def pick_time(query: CallbackQuery, callback_data: keyboards.CallbackAtCB, db: Session, user: User) -> None:
+        """The day chosen: its hours still ahead; an hour chosen: the callback is set."""
+        lead = pipeline.get(db, user, callback_data.id)
+        day = _picked_day(callback_data.day)
+        if day is None:
+            await query.answer(_("Choose one of the days offered."), show_alert=True)
+            return
+        ahead = [h for h in keyboards.PICK_HOURS if _at(day, h) > clock.now()]
+        if callback_data.hour == -1 or callback_data.hour not in ahead:
+            if not ahead:
+                await query.answer(_("This day is over: choose another one."), show_alert=True)
+                return
+            text = _("Call %(name)s back on %(day)s at:", name=escape(lead.name), day=fmt.date(day))
+            await query.message.edit_text(text, reply_markup=keyboards.pick_hour(lead.id, callback_data.day, ahead))
+            await query.answer()
+            return
+        when = _at(day, callback_data.hour)
         pipeline.edit(db, user, lead.id, LeadEdit(temperature=lead.temperature, next_callback_at=when))
         text, markup = await show_card(db, user, lead.id)
         await query.message.edit_text(text, reply_markup=markup)

@@ -21,6 +21,7 @@ class Call:
 
     method: str
     params: dict
+    at: float = field(default_factory=time.monotonic)  # when the stand-in received it
 
     @property
     def text(self) -> str:
@@ -64,6 +65,26 @@ class BotApiStub:
         """The calls of `method` so far."""
         with self.lock:
             return [c for c in self.calls if c.method == method]
+
+    def breaches(self, per_second: int = 30, chat_interval: float = 1.0) -> tuple[int, int]:
+        """Telegram's limits broken by the sendMessage calls so far: messages beyond `per_second`
+        within any second overall, and messages to a chat less than `chat_interval` after the last."""
+        calls = self.sent()
+        times = sorted(c.at for c in calls)
+        overall, start = 0, 0
+        for end, moment in enumerate(times):
+            while moment - times[start] >= 1.0:
+                start += 1
+            if end - start + 1 > per_second:
+                overall += 1
+        last: dict[str, float] = {}
+        per_chat = 0
+        for call in sorted(calls, key=lambda c: c.at):
+            chat = str(call.params.get("chat_id"))
+            if chat in last and call.at - last[chat] < chat_interval:
+                per_chat += 1
+            last[chat] = call.at
+        return overall, per_chat
 
     def answer(self, method: str, params: dict) -> tuple[int, dict]:
         """Record the call and answer it as Telegram would."""

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.auth.permissions import P, can
-from app.core import clock
+from app.core import clock, events
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.paging import Page, apply_sort, paginate
+from app.db import after_commit
 from app.domain.audit.crud import audit
 from app.domain.bookings.models import Booking, BookingStatus, ExtensionStatus
 from app.domain.bookings.schemas import BookingCreate, BookingFilter, ExtensionRequest
@@ -203,6 +204,15 @@ class BookingCRUD:
             before,
             snapshot(booking),
         )
+        if booking.salesperson_id is not None:
+            after_commit(
+                db,
+                events.EXTENSION_DECIDED,
+                booking_id=booking.id,
+                user_id=booking.salesperson_id,
+                approved=approve,
+                at=clock.now().isoformat(),
+            )
         return booking
 
     def pending_extensions(self, db: Session, actor: User) -> list[Booking]:

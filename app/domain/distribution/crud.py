@@ -35,6 +35,7 @@ from app.domain.distribution.models import (
     SellerTurn,
 )
 from app.domain.distribution.schemas import DistributionUpdate
+from app.domain.leads.events import assigned_event
 from app.domain.leads.models import Lead, LeadStatus
 from app.domain.staff.models import Shift
 
@@ -373,6 +374,8 @@ class DistributionCRUD:
         if skipped:
             after["skipped"] = skipped
         audit.record(db, None, "lead", lead.id, "auto_assign", {"assigned_id": previous}, after)
+        if seller is not None and reason != AssignReason.RETURNING:
+            assigned_event(db, lead.id, seller.id)
 
     @staticmethod
     def _record_waiting(db: Session, lead_ids: list[int]) -> None:

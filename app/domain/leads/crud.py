@@ -17,6 +17,7 @@ from app.core.paging import Page, keyed_page, sort_key
 from app.domain.audit.crud import audit
 from app.domain.distribution.crud import distribution
 from app.domain.inventory.models import Apartment, Building, Complex
+from app.domain.leads.events import assigned_event
 from app.domain.leads.models import (
     UTM_FIELDS,
     Lead,
@@ -369,6 +370,7 @@ class PipelineCRUD:
             db.flush()
             audit.record(db, actor, "lead", lead.id, "assign", before, snapshot(lead))
             hand_over_deals(db, actor, lead.id, seller)
+            assigned_event(db, lead.id, seller.id)
         return changed
 
     def callbacks(

@@ -1,0 +1,1 @@
+"""Telegram notifications: per-user switches and the journal that makes every send happen once."""

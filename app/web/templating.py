@@ -57,7 +57,7 @@ from app.web.labels import (
 from app.web.navigation import navigation_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
-STATIC_VERSION = "6"
+STATIC_VERSION = "7"
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),

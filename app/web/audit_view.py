@@ -14,6 +14,7 @@ from app.domain.audit.schemas import AuditNames
 from app.web import format
 from app.web.i18n import LANGUAGES, gettext
 from app.web.labels import (
+    ACCEPTANCE_LABELS,
     ASSIGN_REASON_LABELS,
     AUDIT_ACTION_LABELS,
     AUDIT_ENTITY_LABELS,
@@ -54,7 +55,16 @@ AUDIT_MONEY_FIELDS = frozenset(
     }
 )
 AUDIT_MOMENT_FIELDS = frozenset(
-    {"expires_at", "next_callback_at", "paid_at", "checked_in_at", "checked_out_at", "scheduled_start", "completed_at"}
+    {
+        "expires_at",
+        "next_callback_at",
+        "paid_at",
+        "checked_in_at",
+        "checked_out_at",
+        "scheduled_start",
+        "completed_at",
+        "accepted_at",
+    }
 )
 AUDIT_DAY_FIELDS = frozenset({"start_date", "end_date", "day", "due_date"})
 AUDIT_STATUS_LABELS = {
@@ -81,6 +91,7 @@ AUDIT_VALUE_LABELS = {
     "required_skill": SKILL_LABELS,
     "conflicts": CONFLICT_LABELS,
     "work_order:source": WORK_ORDER_SOURCE_LABELS,
+    "acceptance": ACCEPTANCE_LABELS,
 }
 
 

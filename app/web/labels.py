@@ -289,6 +289,15 @@ AUDIT_FIELD_LABELS = {
     "pictures": N_("Pictures"),
     "conflicts": N_("Scheduled despite"),
     "preferred_time": N_("Preferred time"),
+    "electricity": N_("Electricity"),
+    "cold_water": N_("Cold water"),
+    "hot_water": N_("Hot water"),
+    "gas": N_("Gas"),
+    "keys_count": N_("Keys handed"),
+    "acceptance": N_("Buyer's acceptance"),
+    "buyer_name": N_("Buyer's name"),
+    "accepted_at": N_("Accepted at"),
+    "remarks": N_("Remarks"),
 }
 # Where a marketing campaign runs (app.domain.marketing.models.CampaignChannel).
 CHANNEL_LABELS = {

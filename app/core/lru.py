@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Protocol
+from collections.abc import Callable, Hashable
+from typing import Any, Protocol, TypeVar
 
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
 RENDER_LOCKS = 32
+E = TypeVar("E")
 
 
 class Sized(Protocol):
@@ -37,6 +38,17 @@ class RenderCache:
     def render_lock(self, key: Hashable) -> threading.Lock:
         """A lock to hold while rendering `key`, so concurrent misses after a change render it once."""
         return self._render_locks[hash(key) % RENDER_LOCKS]
+
+    def get_or_render(self, key: Hashable, render: Callable[[], E]) -> E:
+        """The entry of `key`, or `render()` kept under it: concurrent misses render it once."""
+        entry = self.get(key)
+        if entry is None:
+            with self.render_lock(key):
+                entry = self.get(key)
+                if entry is None:
+                    entry = render()
+                    self.put(key, entry)
+        return entry
 
     def get(self, key: Hashable) -> Sized | None:
         """The entry of `key` (now the most recently used), or None."""
@@ -72,3 +84,18 @@ class RenderCache:
     def __len__(self) -> int:
         """How many entries are held."""
         return len(self._entries)
+
+
+_create_lock = threading.Lock()
+
+
+def cache_on(holder: Any, name: str, make: Callable[[], RenderCache] = RenderCache) -> RenderCache:
+    """The cache `holder` (an app's state) keeps under `name`, made by `make` on first use."""
+    cache = getattr(holder, name, None)
+    if cache is None:
+        with _create_lock:
+            cache = getattr(holder, name, None)
+            if cache is None:
+                cache = make()
+                setattr(holder, name, cache)
+    return cache

@@ -13,13 +13,12 @@ nothing is shared and nothing outlives the process.
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import State
 
-from app.core.lru import RenderCache
+from app.core.lru import RenderCache, cache_on
 from app.public.gzipped import GzippedChunks
 
 
@@ -92,19 +91,9 @@ class RenderedPage:
 Entry = RenderedComplex | RenderedPage
 
 
-_create_lock = threading.Lock()
-
-
 def cache_of(state: State) -> RenderCache:
     """The cache of one app (kept on app.state, made on first use)."""
-    cache = getattr(state, "public_render_cache", None)
-    if cache is None:
-        with _create_lock:
-            cache = getattr(state, "public_render_cache", None)
-            if cache is None:
-                cache = RenderCache()
-                state.public_render_cache = cache
-    return cache
+    return cache_on(state, "public_render_cache")
 
 
 def make_etag(*parts: object) -> str:

@@ -247,15 +247,7 @@ def _complex_key(request: Request, db: Session, slug: str, f: PublicFilter, lang
 
 def _rendered(request: Request, db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:
     """The complex page's parts for `key`: from the cache, or rendered now (once) and cached."""
-    cache = cache_of(request.app.state)
-    entry = cache.get(key)
-    if entry is None:
-        with cache.render_lock(key):
-            entry = cache.get(key)
-            if entry is None:
-                entry = render_complex(db, slug, key, f)
-                cache.put(key, entry)
-    return entry
+    return cache_of(request.app.state).get_or_render(key, lambda: render_complex(db, slug, key, f))
 
 
 def render_complex(db: Session, slug: str, key: GridKey, f: PublicFilter) -> RenderedComplex:

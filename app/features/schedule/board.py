@@ -3,7 +3,6 @@ or a button on it becomes a partial edit of the order."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -16,7 +15,7 @@ from starlette.datastructures import State
 from app.auth.models import User
 from app.auth.permissions import P, can
 from app.core import clock
-from app.core.lru import RenderCache
+from app.core.lru import RenderCache, cache_on
 from app.core.paging import PageParams
 from app.core.types import Day, Id, Input
 from app.domain.dispatch.crud import work_orders
@@ -29,7 +28,6 @@ CLOSES = 20  # ... to 20:00
 SPAN = (CLOSES - OPENS) * 60  # minutes across a lane
 HOURS = tuple(range(OPENS, CLOSES))
 BOARD_ENTRIES = 4  # rendered boards kept per process (a week of 900 orders is ~2 MB in memory)
-_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -136,15 +134,11 @@ class RenderedBoard:
 
 def board_cache(state: State) -> RenderCache:
     """The rendered boards of one app (kept on app.state, made on first use)."""
-    cache = getattr(state, "schedule_board_cache", None)
-    if cache is None:
-        with _create_lock:
-            cache = getattr(state, "schedule_board_cache", None)
-            if cache is None:
-                cache = state.schedule_board_cache = RenderCache(
-                    max_entries=BOARD_ENTRIES, max_bytes=BOARD_ENTRIES * 4 * 1024 * 1024
-                )
-    return cache
+    return cache_on(state, "schedule_board_cache", _new_board_cache)
+
+
+def _new_board_cache() -> RenderCache:
+    return RenderCache(max_entries=BOARD_ENTRIES, max_bytes=BOARD_ENTRIES * 4 * 1024 * 1024)
 
 
 def page_context(view: BoardView, base: str, user: User) -> dict:

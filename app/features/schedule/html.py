@@ -52,18 +52,13 @@ def _view(request: Request) -> BoardView:
 
 def _live_html(request: Request, db: Session, user: User, view: BoardView, base: str, version: int) -> Markup:
     """The live part of the board at `version`: from memory, or rendered now (once) and kept."""
-    key = board_key(version, view, base, user)
-    cache = board_cache(request.app.state)
-    entry = cache.get(key)
-    if entry is None:
-        with cache.render_lock(key):
-            entry = cache.get(key)
-            if entry is None:
-                context = board_context(db, user, view, base, version) | {"poll_seconds": POLL_SECONDS}
-                html = env.get_template(LIVE).render(base_context(request) | context)
-                entry = RenderedBoard(Markup(html))  # noqa: S704 (an autoescaped template's output)
-                cache.put(key, entry)
-    return entry.html
+
+    def rendered() -> RenderedBoard:
+        context = board_context(db, user, view, base, version) | {"poll_seconds": POLL_SECONDS}
+        html = env.get_template(LIVE).render(base_context(request) | context)
+        return RenderedBoard(Markup(html))  # noqa: S704 (an autoescaped template's output)
+
+    return board_cache(request.app.state).get_or_render(board_key(version, view, base, user), rendered).html
 
 
 @router.get("/schedule")

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlite3 import Connection as SQLiteConnection
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Numeric, Table, create_engine, event
+import orjson
+from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, MetaData, Numeric, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -277,6 +278,33 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
         session.info[_OUTBOX] = [e for e in session.info[_OUTBOX] if not _within(e[2], previous)]
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _bind_processor(type_: TypeEngine, dialect: Dialect) -> Any:
+    """The column type's bind processor; JSON through orjson (the same text, ten times faster)."""
+    proc = type_._cached_bind_processor(dialect)
+    if isinstance(type_, JSON) and not isinstance(type_, TypeDecorator) and proc is not None:
+        return lambda value: proc(value) if value is None else _json_text(value)
+    return proc
+
+
+def _converted(proc: Any, values: list[Any]) -> list[Any]:
+    """`values` through the bind processor, converting a run of one same object once (the chunk's
+    "now", a status) instead of per row."""
+    if proc is None:
+        return values
+    out: list[Any] = []
+    last: Any = out  # a sentinel no value is
+    converted: Any = None
+    for value in values:
+        if value is not last:
+            last, converted = value, proc(value)
+        out.append(converted)
+    return out
+
+
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one DBAPI executemany: the column types convert
     the values, Python-side column defaults fill the missing columns, no per-row ORM or Core work."""
@@ -293,11 +321,13 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     defaults = {c.key: c.default.arg(None) if c.default.is_callable else c.default.arg for c in missing}
     compiled = table.insert().compile(dialect=dialect, column_keys=[*keys, *defaults])
     names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
-    procs = [(n, table.c[n].type._cached_bind_processor(dialect)) for n in names]
-    out: list[Any] = []
-    for row in rows:
-        full = {**defaults, **row} if defaults else row
-        values = [proc(full[n]) if proc is not None else full[n] for n, proc in procs]
-        out.append(tuple(values) if compiled.positional else dict(zip(names, values, strict=True)))
+    columns = []
+    for name in names:
+        raw = [row[name] for row in rows] if name in keys else [defaults[name]] * len(rows)
+        columns.append(_converted(_bind_processor(table.c[name].type, dialect), raw))
+    if compiled.positional:
+        out: list[Any] = list(zip(*columns, strict=True))
+    else:
+        out = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     conn.exec_driver_sql(compiled.string, out)
     _note(session, table.name)

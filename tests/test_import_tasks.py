@@ -46,14 +46,14 @@ def uploaded(config: Settings, admin_id: int) -> int:
         job = imports.create(
             db, admin, ImportKind.LEADS, FileUpload(io.BytesIO(LEADS), "leads.csv"), config.data_dir, 1 << 20, 100
         )
-        imports.begin(db, admin, job.id, apply=False)
+        imports.begin(db, admin, job.id, apply=False, data_dir=config.data_dir)
         return job.id
 
 
 def mark_apply(config: Settings, admin_id: int, import_id: int) -> None:
     """Mark a previewed import for applying, committed."""
     with write_session(config.database_url) as db:
-        imports.begin(db, db.get(User, admin_id), import_id, apply=True)
+        imports.begin(db, db.get(User, admin_id), import_id, apply=True, data_dir=config.data_dir)
 
 
 def lead_count(config: Settings) -> int:
@@ -111,7 +111,7 @@ def test_a_sheet_import_runs_as_a_job_from_its_snapshot(live, tmp_path):
             admin = db.get(User, admin_id)
             ref = SheetRef("1SheetSheetSheetSheetSheet0", "Лиды")
             job = imports.create_from_sheet(db, admin, ImportKind.LEADS, ref, access, config.data_dir, 100)
-            imports.begin(db, admin, job.id, apply=False)
+            imports.begin(db, admin, job.id, apply=False, data_dir=config.data_dir)
             import_id = job.id
         stub.sheets.clear()  # the sheet is gone: the job reads the snapshot taken at creation
         assert import_tasks.run_import_now(import_id, admin_id, config) == "preview"

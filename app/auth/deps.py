@@ -7,7 +7,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -106,6 +106,16 @@ async def _db_slot(gate: anyio.Lock | None) -> AsyncIterator[None]:
         yield
 
 
+LOCK_FREE = "crm_lock_free"
+
+
+def lock_free(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an unsafe route that must not queue for SQLite's write lock up front: it reads first and
+    writes at most a row (stopping an import while the import's transaction holds the lock)."""
+    setattr(endpoint, LOCK_FREE, True)
+    return endpoint
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session per request; the request boundary commits, an error rolls back.
 
@@ -120,9 +130,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """
     state = request.app.state
     writes = request.method not in SAFE_METHODS
-    factory = state.write_sessions if writes else state.read_sessions
+    locks_up_front = writes and not getattr(request.scope.get("endpoint"), LOCK_FREE, False)
+    factory = state.write_sessions if locks_up_front else state.read_sessions
     resources = _resources()
-    gate = resources.sqlite_write_gate if writes and state.settings.is_sqlite else None
+    gate = resources.sqlite_write_gate if locks_up_front and state.settings.is_sqlite else None
     limiter = resources.commit_limiter
     async with _db_slot(gate):
         session = factory()

@@ -53,13 +53,13 @@ def main() -> None:
             job = imports.create(
                 db, admin, ImportKind.PAYMENTS, FileUpload(io.BytesIO(content), "p.csv"), folder, 1 << 30, 10**6
             )
-            imports.begin(db, admin, job.id, apply=False)
+            imports.begin(db, admin, job.id, apply=False, data_dir=folder)
             import_id = job.id
         for label, apply in (("preview", False), ("apply", True)):
             with write_session(url) as db:
                 admin = db.query(User).filter_by(username="bench-admin").one()
                 if apply:
-                    imports.begin(db, admin, import_id, apply=True)
+                    imports.begin(db, admin, import_id, apply=True, data_dir=folder)
                 started = time.perf_counter()
                 job = imports.run(db, admin, import_id, folder)
                 elapsed = time.perf_counter() - started

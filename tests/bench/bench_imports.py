@@ -72,11 +72,11 @@ def main() -> None:
                 job = imports.create(
                     db, admin, kind, FileUpload(io.BytesIO(content), f"{kind}.csv"), folder, 200 << 20, 10**6
                 )
-                imports.begin(db, admin, job.id, apply=False)
+                imports.begin(db, admin, job.id, apply=False, data_dir=folder)
                 timed(f"{kind} preview ({attempt})", rows, db, admin, job.id, folder)
             with write_session(url) as db:
                 admin = db.query(User).filter_by(username="bench-admin").one()
-                imports.begin(db, admin, job.id, apply=True)
+                imports.begin(db, admin, job.id, apply=True, data_dir=folder)
                 timed(f"{kind} apply ({attempt})", rows, db, admin, job.id, folder)
 
 

@@ -37,13 +37,13 @@ def upload(db, admin, tmp_path: Path, content: bytes, kind=ImportKind.APARTMENTS
     job = imports.create(db, admin, kind, FileUpload(io.BytesIO(content), filename), tmp_path, 20 * MB, 200_000)
     if options:
         imports.configure(db, admin, job.id, ImportOptions(mapping=job.mapping, **options), tmp_path)
-    imports.begin(db, admin, job.id, apply=False)
+    imports.begin(db, admin, job.id, apply=False, data_dir=tmp_path)
     return imports.run(db, admin, job.id, tmp_path)
 
 
 def apply(db, admin, tmp_path: Path, job):
     """Apply a previewed import."""
-    imports.begin(db, admin, job.id, apply=True)
+    imports.begin(db, admin, job.id, apply=True, data_dir=tmp_path)
     return imports.run(db, admin, job.id, tmp_path)
 
 
@@ -228,7 +228,7 @@ def test_an_applied_import_cannot_be_applied_again(db, admin, sunrise, tmp_path)
         db, admin, tmp_path, upload(db, admin, tmp_path, (APARTMENT_HEADER + "Sunrise;A;101;1;2;60;900;\n").encode())
     )
     with pytest.raises(Conflict):
-        imports.begin(db, admin, job.id, apply=True)
+        imports.begin(db, admin, job.id, apply=True, data_dir=tmp_path)
 
 
 def test_booked_and_sold_apartments_are_never_overwritten(db, admin, sunrise, tmp_path):
@@ -297,6 +297,34 @@ def test_a_failing_apply_leaves_no_partial_data(db, admin, sunrise, tmp_path):
     job = apply(db, admin, tmp_path, job)
     assert job.status == ImportStatus.FAILED
     assert db.scalar(select(func.count()).where(Apartment.number == "601")) == 0
+
+
+def test_a_cancelled_running_apply_stops_and_keeps_nothing(db, admin, sunrise, tmp_path):
+    lines = "".join(f"Sunrise;A;{700 + i};5;2;60;1000;\n" for i in range(3))
+    job = upload(db, admin, tmp_path, (APARTMENT_HEADER + lines).encode())
+    imports.begin(db, admin, job.id, apply=True, data_dir=tmp_path)
+    assert imports.cancel(db, admin, job.id, tmp_path).status == ImportStatus.APPLYING  # asked to stop
+    assert imports.stopping(job, tmp_path)
+    job = imports.run(db, admin, job.id, tmp_path)
+    assert job.status == ImportStatus.CANCELLED
+    assert db.scalar(select(func.count()).where(Apartment.number.in_(["700", "701", "702"]))) == 0
+    assert not imports.stopping(job, tmp_path)
+
+
+def test_a_stop_left_after_a_finished_run_does_not_cancel_the_next(db, admin, sunrise, tmp_path):
+    job = upload(db, admin, tmp_path, (APARTMENT_HEADER + "Sunrise;A;710;5;2;60;1000;\n").encode())
+    (tmp_path / "imports" / f"{job.id}.stop").touch()  # a cancel that arrived as the preview ended
+    job = apply(db, admin, tmp_path, job)
+    assert job.status == ImportStatus.DONE
+    with pytest.raises(Conflict):
+        imports.cancel(db, admin, job.id, tmp_path)
+
+
+def test_a_previewed_import_is_cancelled_at_once(db, admin, sunrise, tmp_path):
+    job = upload(db, admin, tmp_path, (APARTMENT_HEADER + "Sunrise;A;720;5;2;60;1000;\n").encode())
+    assert imports.cancel(db, admin, job.id, tmp_path).status == ImportStatus.CANCELLED
+    with pytest.raises(Conflict):
+        imports.begin(db, admin, job.id, apply=True, data_dir=tmp_path)
 
 
 def test_the_mapping_is_saved_and_reused_for_the_same_source(db, admin, sunrise, tmp_path):

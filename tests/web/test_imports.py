@@ -166,8 +166,11 @@ def test_a_running_import_answers_its_progress_block_for_polling(client_as, db, 
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<section class="card" id="progress"')
     assert 'hx-trigger="every 1s"' in fragment.text and 'value="25"' in fragment.text
-    assert "250 из 1" in fragment.text
-    assert admin.post(f"{API}/{job_id}/cancel").status_code == 409
+    assert "250 из 1" in fragment.text and 'data-testid="stop-import"' in fragment.text
+    stopping = admin.post(f"{API}/{job_id}/cancel").json()
+    assert stopping["status"] == "applying" and stopping["stopping"] is True  # the run stops after its chunk
+    fragment = admin.get(f"{PAGE}/{job_id}", headers={"HX-Request": "true", "HX-Target": "progress"})
+    assert 'data-testid="import-stopping"' in fragment.text and 'data-testid="stop-import"' not in fragment.text
 
 
 def test_the_xlsx_error_report_drops_control_characters_a_spreadsheet_cannot_hold(client_as):

@@ -43,6 +43,10 @@ class _Rollback(Exception):
     """Raised inside the preview's savepoint to undo everything it wrote."""
 
 
+class _Stopped(Exception):
+    """Raised between chunks when the admin cancelled the running import."""
+
+
 def _may_import(actor: User) -> None:
     if not can(actor, P.IMPORTS_RUN):
         raise Forbidden("You cannot run imports.")
@@ -97,6 +101,7 @@ class ImportCRUD:
             "rows_done": job.total_rows if job.status in (ImportStatus.PREVIEW, ImportStatus.DONE) else 0,
         }
         if job.status in RUNNING:
+            info["stopping"] = _stop_file(data_dir, job.id).exists()
             state = _read_progress(data_dir, job.id)
             done, total, started = state.get("done", 0), state.get("total", 0), state.get("started")
             info["rows_done"] = done
@@ -222,7 +227,7 @@ class ImportCRUD:
         db.flush()
         return row
 
-    def begin(self, db: Session, actor: User, import_id: int, apply: bool) -> ImportJob:
+    def begin(self, db: Session, actor: User, import_id: int, apply: bool, data_dir: Path) -> ImportJob:
         """Mark an import as about to be previewed or applied (Conflict when its state does not allow it)."""
         job = self.get(db, actor, import_id)
         if apply:
@@ -239,20 +244,29 @@ class ImportCRUD:
                 raise Conflict("This import can no longer be changed.")
             job.status = ImportStatus.PREVIEWING
         job.progress, job.error = 0.0, ""
+        _stop_file(data_dir, job.id).unlink(missing_ok=True)
         db.flush()
         return job
 
-    def cancel(self, db: Session, actor: User, import_id: int) -> ImportJob:
-        """Drop an import that has not been applied (its rows stay as the preview left them)."""
+    def cancel(self, db: Session, actor: User, import_id: int, data_dir: Path) -> ImportJob:
+        """Stop an import that has not been applied. One that is being previewed or applied is asked
+        to stop (a flag file the run looks at after each chunk; its transaction is then rolled back, so
+        nothing of it stays) and is "cancelled" once it has stopped; any other is cancelled at once."""
         job = self.get(db, actor, import_id)
         if job.status in (ImportStatus.DONE, ImportStatus.CANCELLED, ImportStatus.UNDONE):
             raise Conflict("This import is finished.")
-        if job.status == ImportStatus.APPLYING:
-            raise Conflict("The import is being applied and cannot be stopped now.")
+        if job.status in RUNNING:
+            _stop_file(data_dir, job.id).touch()
+            return job
         job.status = ImportStatus.CANCELLED
         job.finished_at = clock.now()
         db.flush()
         return job
+
+    @staticmethod
+    def stopping(job: ImportJob, data_dir: Path) -> bool:
+        """Whether the running import was asked to stop and has not stopped yet."""
+        return job.status in RUNNING and _stop_file(data_dir, job.id).exists()
 
     def undo(self, db: Session, actor: User, import_id: int) -> ImportJob:
         """Undo an applied import while nothing it touched has changed since (UndoRefused listing the
@@ -290,13 +304,15 @@ class ImportCRUD:
         total = job.total_rows
 
         def progress(done: int) -> None:
+            if _stop_file(data_dir, import_id).exists():
+                raise _Stopped
             _write_progress(data_dir, job.id, done, total, started)
 
-        progress(0)
         outcome: engine.Run | None = None
         try:
             savepoint = db.begin_nested()
             try:
+                progress(0)
                 table = open_table(self.file(job, data_dir), job.encoding, job.delimiter, job.sheet)
                 outcome = engine.run(db, actor, job, table.headers, table.rows, progress, PROCESSORS)
                 if not applying:
@@ -307,6 +323,12 @@ class ImportCRUD:
                 raise
         except _Rollback:
             pass
+        except _Stopped:
+            db.expire_all()
+            job = db.get(ImportJob, import_id)
+            job.status, job.progress, job.finished_at = ImportStatus.CANCELLED, 0.0, clock.now()
+            db.flush()
+            return job
         except AppError as exc:
             db.expire_all()
             return self._fail(db, db.get(ImportJob, import_id), exc.message)
@@ -314,7 +336,8 @@ class ImportCRUD:
             db.expire_all()
             return self._fail(db, db.get(ImportJob, import_id), "The database refused a row: nothing was imported.")
         finally:
-            _progress_file(data_dir, job.id).unlink(missing_ok=True)
+            _progress_file(data_dir, import_id).unlink(missing_ok=True)
+            _stop_file(data_dir, import_id).unlink(missing_ok=True)
         db.expire_all()
         job = db.get(ImportJob, import_id)
         self._record(db, job, outcome)
@@ -393,6 +416,12 @@ def _count_rows(path: Path, max_rows: int) -> int:
 
 def _progress_file(data_dir: Path, import_id: int) -> Path:
     return imports_dir(data_dir) / f"{import_id}.progress"
+
+
+def _stop_file(data_dir: Path, import_id: int) -> Path:
+    """The flag a cancel leaves for the running import (a file: the run's transaction may hold the
+    database's write lock)."""
+    return imports_dir(data_dir) / f"{import_id}.stop"
 
 
 def _write_progress(data_dir: Path, import_id: int, done: int, total: int, started: float) -> None:

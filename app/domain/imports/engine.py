@@ -31,6 +31,7 @@ from app.domain.inventory.crud import bump_inventory
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building, Complex
 from app.domain.inventory.pricing import CENT, total_price
 from app.domain.leads.models import Lead, LeadSource, LeadStatus, LeadStatusChange, lead_search_key
+from app.domain.leads.search import insert_indexed
 
 CHUNK_ROWS = 2000
 APARTMENT_FIELDS = ("floor", "section", "rooms", "area", "price_per_m2", "total_price", "status")
@@ -473,7 +474,7 @@ class LeadImport:
             audits.append((current.id, {k: v[0] for k, v in changes.items()}, after))
             results.append(RowResult(line, Outcome.UPDATE, data["phone"], changes=_jsonable(changes)))
         if creates:
-            insert_rows(self.db, Lead, creates)
+            insert_indexed(self.db, creates)
             made = self.db.execute(select(Lead.phone, Lead.id).where(Lead.phone.in_([c["phone"] for c in creates])))
             by_phone = dict(made.all())
             ids = [by_phone[c["phone"]] for c in creates]

@@ -71,6 +71,7 @@ class ImportRead(BaseModel):
     rows_done: int = 0
     rows_per_second: float | None = None
     seconds_left: float | None = None
+    stopping: bool = False  # a cancel asked the running import to stop; it is rolled back soon
     error: str
     created_at: datetime
     finished_at: datetime | None

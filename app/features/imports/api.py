@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.auth.deps import CurrentUser, DbSession, get_settings, require
+from app.auth.deps import CurrentUser, DbSession, get_settings, lock_free, require
 from app.auth.permissions import P
 from app.core.paging import Page
 from app.core.types import Id
@@ -93,9 +93,11 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, import_id: 
 
 
 @router.post("/imports/{import_id:int}/cancel", response_model=ImportRead)
+@lock_free
 def cancel_import(request: Request, db: DbSession, user: CurrentUser, import_id: Id) -> dict[str, Any]:
-    """Drop an import that has not been applied."""
-    return status_of(request, imports.cancel(db, user, import_id))
+    """Stop an import that has not been applied: a running one stops after its current chunk and
+    keeps nothing (`stopping` until then), any other is cancelled at once; 409 once finished."""
+    return status_of(request, imports.cancel(db, user, import_id, get_settings(request).data_dir))
 
 
 @router.post(

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from app.auth.deps import CurrentUser, DbSession, get_settings, require
+from app.auth.deps import CurrentUser, DbSession, get_settings, lock_free, require
 from app.auth.models import User
 from app.auth.permissions import P
 from app.core.errors import AppError
@@ -169,9 +169,10 @@ def apply_import(request: Request, db: DbSession, user: CurrentUser, base: Dashb
 
 
 @router.post("/imports/{import_id:int}/cancel")
-def cancel_import(db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
-    """Drop the import without applying it."""
-    imports.cancel(db, user, import_id)
+@lock_free
+def cancel_import(request: Request, db: DbSession, user: CurrentUser, base: DashboardBase, import_id: Id) -> Response:
+    """Stop the import without applying it (a running one after its current chunk, keeping nothing)."""
+    imports.cancel(db, user, import_id, get_settings(request).data_dir)
     return see_other(f"{base}/imports/{import_id}")
 
 

@@ -86,7 +86,7 @@ PostedValues = Annotated[Mapping[str, object], Depends(posted_values)]
 def start_run(request: Request, db: Session, user: User, import_id: int, apply: bool) -> ImportJob:
     """Mark the import as previewing or applying and run it (see tasks.imports.start)."""
     config = get_settings(request)
-    job = imports.begin(db, user, import_id, apply)
+    job = imports.begin(db, user, import_id, apply, config.data_dir)
     start(db, user, job.id, config)
     return job
 

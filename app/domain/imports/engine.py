@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.core import clock
-from app.db import insert_many
+from app.db import insert_many, one_of
 from app.domain.audit.crud import _jsonable
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.crud import distribution
@@ -140,7 +140,7 @@ _PLAIN = (int, str, float, bool, type(None))
 
 def _flat(snapshot: dict) -> dict:
     """A JSON-safe copy of a flat snapshot (plain values pass as they are)."""
-    return {k: v if type(v) in _PLAIN else _jsonable(v) for k, v in snapshot.items()}
+    return {k: v if isinstance(v, _PLAIN) else _jsonable(v) for k, v in snapshot.items()}
 
 
 def _audit_rows(actor: User, job: ImportJob, entity: str, items: list[tuple[int, dict | None, dict]]) -> list[dict]:
@@ -164,6 +164,7 @@ class ApartmentImport:
 
     def __init__(self, db: Session, actor: User, job: ImportJob) -> None:
         self.db, self.actor, self.job = db, actor, job
+        self.dialect = db.get_bind().dialect.name
         self.complexes: dict[str, Complex] = {}
         for c in db.scalars(select(Complex)):
             self.complexes[c.name.strip().lower()] = c
@@ -265,8 +266,8 @@ class ApartmentImport:
         if wanted:
             columns = [getattr(Apartment, c) for c in ("id", "building_id", "number", *APARTMENT_FIELDS)]
             q = select(*columns).where(
-                Apartment.building_id.in_({d["building_obj"].id for d in wanted}),
-                Apartment.number.in_({d["number"] for d in wanted}),
+                one_of(Apartment.building_id, {d["building_obj"].id for d in wanted}, self.dialect),
+                one_of(Apartment.number, {d["number"] for d in wanted}, self.dialect),
             )
             existing = {(a.building_id, a.number): a for a in self.db.execute(q)}
         results: list[RowResult] = []
@@ -305,8 +306,8 @@ class ApartmentImport:
             insert_rows(self.db, Apartment, creates)
             made = self.db.execute(
                 select(Apartment.building_id, Apartment.number, Apartment.id).where(
-                    Apartment.building_id.in_({c["building_id"] for c in creates}),
-                    Apartment.number.in_({c["number"] for c in creates}),
+                    one_of(Apartment.building_id, {c["building_id"] for c in creates}, self.dialect),
+                    one_of(Apartment.number, {c["number"] for c in creates}, self.dialect),
                 )
             )
             by_key = {(b, n): i for b, n, i in made}
@@ -387,6 +388,7 @@ class LeadImport:
 
     def __init__(self, db: Session, actor: User, job: ImportJob) -> None:
         self.db, self.actor, self.job = db, actor, job
+        self.dialect = db.get_bind().dialect.name
         self.sellers: dict[str, int] = {}
         for u in db.scalars(select(User).where(User.role == Role.SALES, User.is_active.is_(True))):
             self.sellers[u.username.lower()] = u.id
@@ -433,7 +435,7 @@ class LeadImport:
                 parsed.append((line, row, None, _reject(line, row, exc)))
         phones = [d["phone"] for _, _, d, _ in parsed if d is not None]
         columns = (Lead.id, Lead.phone, Lead.name, Lead.complex_id, Lead.assigned_id)
-        found = self.db.execute(select(*columns).where(Lead.phone.in_(phones))) if phones else []
+        found = self.db.execute(select(*columns).where(one_of(Lead.phone, phones, self.dialect))) if phones else []
         existing = {lead.phone: lead for lead in found}
         results: list[RowResult] = []
         creates: list[dict] = []
@@ -475,7 +477,9 @@ class LeadImport:
             results.append(RowResult(line, Outcome.UPDATE, data["phone"], changes=_jsonable(changes)))
         if creates:
             insert_indexed(self.db, creates)
-            made = self.db.execute(select(Lead.phone, Lead.id).where(Lead.phone.in_([c["phone"] for c in creates])))
+            made = self.db.execute(
+                select(Lead.phone, Lead.id).where(one_of(Lead.phone, [c["phone"] for c in creates], self.dialect))
+            )
             by_phone = dict(made.all())
             ids = [by_phone[c["phone"]] for c in creates]
             insert_rows(

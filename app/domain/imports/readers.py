@@ -108,8 +108,8 @@ def read_csv(path: Path, encoding: str, delimiter: str) -> Table:
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
             for line, row in enumerate(reader, start=2):
-                if any(cell.strip() for cell in row):
-                    yield line, list(row)
+                if "".join(row).strip():  # a row of blank cells is skipped
+                    yield line, row
         except UnicodeDecodeError as exc:
             raise Invalid(
                 "The file cannot be read in the encoding %(encoding)s.", field="encoding", encoding=encoding

@@ -63,6 +63,16 @@ def test_the_error_report_has_the_original_columns_and_a_reason(client_as, sunri
     assert sheet["A2"].value == "Nowhere" and sheet["H2"].value == "ЖК: Неизвестный ЖК."
 
 
+def test_the_pages_forms_and_links_stay_under_the_dashboard(client_as, sunrise):
+    import re
+
+    admin = client_as(Role.ADMIN)
+    job_id = post_file(admin).json()["id"]
+    for page in (admin.get(PAGE).text, admin.get(f"{PAGE}/{job_id}").text):
+        targets = re.findall(r'(?:action|href|hx-get)="(/[^"]*imports[^"]*)"', page)
+        assert targets and all(t.startswith(PAGE) for t in targets), targets
+
+
 def test_cancel_drops_a_preview(client_as, sunrise):
     admin = client_as(Role.ADMIN)
     job = post_file(admin).json()

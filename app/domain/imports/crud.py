@@ -102,6 +102,7 @@ class ImportCRUD:
         }
         if job.status in RUNNING:
             info["stopping"] = _stop_file(data_dir, job.id).exists()
+            info["rows_per_second"] = info["seconds_left"] = None  # until the first chunk is done
             state = _read_progress(data_dir, job.id)
             done, total, started = state.get("done", 0), state.get("total", 0), state.get("started")
             info["rows_done"] = done

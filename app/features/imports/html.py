@@ -21,7 +21,7 @@ from app.domain.imports.models import ImportKind, ImportStatus, Outcome
 from app.domain.imports.schemas import ImportOptions, RowFilter
 from app.domain.imports.undo import UndoRefused
 from app.features.imports.shared import create_from_posted, error_report, start_run, status_of
-from app.web.feature import DashboardBase
+from app.web.feature import DashboardBase, dashboard_base
 from app.web.forms import PostedForm
 from app.web.i18n import gettext
 from app.web.labels import N_
@@ -80,6 +80,7 @@ def _list(
 ) -> Response:
     source = "sheet" if posted is not None and "sheet" in posted else "file"
     context = {"jobs": imports.recent(db, user), "errors": errors, "source": source, "page_kind": "list", **_labels()}
+    context["base"] = dashboard_base(request)
     context["posted"] = {k: str(posted.get(k) or "") for k in ("sheet", "tab", "kind")} if source == "sheet" else {}
     return render(request, TEMPLATE, context, status_code=status_code)
 
@@ -127,6 +128,7 @@ def _detail(
     job = imports.get(db, user, import_id)
     context = {
         "page_kind": "detail",
+        "base": dashboard_base(request),
         "job": job,
         "info": status_of(request, job),
         "running": job.status in RUNNING,

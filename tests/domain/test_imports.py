@@ -274,6 +274,7 @@ def test_every_apartment_rejection_names_its_cell(db, admin, sunrise, tmp_path, 
     job = upload(db, admin, tmp_path, (APARTMENT_HEADER + line + "\n").encode())
     row = outcomes(db, job)[2]
     assert (row.outcome, row.field, row.reason) == (Outcome.REJECT, field, reason)
+    assert row.key == " / ".join(cell for cell in line.split(";")[:3] if cell)  # as the file wrote it
 
 
 def test_a_duplicate_key_within_the_file_is_rejected(db, admin, sunrise, tmp_path):

@@ -34,6 +34,7 @@ from app.domain.leads.models import Lead, LeadSource, LeadStatus, LeadStatusChan
 from app.domain.leads.search import insert_indexed
 
 CHUNK_ROWS = 2000
+APARTMENT_KEY = ("complex", "building", "number")
 APARTMENT_FIELDS = ("floor", "section", "rooms", "area", "price_per_m2", "total_price", "status")
 LOCKED = (ApartmentStatus.BOOKED, ApartmentStatus.SOLD)
 STATUS_WORDS = {
@@ -250,8 +251,9 @@ class ApartmentImport:
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
         positions = _positions(headers, mapping)
         for line, row in rows:
+            cells = _cells(positions, row)
             try:
-                data = self.parse(_cells(positions, row))
+                data = self.parse(cells)
                 data["building_obj"] = self._building(data)
                 key = (data["building_obj"].id, data["number"])
                 if key in self.seen:
@@ -259,7 +261,7 @@ class ApartmentImport:
                 self.seen.add(key)
                 parsed.append((line, row, data, None))
             except RowError as exc:
-                parsed.append((line, row, None, _reject(line, row, exc)))
+                parsed.append((line, row, None, _reject(line, row, exc, key_cells(cells, APARTMENT_KEY))))
         self.db.flush()
         wanted = [d for _, _, d, _ in parsed if d is not None]
         existing: dict[tuple[int, str], Apartment] = {}
@@ -425,14 +427,15 @@ class LeadImport:
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
         positions = _positions(headers, mapping)
         for line, row in rows:
+            cells = _cells(positions, row)
             try:
-                data = self.parse(_cells(positions, row))
+                data = self.parse(cells)
                 if data["phone"] in self.seen:
                     raise RowError("phone", N_("The same phone is already in an earlier row of the file."))
                 self.seen.add(data["phone"])
                 parsed.append((line, row, data, None))
             except RowError as exc:
-                parsed.append((line, row, None, _reject(line, row, exc)))
+                parsed.append((line, row, None, _reject(line, row, exc, key_cells(cells, ("phone",)))))
         phones = [d["phone"] for _, _, d, _ in parsed if d is not None]
         columns = (Lead.id, Lead.phone, Lead.name, Lead.complex_id, Lead.assigned_id)
         found = self.db.execute(select(*columns).where(one_of(Lead.phone, phones, self.dialect))) if phones else []
@@ -527,6 +530,11 @@ def insert_rows(db: Session, model: type, rows: list[dict]) -> None:
 
 def _reject(line: int, row: list[object], exc: RowError, key: str = "") -> RowResult:
     return RowResult(line, Outcome.REJECT, key, exc.field, exc.reason, values=[norm.text(v) for v in row])
+
+
+def key_cells(cells: dict[str, object], fields: tuple[str, ...]) -> str:
+    """A rejected row's key as the file wrote it (its key cells joined), so the admin finds the row."""
+    return " / ".join(norm.text(cells[f]) for f in fields if f in cells)[:300]
 
 
 PROCESSORS = {ImportKind.APARTMENTS: ApartmentImport, ImportKind.LEADS: LeadImport}

@@ -26,7 +26,17 @@ from app.domain.finance.crud import payments, snapshot
 from app.domain.finance.models import Payment, PaymentMethod, PaymentStatus
 from app.domain.finance.schemas import PaymentCreate
 from app.domain.imports import normalise as norm
-from app.domain.imports.engine import RowError, RowResult, _audit_rows, _cells, _parse, _positions, _reject, insert_rows
+from app.domain.imports.engine import (
+    RowError,
+    RowResult,
+    _audit_rows,
+    _cells,
+    _parse,
+    _positions,
+    _reject,
+    insert_rows,
+    key_cells,
+)
 from app.domain.imports.mapping import N_
 from app.domain.imports.models import ImportJob, Outcome
 from settings import settings
@@ -61,6 +71,9 @@ def natural_key(contract_id: int, paid_at: date, amount: Decimal, method: Paymen
 def external_key(external_id: str) -> str:
     """The idempotency key of a payment known by the external id a file gives it."""
     return f"{KEY_PREFIX}ext:{external_id}"[:100]
+
+
+PAYMENT_KEY = ("contract", "date", "amount")
 
 
 class PaymentImport:
@@ -101,10 +114,11 @@ class PaymentImport:
         positions = _positions(headers, mapping)
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
         for line, row in rows:
+            cells = _cells(positions, row)
             try:
-                parsed.append((line, row, self.parse(_cells(positions, row)), None))
+                parsed.append((line, row, self.parse(cells), None))
             except RowError as exc:
-                parsed.append((line, row, None, _reject(line, row, exc)))
+                parsed.append((line, row, None, _reject(line, row, exc, key_cells(cells, PAYMENT_KEY))))
         wanted = [d for _, _, d, _ in parsed if d is not None]
         contracts = self._contracts({d["contract"] for d in wanted})
         known = self._known(contracts, wanted)

@@ -76,6 +76,7 @@ class Settings:
     workers: int = 1
     broker_url: str = ""
     redis_url: str = ""
+    broker_visibility_timeout: int = 3600  # Redis broker: seconds before a vanished worker's job is handed out again
     session_hours: int = 12
     cookie_secure: bool = False
     trusted_proxies: str = ""  # comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto we believe
@@ -133,6 +134,7 @@ class Settings:
             workers=_env_int("WORKERS", 1),
             broker_url=_env("BROKER_URL"),
             redis_url=_env("REDIS_URL"),
+            broker_visibility_timeout=_env_int("BROKER_VISIBILITY_TIMEOUT", 3600),
             session_hours=_env_int("SESSION_HOURS", 12),
             cookie_secure=_env_bool("COOKIE_SECURE", False),
             trusted_proxies=_env("TRUSTED_PROXIES"),
@@ -251,6 +253,10 @@ class Settings:
             self.trusted_networks  # noqa: B018 - parsed once here so a typo stops the start
         except ValueError as exc:
             raise ConfigError(f"TRUSTED_PROXIES: {exc}; use IPs or CIDRs separated by commas") from exc
+        if self.broker_visibility_timeout < 1:
+            raise ConfigError(
+                "BROKER_VISIBILITY_TIMEOUT must be 1 second or more, and above the longest job (default 3600)"
+            )
         if self.db_pool_size < 0 or self.db_pool_timeout < 1:
             raise ConfigError("DB_POOL_SIZE must be 0 (automatic) or more, DB_POOL_TIMEOUT 1 second or more")
         if self.service_requests_per_link < 1 or self.service_requests_per_address < 1:

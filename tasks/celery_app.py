@@ -21,9 +21,22 @@ BEAT_SCHEDULE = {
 }
 
 
+REDIS_SCHEMES = ("redis", "rediss", "redis+socket", "sentinel")
+
+
+def is_redis(url: str) -> bool:
+    """Whether `url` names a Redis broker (Kombu's redis, rediss, redis+socket or sentinel transport)."""
+    return url.partition("://")[0].lower() in REDIS_SCHEMES
+
+
 def configure(app: Celery, config: Settings) -> Celery:
     """Point `app` at the configured broker, or make every task run inline."""
     broker = config.celery_broker
+    # Redis has no acknowledgements of its own: a job a worker took waits in its "unacked" set, and a
+    # job whose worker vanished (kill -9, power loss) is handed out again only once it is older than
+    # the visibility timeout. It must exceed the longest job (an import of IMPORT_MAX_ROWS rows), or a
+    # job still running is handed out a second time. (The Redis result backend has no such timeout.)
+    transport = {"visibility_timeout": config.broker_visibility_timeout} if is_redis(broker) else {}
     app.conf.update(
         broker_url=broker or "memory://",
         result_backend=broker or None,
@@ -36,6 +49,7 @@ def configure(app: Celery, config: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        broker_transport_options=transport,
         result_expires=3600,
         timezone=config.time_zone,
         enable_utc=True,

@@ -3,63 +3,47 @@ finds its import finished, and a real Celery worker on the local Redis."""
 
 from __future__ import annotations
 
-import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.db import write_session
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportJob, ImportKind
-from app.domain.imports.readers import FileUpload
-from app.domain.leads.models import Lead
-from app.migrations import upgrade
 from settings import Settings
 from tasks import imports as import_tasks
 from tasks.celery_app import celery_app, make_celery
-from tests.conftest import make_settings
-from tests.factories import make_user
+from tests.bench.bench_imports import leads_csv
+from tests.conftest import BACKENDS
+from tests.import_jobs import fresh_url, lead_count, live_database, mark_apply, uploaded
 from tests.workers import own_redis_url
 
 REDIS_URL = own_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-LEADS = "Телефон;Имя\n+998901112233;Азиз\n+998901112234;Нодира\nне телефон;Кто\n".encode()
 
 
 @pytest.fixture
 def live(tmp_path):
-    """A migrated SQLite file with an admin, and the settings of a worker using it."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
-    upgrade(url)
-    with write_session(url) as db:
-        admin_id = make_user(db, Role.ADMIN, username="importer").id
-    return make_settings(url, tmp_path), admin_id
+    """A migrated SQLite file with an admin and a complex, and the settings of a worker using it."""
+    return live_database(f"sqlite:///{tmp_path / 'live.db'}", tmp_path)
 
 
-def uploaded(config: Settings, admin_id: int) -> int:
-    """An uploaded leads file marked for its preview, committed; its id."""
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_deliveries_of_one_apply_at_once_end_done_with_each_lead_once(backend, tmp_path):
+    """A job handed out twice (its first worker slow past the visibility timeout): the second waits
+    for the first and finds the import done, instead of failing it after its commit."""
+    config, admin_id = live_database(fresh_url(backend, tmp_path, "import_twice"), tmp_path / "twice")
+    import_id = uploaded(config, admin_id, leads_csv(3000))
+    assert import_tasks.run_import_now(import_id, admin_id, config) == "preview"
+    mark_apply(config, admin_id, import_id)
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: import_tasks.run_import_now(import_id, admin_id, config), range(2)))
+    assert outcomes == ["done", "done"]
+    assert lead_count(config) == 3000
     with write_session(config.database_url) as db:
-        admin = db.get(User, admin_id)
-        job = imports.create(
-            db, admin, ImportKind.LEADS, FileUpload(io.BytesIO(LEADS), "leads.csv"), config.data_dir, 1 << 20, 100
-        )
-        imports.begin(db, admin, job.id, apply=False, data_dir=config.data_dir)
-        return job.id
-
-
-def mark_apply(config: Settings, admin_id: int, import_id: int) -> None:
-    """Mark a previewed import for applying, committed."""
-    with write_session(config.database_url) as db:
-        imports.begin(db, db.get(User, admin_id), import_id, apply=True, data_dir=config.data_dir)
-
-
-def lead_count(config: Settings) -> int:
-    """How many leads the database holds."""
-    with write_session(config.database_url) as db:
-        return db.scalar(select(func.count()).select_from(Lead))
+        assert db.get(ImportJob, import_id).status == "done"
 
 
 def test_the_job_previews_applies_and_a_redelivery_changes_nothing(live):

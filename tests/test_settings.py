@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from celery import Celery
 
 from settings import DEV_SECRET_KEY, ConfigError, Settings
+from tasks.celery_app import configure
 
 
 def test_defaults_are_local_and_embedded(monkeypatch):
@@ -85,3 +87,32 @@ def test_bad_quiet_hours_refuse_to_start_and_say_how(monkeypatch, value):
     monkeypatch.setenv("NOTIFY_QUIET_HOURS", value)
     with pytest.raises(ConfigError, match=r"NOTIFY_QUIET_HOURS.*22-08"):
         Settings.from_env()
+
+
+def test_the_broker_visibility_timeout_is_an_hour_unless_set(monkeypatch):
+    monkeypatch.delenv("BROKER_VISIBILITY_TIMEOUT", raising=False)
+    assert Settings.from_env().broker_visibility_timeout == 3600
+    monkeypatch.setenv("BROKER_VISIBILITY_TIMEOUT", "7200")
+    assert Settings.from_env().broker_visibility_timeout == 7200
+
+
+@pytest.mark.parametrize("value", ["0", "-60"])
+def test_a_visibility_timeout_under_a_second_refuses_to_start(monkeypatch, value):
+    monkeypatch.setenv("BROKER_VISIBILITY_TIMEOUT", value)
+    with pytest.raises(ConfigError, match="BROKER_VISIBILITY_TIMEOUT"):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("broker", "options"),
+    [
+        ("redis://r:6379/0", {"visibility_timeout": 90}),
+        ("rediss://r:6380/0", {"visibility_timeout": 90}),
+        ("sentinel://s:26379", {"visibility_timeout": 90}),
+        ("amqp://guest@r//", {}),
+        ("", {}),
+    ],
+)
+def test_the_visibility_timeout_reaches_a_redis_broker_only(broker, options):
+    app = configure(Celery("probe", set_as_current=False), Settings(broker_url=broker, broker_visibility_timeout=90))
+    assert app.conf.broker_transport_options == options

@@ -36,12 +36,14 @@ def apartments_csv(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
-def leads_csv(rows: int) -> bytes:
-    """A lead list with distinct Uzbek mobile numbers."""
+def leads_csv(rows: int, complex_name: str = "") -> bytes:
+    """A lead list with distinct Uzbek mobile numbers; with `complex_name`, every third lead asks
+    for that complex (a ЖК column)."""
     out = io.StringIO()
-    out.write("Телефон;ФИО\n")
+    out.write("Телефон;ФИО;ЖК\n" if complex_name else "Телефон;ФИО\n")
     for i in range(rows):
-        out.write(f"+998 90 {i // 10000:03d}-{(i // 100) % 100:02d}-{i % 100:02d};Клиент {i}\n")
+        out.write(f"+998 90 {i // 10000:03d}-{(i // 100) % 100:02d}-{i % 100:02d};Клиент {i}")
+        out.write((f";{complex_name}\n" if i % 3 == 0 else ";\n") if complex_name else "\n")
     return out.getvalue().encode()
 
 

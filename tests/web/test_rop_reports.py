@@ -18,8 +18,9 @@ from app.core import cache, clock
 from app.domain.audit.models import AuditEntry
 from app.domain.leads.models import LeadComment, LeadStatus
 from tests.factories import make_contract, make_lead, make_user
+from tests.workers import own_redis_url
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = own_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 MONTH = "2026-03"
 
 

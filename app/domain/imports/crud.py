@@ -295,6 +295,10 @@ class ImportCRUD:
         """Preview (status previewing) or apply (status applying) an import: the same pass over the
         file; a preview's writes are rolled back, an apply's kept only when every row went through."""
         job = self.get(db, actor, import_id)
+        if job.status in RUNNING:
+            # a second delivery of the same job waits here for the first to commit, then finds it
+            # finished instead of failing it (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises them)
+            db.refresh(job, with_for_update=True)
         if job.status not in RUNNING:
             return job  # redelivered after it finished, or cancelled meanwhile
         applying = job.status == ImportStatus.APPLYING

@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -141,7 +141,9 @@ _PLAIN = (int, str, float, bool, type(None))
 
 def _flat(snapshot: dict) -> dict:
     """A JSON-safe copy of a flat snapshot (plain values pass as they are)."""
-    return {k: v if isinstance(v, _PLAIN) else _jsonable(v) for k, v in snapshot.items()}
+    return {
+        k: v if isinstance(v, _PLAIN) else str(v) if type(v) is Decimal else _jsonable(v) for k, v in snapshot.items()
+    }
 
 
 def _audit_rows(actor: User, job: ImportJob, entity: str, items: list[tuple[int, dict | None, dict]]) -> list[dict]:
@@ -174,6 +176,7 @@ class ApartmentImport:
             (b.complex_id, b.name.strip().lower()): b for b in db.scalars(select(Building))
         }
         self.seen: set[tuple[int, str]] = set()
+        self.now = clock.now()  # the time of the chunk being written
         self.created: set[int] = set()
         self.touched: set[int] = set()
 
@@ -250,6 +253,7 @@ class ApartmentImport:
         """Decide and write one chunk of rows."""
         parsed: list[tuple[int, list[object], dict[str, Any] | None, RowResult | None]] = []
         positions = _positions(headers, mapping)
+        self.now = clock.now()
         for line, row in rows:
             cells = _cells(positions, row)
             try:
@@ -305,12 +309,10 @@ class ApartmentImport:
             except RowError as exc:
                 results.append(_reject(line, row, exc, key_text))
         if creates:
+            before = self.db.scalar(select(func.coalesce(func.max(Apartment.id), 0)))
             insert_rows(self.db, Apartment, creates)
-            made = self.db.execute(
-                select(Apartment.building_id, Apartment.number, Apartment.id).where(
-                    one_of(Apartment.building_id, {c["building_id"] for c in creates}, self.dialect),
-                    one_of(Apartment.number, {c["number"] for c in creates}, self.dialect),
-                )
+            made = self.db.execute(  # the rows just made (and, on PostgreSQL, any made meanwhile)
+                select(Apartment.building_id, Apartment.number, Apartment.id).where(Apartment.id > before)
             )
             by_key = {(b, n): i for b, n, i in made}
             ids = [by_key[(c["building_id"], c["number"])] for c in creates]
@@ -342,7 +344,7 @@ class ApartmentImport:
             "price_per_m2": per_m2,
             "total_price": total,
             "status": data.get("status", ApartmentStatus.FREE),
-            "updated_at": clock.now(),
+            "updated_at": self.now,
         }
 
     def _changes(self, current: Any, building: Building, data: dict[str, Any]) -> dict[str, list[Any]]:
@@ -479,10 +481,9 @@ class LeadImport:
             audits.append((current.id, {k: v[0] for k, v in changes.items()}, after))
             results.append(RowResult(line, Outcome.UPDATE, data["phone"], changes=_jsonable(changes)))
         if creates:
+            before = self.db.scalar(select(func.coalesce(func.max(Lead.id), 0)))
             insert_indexed(self.db, creates)
-            made = self.db.execute(
-                select(Lead.phone, Lead.id).where(one_of(Lead.phone, [c["phone"] for c in creates], self.dialect))
-            )
+            made = self.db.execute(select(Lead.phone, Lead.id).where(Lead.id > before))  # as for apartments
             by_phone = dict(made.all())
             ids = [by_phone[c["phone"]] for c in creates]
             insert_rows(

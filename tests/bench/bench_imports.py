@@ -1,16 +1,20 @@
-"""Benchmark of imports: preview and apply of a 100,000-row CSV of apartments and of leads.
+"""Benchmark of imports: preview and apply of a 100,000-row file of apartments and of leads, as CSV
+and as XLSX, on SQLite or PostgreSQL.
 
-Run from the repository root:  python -m tests.bench.bench_imports [rows]   (SQLite; set
-BENCH_DATABASE_URL to a PostgreSQL URL to time that instead). It builds a throw-away database
-with one complex, writes the CSV files, and times the preview (a rolled-back run), the apply,
-and a second apply of the same file (all unchanged). It prints rows per second. Not a test.
+Run from the repository root:
+    python -m tests.bench.bench_imports [rows] [--formats csv,xlsx] [--db sqlite|postgresql] [--pg-url URL]
+For each format it builds a throw-away database with one complex (PostgreSQL: the database at
+--pg-url is emptied), writes the files, and times the preview (a rolled-back run), the apply, and
+the same file again (all unchanged). It prints rows per second (the whole run: reading, deciding,
+writing, the per-row outcomes). Not a test.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
-import sys
+import platform
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +27,9 @@ from app.domain.imports.models import ImportKind
 from app.domain.imports.readers import FileUpload
 from app.domain.inventory.models import Building, Complex
 from app.migrations import upgrade
+from tests.bench.bench_leads import reset_postgres
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_perf"
 
 
 def apartments_csv(rows: int) -> bytes:
@@ -55,11 +62,21 @@ def timed(label: str, rows: int, db, admin: User, import_id: int, folder: Path) 
     print(f"{label:<34} {rows:>8} rows {elapsed:6.2f} s {rows / elapsed:>10,.0f} rows/s  {job.counts}")
 
 
-def main() -> None:
-    """Build the database and time each run."""
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.db'}"
+def as_xlsx(content: bytes) -> bytes:
+    """The same table as an XLSX workbook (one sheet, values)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for line in content.decode().splitlines():
+        sheet.append(line.split(";"))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def fresh_database(url: str, rows: int) -> None:
+    """Migrate the database and give it an admin, one complex and its buildings."""
     upgrade(url)
     with write_session(url) as db:
         admin = User(username="bench-admin", role=Role.ADMIN, password_hash="-", full_name="Bench")
@@ -67,19 +84,43 @@ def main() -> None:
         db.add_all([admin, complex_])
         db.flush()
         db.add_all(Building(complex_id=complex_.id, name=f"B{b}", floors=100) for b in range(rows // 1000 + 1))
-    for kind, content in ((ImportKind.APARTMENTS, apartments_csv(rows)), (ImportKind.LEADS, leads_csv(rows))):
+
+
+def run_format(url: str, folder: Path, rows: int, fmt: str) -> None:
+    """Time each kind's preview and apply, then the same file again, in one format."""
+    files = {ImportKind.APARTMENTS: apartments_csv(rows), ImportKind.LEADS: leads_csv(rows)}
+    for kind, content in files.items():
+        data = as_xlsx(content) if fmt == "xlsx" else content
         for attempt in ("first", "again"):
             with write_session(url) as db:
                 admin = db.query(User).filter_by(username="bench-admin").one()
-                job = imports.create(
-                    db, admin, kind, FileUpload(io.BytesIO(content), f"{kind}.csv"), folder, 200 << 20, 10**6
-                )
+                upload = FileUpload(io.BytesIO(data), f"{kind}.{fmt}")
+                job = imports.create(db, admin, kind, upload, folder, 200 << 20, 10**6)
                 imports.begin(db, admin, job.id, apply=False, data_dir=folder)
-                timed(f"{kind} preview ({attempt})", rows, db, admin, job.id, folder)
+                timed(f"{fmt} {kind} preview ({attempt})", rows, db, admin, job.id, folder)
             with write_session(url) as db:
                 admin = db.query(User).filter_by(username="bench-admin").one()
                 imports.begin(db, admin, job.id, apply=True, data_dir=folder)
-                timed(f"{kind} apply ({attempt})", rows, db, admin, job.id, folder)
+                timed(f"{fmt} {kind} apply ({attempt})", rows, db, admin, job.id, folder)
+
+
+def main() -> None:
+    """Build a database per format and time each run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rows", nargs="?", type=int, default=100_000)
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="your own PostgreSQL database (it is emptied)")
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {args.db}, {args.rows:,} rows per file")
+    for fmt in args.formats.split(","):
+        folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
+        url = f"sqlite:///{folder / 'bench.db'}"
+        if args.db == "postgresql":
+            url = args.pg_url
+            reset_postgres(url)
+        fresh_database(url, args.rows)
+        run_format(url, folder, args.rows, fmt)
 
 
 if __name__ == "__main__":

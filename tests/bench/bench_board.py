@@ -44,13 +44,12 @@ from app.domain.dispatch.models import OrderKind, OrderStatus, Technician, WorkO
 from app.domain.inventory.models import Apartment
 from app.migrations import upgrade
 from main import server_socket
-from tests.bench.bench_leads import reset_postgres
+from tests.bench.bench_leads import DEFAULT_PG_URL, reset_postgres
 from tests.bench.bench_pages import HOST, SqlCounter, bare_endpoint, make_settings, measure_pages, print_rows, serve
 
 TECHNICIANS = 30
 ORDERS = 2_000
 DROPS = 60
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_perf"
 ALL_WEEK = {str(day): ["08:00", "20:00"] for day in range(7)}
 
 

@@ -27,9 +27,7 @@ from app.domain.imports.models import ImportKind
 from app.domain.imports.readers import FileUpload
 from app.domain.inventory.models import Building, Complex
 from app.migrations import upgrade
-from tests.bench.bench_leads import reset_postgres
-
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_perf"
+from tests.bench.bench_leads import DEFAULT_PG_URL, reset_postgres
 
 
 def apartments_csv(rows: int) -> bytes:

@@ -141,9 +141,7 @@ _PLAIN = (int, str, float, bool, type(None))
 
 def _flat(snapshot: dict) -> dict:
     """A JSON-safe copy of a flat snapshot (plain values pass as they are)."""
-    return {
-        k: v if isinstance(v, _PLAIN) else str(v) if type(v) is Decimal else _jsonable(v) for k, v in snapshot.items()
-    }
+    return {k: v if isinstance(v, _PLAIN) else _jsonable(v) for k, v in snapshot.items()}
 
 
 def _audit_rows(actor: User, job: ImportJob, entity: str, items: list[tuple[int, dict | None, dict]]) -> list[dict]:

@@ -3,6 +3,7 @@ finds its import finished, and a real Celery worker on the local Redis."""
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 
 from app.auth.models import User
-from app.db import write_session
+from app.db import write_session, write_session_factory
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportJob, ImportKind
 from settings import Settings
@@ -44,6 +45,23 @@ def test_two_deliveries_of_one_apply_at_once_end_done_with_each_lead_once(backen
     assert lead_count(config) == 3000
     with write_session(config.database_url) as db:
         assert db.get(ImportJob, import_id).status == "done"
+
+
+def test_the_progress_stays_full_until_the_run_commits(live):
+    """Others read "applying" until the job's transaction commits: its bar must not drop back to 0."""
+    config, admin_id = live
+    import_id = uploaded(config, admin_id)
+    assert import_tasks.run_import_now(import_id, admin_id, config) == "preview"
+    mark_apply(config, admin_id, import_id)
+    progress = config.data_dir / "imports" / f"{import_id}.progress"
+    db = write_session_factory(config.database_url)()
+    try:
+        imports.run(db, db.get(User, admin_id), import_id, config.data_dir)
+        assert json.loads(progress.read_text())["done"] == 3  # the run is over, not yet committed
+        db.commit()
+    finally:
+        db.close()
+    assert not progress.exists()
 
 
 def test_the_job_previews_applies_and_a_redelivery_changes_nothing(live):

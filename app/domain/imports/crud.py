@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -101,7 +101,7 @@ class ImportCRUD:
             "rows_done": job.total_rows if job.status in (ImportStatus.PREVIEW, ImportStatus.DONE) else 0,
         }
         if job.status in RUNNING:
-            info["stopping"] = _stop_file(data_dir, job.id).exists()
+            info["stopping"] = self.stopping(job, data_dir)
             info["rows_per_second"] = info["seconds_left"] = None  # until the first chunk is done
             state = _read_progress(data_dir, job.id)
             done, total, started = state.get("done", 0), state.get("total", 0), state.get("started")
@@ -245,7 +245,7 @@ class ImportCRUD:
                 raise Conflict("This import can no longer be changed.")
             job.status = ImportStatus.PREVIEWING
         job.progress, job.error = 0.0, ""
-        _stop_file(data_dir, job.id).unlink(missing_ok=True)
+        _remove_run_files(data_dir, job.id)  # a stop or progress left by an earlier run
         db.flush()
         return job
 
@@ -341,8 +341,8 @@ class ImportCRUD:
             db.expire_all()
             return self._fail(db, db.get(ImportJob, import_id), "The database refused a row: nothing was imported.")
         finally:
-            _progress_file(data_dir, import_id).unlink(missing_ok=True)
-            _stop_file(data_dir, import_id).unlink(missing_ok=True)
+            # until the run's transaction commits, others still read "previewing"/"applying" and its progress
+            event.listen(db, "after_commit", lambda _session: _remove_run_files(data_dir, import_id), once=True)
         db.expire_all()
         job = db.get(ImportJob, import_id)
         self._record(db, job, outcome)
@@ -427,6 +427,12 @@ def _stop_file(data_dir: Path, import_id: int) -> Path:
     """The flag a cancel leaves for the running import (a file: the run's transaction may hold the
     database's write lock)."""
     return imports_dir(data_dir) / f"{import_id}.stop"
+
+
+def _remove_run_files(data_dir: Path, import_id: int) -> None:
+    """Remove the progress and stop files of an import's run."""
+    _progress_file(data_dir, import_id).unlink(missing_ok=True)
+    _stop_file(data_dir, import_id).unlink(missing_ok=True)
 
 
 def _write_progress(data_dir: Path, import_id: int, done: int, total: int, started: float) -> None:

@@ -2,7 +2,8 @@
 
 Run from the repository root:  python -m tests.bench.bench_import_payments [rows] [contracts]
 (SQLite; BENCH_DATABASE_URL for PostgreSQL). It builds a throw-away database with signed
-contracts, writes a CSV of payments spread over them, and prints rows per second. Not a test.
+contracts, writes a CSV of payments spread over them, and prints rows per second and their ratio
+to the requests per second of a bare Starlette endpoint timed in the same run. Not a test.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportKind
 from app.domain.imports.readers import FileUpload
 from app.migrations import upgrade
+from tests.bench.bench_pages import bare_rate
 from tests.factories import make_contract, make_user
 
 
@@ -47,6 +49,8 @@ def main() -> None:
         make_user(db, Role.ADMIN, username="bench-admin")
         numbers = [make_contract(db, price_per_m2="1000", months=12).number for _ in range(count)]
     content = payments_csv(numbers, rows)
+    bare = bare_rate()
+    print(f"bare starlette endpoint: {bare:,.0f} req/s (ratio = import rows/s per bare request/s)")
     for attempt in ("first", "again"):
         with write_session(url) as db:
             admin = db.query(User).filter_by(username="bench-admin").one()
@@ -65,7 +69,7 @@ def main() -> None:
                 elapsed = time.perf_counter() - started
             print(
                 f"payments {label} ({attempt}) {rows:>7} rows {elapsed:6.2f} s",
-                f"{rows / elapsed:>8,.0f} rows/s {job.counts}",
+                f"{rows / elapsed:>8,.0f} rows/s ratio {rows / elapsed / bare:5.2f} {job.counts}",
             )
         if attempt == "first":
             first_id = import_id
@@ -74,7 +78,10 @@ def main() -> None:
         started = time.perf_counter()
         imports.undo(db, admin, first_id)
         elapsed = time.perf_counter() - started
-    print(f"payments undo            {rows:>7} rows {elapsed:6.2f} s {rows / elapsed:>8,.0f} rows/s")
+    print(
+        f"payments undo            {rows:>7} rows {elapsed:6.2f} s {rows / elapsed:>8,.0f} rows/s",
+        f"ratio {rows / elapsed / bare:5.2f}",
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Run from the repository root:
 For each format it builds a throw-away database with one complex (PostgreSQL: the database at
 --pg-url is emptied), writes the files, and times the preview (a rolled-back run), the apply, and
 the same file again (all unchanged). It prints rows per second (the whole run: reading, deciding,
-writing, the per-row outcomes). Not a test.
+writing, the per-row outcomes) and their ratio to the requests per second of a bare Starlette
+endpoint timed first in the same run (so figures from a slower machine compare). Not a test.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.domain.imports.readers import FileUpload
 from app.domain.inventory.models import Building, Complex
 from app.migrations import upgrade
 from tests.bench.bench_leads import DEFAULT_PG_URL, reset_postgres
+from tests.bench.bench_pages import bare_rate
 
 
 def apartments_csv(rows: int) -> bytes:
@@ -52,12 +54,13 @@ def leads_csv(rows: int, complex_name: str = "") -> bytes:
     return out.getvalue().encode()
 
 
-def timed(label: str, rows: int, db, admin: User, import_id: int, folder: Path) -> None:
-    """Run the import and print its rows per second."""
+def timed(label: str, rows: int, db, admin: User, import_id: int, folder: Path, bare: float) -> None:
+    """Run the import and print its rows per second, and their ratio to the bare endpoint's requests per second."""
     started = time.perf_counter()
     job = imports.run(db, admin, import_id, folder)
     elapsed = time.perf_counter() - started
-    print(f"{label:<34} {rows:>8} rows {elapsed:6.2f} s {rows / elapsed:>10,.0f} rows/s  {job.counts}")
+    rate = rows / elapsed
+    print(f"{label:<34} {rows:>8} rows {elapsed:6.2f} s {rate:>10,.0f} rows/s  ratio {rate / bare:5.2f}  {job.counts}")
 
 
 def as_xlsx(content: bytes) -> bytes:
@@ -84,7 +87,7 @@ def fresh_database(url: str, rows: int) -> None:
         db.add_all(Building(complex_id=complex_.id, name=f"B{b}", floors=100) for b in range(rows // 1000 + 1))
 
 
-def run_format(url: str, folder: Path, rows: int, fmt: str) -> None:
+def run_format(url: str, folder: Path, rows: int, fmt: str, bare: float) -> None:
     """Time each kind's preview and apply, then the same file again, in one format."""
     files = {ImportKind.APARTMENTS: apartments_csv(rows), ImportKind.LEADS: leads_csv(rows)}
     for kind, content in files.items():
@@ -95,11 +98,11 @@ def run_format(url: str, folder: Path, rows: int, fmt: str) -> None:
                 upload = FileUpload(io.BytesIO(data), f"{kind}.{fmt}")
                 job = imports.create(db, admin, kind, upload, folder, 200 << 20, 10**6)
                 imports.begin(db, admin, job.id, apply=False, data_dir=folder)
-                timed(f"{fmt} {kind} preview ({attempt})", rows, db, admin, job.id, folder)
+                timed(f"{fmt} {kind} preview ({attempt})", rows, db, admin, job.id, folder, bare)
             with write_session(url) as db:
                 admin = db.query(User).filter_by(username="bench-admin").one()
                 imports.begin(db, admin, job.id, apply=True, data_dir=folder)
-                timed(f"{fmt} {kind} apply ({attempt})", rows, db, admin, job.id, folder)
+                timed(f"{fmt} {kind} apply ({attempt})", rows, db, admin, job.id, folder, bare)
 
 
 def main() -> None:
@@ -111,6 +114,8 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="your own PostgreSQL database (it is emptied)")
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {args.db}, {args.rows:,} rows per file")
+    bare = bare_rate()
+    print(f"bare starlette endpoint: {bare:,.0f} req/s (ratio = import rows/s per bare request/s)")
     for fmt in args.formats.split(","):
         folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
         url = f"sqlite:///{folder / 'bench.db'}"
@@ -118,7 +123,7 @@ def main() -> None:
             url = args.pg_url
             reset_postgres(url)
         fresh_database(url, args.rows)
-        run_format(url, folder, args.rows, fmt)
+        run_format(url, folder, args.rows, fmt, bare)
 
 
 if __name__ == "__main__":

@@ -27,39 +27,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import redis
 from celery import Celery
 
 from app.auth.permissions import Role
 from app.db import get_engine, write_session
 from app.migrations import upgrade
-from main import server_socket
-from tests.bench.bench_pages import HOST, bare_endpoint, serve
+from tests.bench.bench_pages import bare_rate
 from tests.bot.helpers import link
 from tests.bot.stub import start_stub
 from tests.factories import make_lead, make_user
 
 TOKEN = "123456:BENCH-token"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def bare_rate() -> float:
-    """Requests per second of a bare Starlette endpoint, one at a time, in this run."""
-    from starlette.applications import Starlette
-    from starlette.routing import Route
-
-    sock = server_socket(HOST, 0)
-    server, thread = serve(Starlette(routes=[Route("/", bare_endpoint)]), sock)
-    try:
-        with httpx.Client(base_url=f"http://{HOST}:{sock.getsockname()[1]}") as bare:
-            started = time.perf_counter()
-            for _ in range(1000):
-                bare.get("/")
-            return 1000 / (time.perf_counter() - started)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def build(url: str, chats: int, per_chat: int) -> list[tuple[int, int]]:

@@ -190,6 +190,21 @@ async def bare_endpoint(request):
     return PlainTextResponse("ok")
 
 
+def bare_rate() -> float:
+    """Requests per second of a bare Starlette endpoint, one at a time, in this run."""
+    sock = server_socket(HOST, 0)
+    server, thread = serve(Starlette(routes=[Route("/", bare_endpoint)]), sock)
+    try:
+        with httpx.Client(base_url=f"http://{HOST}:{sock.getsockname()[1]}") as bare:
+            started = time.perf_counter()
+            for _ in range(1000):
+                bare.get("/")
+            return 1000 / (time.perf_counter() - started)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
 class SqlCounter:
     """Counts the statements (and their time) the engine runs; reset before one request."""
 

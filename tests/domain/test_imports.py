@@ -4,6 +4,7 @@ rules, audit entries under the import's id, distribution of new leads."""
 
 from __future__ import annotations
 
+import gc
 import io
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,8 @@ from sqlalchemy import func, select
 from app.auth.permissions import Role
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.domain.audit.models import AuditEntry
-from app.domain.distribution.models import DistributionMode, DistributionSettings
+from app.domain.distribution.crud import distribution
+from app.domain.distribution.models import AssignReason, DistributionMode, DistributionSettings, LeadAssignment
 from app.domain.imports import normalise as norm
 from app.domain.imports.crud import imports
 from app.domain.imports.mapping import suggest
@@ -310,6 +312,7 @@ def test_a_cancelled_running_apply_stops_and_keeps_nothing(db, admin, sunrise, t
     assert job.status == ImportStatus.CANCELLED
     assert db.scalar(select(func.count()).where(Apartment.number.in_(["700", "701", "702"]))) == 0
     assert not imports.stopping(job, tmp_path)
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_stop_left_after_a_finished_run_does_not_cancel_the_next(db, admin, sunrise, tmp_path):
@@ -409,6 +412,28 @@ def test_new_leads_are_distributed_like_any_new_lead(db, admin, tmp_path):
     apply(db, admin, tmp_path, upload(db, admin, tmp_path, content, kind=ImportKind.LEADS, filename="l.csv"))
     owners = db.scalars(select(Lead.assigned_id).where(Lead.phone.like("+99890100000%")).order_by(Lead.id)).all()
     assert sorted(owners.count(s.id) for s in (first, second)) == [2, 2]
+
+
+def test_thousands_of_new_leads_wait_when_nobody_is_on_shift(db, admin, tmp_path):
+    settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
+    settings.mode = DistributionMode.AUTO
+    db.add(settings)
+    make_user(db, Role.SALES)  # expected, not checked in
+    content = "phone,name\n" + "".join(f"+99890200{i:04d},Клиент {i}\n" for i in range(2500))
+    job = upload(db, admin, tmp_path, content.encode(), kind=ImportKind.LEADS, filename="l.csv")
+    job = apply(db, admin, tmp_path, job)
+    assert job.counts["create"] == 2500
+    assert distribution.waiting_count(db) == 2500
+    new_ids = select(Lead.id).where(Lead.phone.like("+99890200%"))
+    waiting = select(func.count()).where(
+        LeadAssignment.lead_id.in_(new_ids), LeadAssignment.reason == AssignReason.WAITING_ABSENT
+    )
+    assert db.scalar(waiting) == 2500  # one decision per lead, across the batches
+    logged = select(func.count(func.distinct(AuditEntry.entity_id))).where(
+        AuditEntry.entity == "lead", AuditEntry.action == "auto_assign"
+    )
+    assert db.scalar(logged) == 2500
+    assert gc.get_freeze_count() == 0  # the run handed its objects back to the garbage collector
 
 
 def test_rows_are_listed_by_outcome(db, admin, sunrise, tmp_path):

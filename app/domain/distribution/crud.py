@@ -381,17 +381,19 @@ class DistributionCRUD:
     def _record_waiting(db: Session, lead_ids: list[int]) -> None:
         """What `_record` writes for leads that wait with nobody on shift, in bulk."""
         reason = AssignReason.WAITING_ABSENT
-        insert_many(
-            db, LeadAssignment.__table__, [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in lead_ids]
-        )
         now = clock.now()
         after = {"assigned_id": None, "reason": reason.value}
-        rows = [
-            {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
-            | {"before": {"assigned_id": None}, "after": after}
-            for i in lead_ids
-        ]
-        insert_many(db, AuditEntry.__table__, rows)
+        for start in range(0, len(lead_ids), DRAIN_LIMIT):  # a batch at a time: memory stays flat
+            batch = lead_ids[start : start + DRAIN_LIMIT]
+            insert_many(
+                db, LeadAssignment.__table__, [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in batch]
+            )
+            rows = [
+                {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
+                | {"before": {"assigned_id": None}, "after": after}
+                for i in batch
+            ]
+            insert_many(db, AuditEntry.__table__, rows)
 
     @staticmethod
     def _config(db: Session, row: DistributionSettings) -> dict:

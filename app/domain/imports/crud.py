@@ -10,6 +10,7 @@ read it while a long transaction holds the database.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Iterator
@@ -294,6 +295,12 @@ class ImportCRUD:
     def run(self, db: Session, actor: User, import_id: int, data_dir: Path) -> ImportJob:
         """Preview (status previewing) or apply (status applying) an import: the same pass over the
         file; a preview's writes are rolled back, an apply's kept only when every row went through."""
+        try:
+            return self._run(db, actor, import_id, data_dir)
+        finally:
+            gc.unfreeze()  # hand the run's survivors back to the garbage collector
+
+    def _run(self, db: Session, actor: User, import_id: int, data_dir: Path) -> ImportJob:
         job = self.get(db, actor, import_id)
         if job.status in RUNNING:
             # a second delivery of the same job waits here for the first to commit, then finds it
@@ -309,6 +316,9 @@ class ImportCRUD:
         total = job.total_rows
 
         def progress(done: int) -> None:
+            # the row outcomes kept so far live to the end: the collector need not walk them again
+            # after every chunk (its full passes took a third of a 100,000-row run)
+            gc.freeze()
             if _stop_file(data_dir, import_id).exists():
                 raise _Stopped
             _write_progress(data_dir, job.id, done, total, started)

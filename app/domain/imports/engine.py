@@ -8,7 +8,7 @@ import; `Run` collects the outcome of every row.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -74,9 +74,9 @@ class RowError(Exception):
         self.reason = reason
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
-    """The outcome of one row."""
+    """The outcome of one row (a run keeps one per row of the file: slots keep it small)."""
 
     line: int
     outcome: Outcome
@@ -84,7 +84,7 @@ class RowResult:
     field: str = ""
     reason: str = ""
     changes: dict[str, list[Any]] | None = None
-    values: list[str] = dataclasses.field(default_factory=list)
+    values: Sequence[str] = ()
 
 
 @dataclass

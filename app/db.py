@@ -367,6 +367,7 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     for name in names:
         raw = [row[name] for row in rows] if name in keys else [defaults[name]] * len(rows)
         columns.append(_converted(_bind_processor(table.c[name].type, dialect), raw))
+    _note(session, table.name)  # cached aggregates over this table are refreshed on commit
     if dialect.name == "sqlite":
         _insert_multirow(conn, compiled.string, len(names), list(zip(*columns, strict=True)))
         return
@@ -375,4 +376,3 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     else:
         out = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     conn.exec_driver_sql(compiled.string, out)
-    _note(session, table.name)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.permissions import Role
+from app.core import clock
 from app.domain.inventory.models import Apartment
 
 API = "/api/admin/imports"
@@ -190,3 +191,14 @@ def test_the_xlsx_error_report_drops_control_characters_a_spreadsheet_cannot_hol
     assert report.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
     assert sheet["A1"].value == "Телефон" and sheet["A2"].value == "не телефон"
+
+
+def test_imported_leads_show_at_once_in_the_cached_funnel(client_as):
+    admin, rop = client_as(Role.ADMIN), client_as(Role.ROP)
+    day = clock.today().isoformat()
+    funnel = f"/api/rop/funnel?from={day}&to={day}"
+    before = rop.get(funnel).json()["stages"][0]["count"]  # now cached
+    content = b"phone,name\n+998901110001,A\n+998901110002,B\n"
+    job = post_file(admin, content, kind="leads", name="leads.csv").json()
+    assert admin.post(f"{API}/{job['id']}/apply").json()["status"] == "done"
+    assert rop.get(funnel).json()["stages"][0]["count"] == before + 2

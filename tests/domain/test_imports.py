@@ -19,6 +19,7 @@ from app.core.errors import Conflict, Forbidden, Invalid
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.crud import distribution
 from app.domain.distribution.models import AssignReason, DistributionMode, DistributionSettings, LeadAssignment
+from app.domain.imports import engine
 from app.domain.imports import normalise as norm
 from app.domain.imports.crud import imports
 from app.domain.imports.mapping import suggest
@@ -180,7 +181,9 @@ def test_xlsx_reads_values_and_stops_after_the_data(tmp_path):
 # ---- apartments ------------------------------------------------------------------------------
 
 
-def test_preview_changes_nothing_and_counts_each_outcome(db, admin, sunrise, tmp_path):
+@pytest.mark.parametrize("spooled_in_memory", [engine.SPOOL_IN_MEMORY, 16], ids=["in-memory", "on-disk"])
+def test_preview_changes_nothing_and_counts_each_outcome(db, admin, sunrise, tmp_path, monkeypatch, spooled_in_memory):
+    monkeypatch.setattr(engine, "SPOOL_IN_MEMORY", spooled_in_memory)  # 16 bytes: the outcomes go to a file
     content = (
         APARTMENT_HEADER
         + "Sunrise;A;601;5;2 к.;62,5;1 250 000 сум;свободна\n"  # new (floor 5 exists)
@@ -194,6 +197,13 @@ def test_preview_changes_nothing_and_counts_each_outcome(db, admin, sunrise, tmp
     assert job.counts == {"create": 1, "update": 1, "unchanged": 1, "reject": 1}
     assert db.scalar(select(func.count()).select_from(Apartment)) == before
     rows = outcomes(db, job)
+    assert [rows[line].outcome for line in (2, 3, 4, 5)] == [
+        Outcome.CREATE,
+        Outcome.UNCHANGED,
+        Outcome.UPDATE,
+        Outcome.REJECT,
+    ]
+    assert rows[2].key == "Sunrise / A / 601"
     assert rows[4].changes["price_per_m2"] == ["1000.00", "1100.00"]
     assert rows[5].reason == "Unknown complex." and rows[5].field == "complex"
     assert rows[5].values[0] == "Nowhere"

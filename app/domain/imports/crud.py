@@ -366,7 +366,7 @@ class ImportCRUD:
         """Replace the import's row outcomes by this run's (bulk inserts)."""
         db.execute(delete(ImportRow).where(ImportRow.import_id == job.id))
         batch: list[dict] = []
-        for r in outcome.results:
+        for r in outcome.results():
             batch.append(
                 {
                     "import_id": job.id,

@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any
 
+import orjson
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -87,20 +89,36 @@ class RowResult:
     values: Sequence[str] = ()
 
 
+SPOOL_IN_MEMORY = 4 << 20  # bytes of row outcomes kept in memory before they go to a temporary file
+
+
 @dataclass
 class Run:
-    """Everything one pass over the file decided."""
+    """Everything one pass over the file decided: the counts, and each row's outcome spooled (to
+    a temporary file past a few MB), so that memory stays flat however long the file is."""
 
-    results: list[RowResult] = dataclasses.field(default_factory=list)
     total: int = 0
+    counts: dict[str, int] = dataclasses.field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    spool: IO[bytes] = dataclasses.field(default_factory=lambda: SpooledTemporaryFile(SPOOL_IN_MEMORY))  # noqa: SIM115 (closed by results())
 
-    @property
-    def counts(self) -> dict[str, int]:
-        """How many rows of each outcome."""
-        counts = {o.value: 0 for o in Outcome}
-        for r in self.results:
-            counts[r.outcome.value] += 1
-        return counts
+    def add(self, results: list[RowResult]) -> None:
+        """Count and keep a chunk's outcomes."""
+        lines = []
+        for r in results:
+            self.counts[r.outcome.value] += 1
+            lines.append(orjson.dumps((r.line, r.outcome.value, r.key, r.field, r.reason, r.changes, r.values)))
+        if lines:
+            self.spool.write(b"\n".join(lines) + b"\n")
+
+    def results(self) -> Iterator[RowResult]:
+        """The outcomes kept, in the file's order; the spool is closed after the last."""
+        self.spool.seek(0)
+        try:
+            for text in self.spool:
+                line, outcome, key, field, reason, changes, values = orjson.loads(text)
+                yield RowResult(line, Outcome(outcome), key, field, reason, changes, values)
+        finally:
+            self.spool.close()
 
 
 Progress = Callable[[int], None]
@@ -552,7 +570,7 @@ def run(
     processor = (processors or PROCESSORS)[job.kind](db, actor, job)
     outcome = Run()
     for chunk in _chunks(rows):
-        outcome.results += processor.chunk(chunk, headers, job.mapping)
+        outcome.add(processor.chunk(chunk, headers, job.mapping))
         outcome.total += len(chunk)
         if progress is not None:
             progress(outcome.total)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -347,9 +348,25 @@ def _insert_multirow(conn: Connection, single: str, width: int, rows: list[tuple
         conn.exec_driver_sql(sql, tuple(value for row in batch for value in row))
 
 
+def _copy_rows(conn: Connection, table: Table, keys: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL: the rows through COPY ... FROM STDIN in the session's transaction (several
+    times faster than an INSERT per row)."""
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[key].name) for key in keys)
+    statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dbapi_error as exc:  # as SQLAlchemy's own statements raise it: IntegrityError and the like
+        raise DBAPIError.instance(statement, None, exc, dbapi_error) from exc
+
+
 def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (all with the same keys) in one DBAPI executemany: the column types convert
-    the values, Python-side column defaults fill the missing columns, no per-row ORM or Core work."""
+    """Insert many rows (all with the same keys) in bulk: multi-row VALUES on SQLite, COPY on
+    PostgreSQL. The column types convert the values, Python-side column defaults fill the missing
+    columns, and there is no per-row ORM or Core work."""
     if not rows:
         return
     conn = session.connection()
@@ -368,11 +385,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         raw = [row[name] for row in rows] if name in keys else [defaults[name]] * len(rows)
         columns.append(_converted(_bind_processor(table.c[name].type, dialect), raw))
     _note(session, table.name)  # cached aggregates over this table are refreshed on commit
-    if dialect.name == "sqlite":
-        _insert_multirow(conn, compiled.string, len(names), list(zip(*columns, strict=True)))
-        return
-    if compiled.positional:
-        out: list[Any] = list(zip(*columns, strict=True))
+    values = list(zip(*columns, strict=True))
+    if dialect.name == "postgresql":
+        _copy_rows(conn, table, names, values)
     else:
-        out = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    conn.exec_driver_sql(compiled.string, out)
+        _insert_multirow(conn, compiled.string, len(names), values)

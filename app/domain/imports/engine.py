@@ -541,7 +541,7 @@ class LeadImport:
 
 
 def insert_rows(db: Session, model: type, rows: list[dict]) -> None:
-    """Insert many rows with one DBAPI executemany (no ORM bookkeeping, no RETURNING)."""
+    """Insert many rows in bulk (`app.db.insert_many`: no ORM bookkeeping, no RETURNING)."""
     insert_many(db, model.__table__, rows)
 
 

@@ -24,7 +24,7 @@ from app.domain.imports import normalise as norm
 from app.domain.imports.crud import imports
 from app.domain.imports.mapping import suggest
 from app.domain.imports.models import ImportKind, ImportRow, ImportStatus, Outcome
-from app.domain.imports.readers import FileUpload, open_table, sniff_csv
+from app.domain.imports.readers import FileUpload, count_xlsx_rows, open_table, sniff_csv
 from app.domain.imports.schemas import ImportOptions, RowFilter
 from app.domain.inventory.models import Apartment, ApartmentStatus, Building
 from app.domain.leads.models import Lead, LeadSource
@@ -176,6 +176,46 @@ def test_xlsx_reads_values_and_stops_after_the_data(tmp_path):
     assert table.headers == ["Номер", "Площадь", "Цена"]
     rows = list(table.rows)
     assert [line for line, _ in rows] == [2]
+
+
+def _workbook_bytes(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_quick_xlsx_row_count_agrees_with_the_reader(tmp_path):
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Номер", "Площадь", "Цена"])
+    sheet.append(["101", 50, "=B2*1000"])
+    sheet.append([None, None, None])  # a blank row in the middle
+    sheet.append(["", None, None])  # an empty string: a blank row too
+    sheet.append(["103", 40.5, 1000])
+    sheet["A9"].font = Font(bold=True)  # a formatted cell with no value
+    sheet["A5000"] = None  # a stated size larger than the data
+    streamed = openpyxl.Workbook(write_only=True)  # inline strings, no stated size
+    rows = streamed.create_sheet()
+    for row in (["Телефон", "ФИО"], ["+998901234567", "Али"], [None, None], ["+998901234568", ""]):
+        rows.append(row)
+    for name, book_ in (("plain.xlsx", book), ("streamed.xlsx", streamed)):
+        path = tmp_path / name
+        path.write_bytes(_workbook_bytes(book_))
+        assert len(list(open_table(path).rows)) == 2
+        assert count_xlsx_rows(path, 1000) == 2
+
+
+def test_an_xlsx_with_more_rows_than_allowed_is_refused_at_upload(db, admin, tmp_path):
+    book = openpyxl.Workbook()
+    for i in range(6):
+        book.active.append([f"+99890123456{i}", "Али"])
+    upload = FileUpload(io.BytesIO(_workbook_bytes(book)), "leads.xlsx")
+    with pytest.raises(Invalid, match="more than"):
+        imports.create(db, admin, ImportKind.LEADS, upload, tmp_path, MB, 4)
+    upload = FileUpload(io.BytesIO(_workbook_bytes(book)), "leads.xlsx")
+    assert imports.create(db, admin, ImportKind.LEADS, upload, tmp_path, MB, 5).total_rows == 5
 
 
 # ---- apartments ------------------------------------------------------------------------------

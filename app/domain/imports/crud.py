@@ -31,7 +31,15 @@ from app.domain.imports import engine, undo
 from app.domain.imports.mapping import check_mapping, missing_required, suggest
 from app.domain.imports.models import ImportJob, ImportKind, ImportMapping, ImportRow, ImportStatus, Outcome
 from app.domain.imports.payments import PaymentImport
-from app.domain.imports.readers import FileUpload, Table, imports_dir, open_table, sniff_csv, store_upload
+from app.domain.imports.readers import (
+    FileUpload,
+    Table,
+    count_xlsx_rows,
+    imports_dir,
+    open_table,
+    sniff_csv,
+    store_upload,
+)
 from app.domain.imports.schemas import ImportOptions, MappingWrite, RowFilter
 from app.domain.imports.sheets import SheetRef, SheetsAccess, store_snapshot
 
@@ -412,12 +420,7 @@ def _close(table: Table) -> None:
 def _count_rows(path: Path, max_rows: int) -> int:
     """How many data rows the file has (at most `max_rows`; Invalid beyond)."""
     if path.suffix == ".xlsx":
-        table = open_table(path)
-        count = 0
-        for count, _ in enumerate(table.rows, start=1):
-            if count > max_rows:
-                _close(table)
-                break
+        count = count_xlsx_rows(path, max_rows)
     else:
         with path.open("rb") as f:
             count = max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1)

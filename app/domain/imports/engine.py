@@ -78,7 +78,7 @@ class RowError(Exception):
 
 @dataclass(slots=True)
 class RowResult:
-    """The outcome of one row (a run keeps one per row of the file: slots keep it small)."""
+    """The outcome of one row (slots: a run makes one per row of the file)."""
 
     line: int
     outcome: Outcome

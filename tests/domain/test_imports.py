@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import gc
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from app.auth.permissions import Role
+from app.core import clock
 from app.core.errors import Conflict, Forbidden, Invalid
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.crud import distribution
-from app.domain.distribution.models import AssignReason, DistributionMode, DistributionSettings, LeadAssignment
+from app.domain.distribution.models import (
+    AssignReason,
+    DistributionMode,
+    DistributionSettings,
+    LeadAssignment,
+    SellerTurn,
+)
 from app.domain.imports import engine
 from app.domain.imports import normalise as norm
 from app.domain.imports.crud import imports
@@ -462,6 +469,60 @@ def test_new_leads_are_distributed_like_any_new_lead(db, admin, tmp_path):
     apply(db, admin, tmp_path, upload(db, admin, tmp_path, content, kind=ImportKind.LEADS, filename="l.csv"))
     owners = db.scalars(select(Lead.assigned_id).where(Lead.phone.like("+99890100000%")).order_by(Lead.id)).all()
     assert sorted(owners.count(s.id) for s in (first, second)) == [2, 2]
+
+
+def _decisions(db, lead_ids):
+    """Each lead's salesperson and its automatic decision (reason, those skipped), in id order."""
+    rows = db.execute(
+        select(Lead.id, Lead.assigned_id, LeadAssignment.reason, LeadAssignment.skipped)
+        .join(LeadAssignment, LeadAssignment.lead_id == Lead.id)
+        .where(Lead.id.in_(lead_ids))
+        .order_by(Lead.id)
+    )
+    return [(assigned, reason, skipped) for _, assigned, reason, skipped in rows]
+
+
+@pytest.mark.parametrize(
+    ("weights", "caps", "waited_minutes", "waiting"),
+    [
+        ((2, 1, 1), (4, 2, 3), (None, None, None), 2),  # weighted; 4 + 2 + 3 given, then all at their cap
+        ((1, 1, 1), (None, None, 2), (1, 2, 3), 0),  # equal weights: ties go to who waited longest
+    ],
+    ids=["weights-and-caps", "ties"],
+)
+def test_imported_leads_get_the_turns_caps_and_ties_one_at_a_time_would_give(
+    db, admin, tmp_path, weights, caps, waited_minutes, waiting
+):
+    settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
+    settings.mode = DistributionMode.AUTO
+    db.add(settings)
+    sellers = [make_user(db, Role.SALES) for _ in range(3)]
+    make_user(db, Role.SALES)  # expected, not on shift
+    now = clock.now()
+
+    def start_turns():
+        for seller, weight, cap, minutes in zip(sellers, weights, caps, waited_minutes, strict=True):
+            last = now - timedelta(minutes=minutes) if minutes else None
+            db.merge(SellerTurn(user_id=seller.id, weight=weight, daily_cap=cap, credit=0, last_assigned_at=last))
+        db.flush()
+
+    start_turns()
+    for seller in sellers:
+        attendance.check_in(db, seller)
+    content = "phone,name\n" + "".join(f"+99890300{i:04d},Клиент {i}\n" for i in range(11))
+    apply(db, admin, tmp_path, upload(db, admin, tmp_path, content.encode(), kind=ImportKind.LEADS, filename="l.csv"))
+    ids = db.scalars(select(Lead.id).where(Lead.phone.like("+99890300%")).order_by(Lead.id)).all()
+    in_bulk = _decisions(db, ids)
+    assert [a for a, _, _ in in_bulk].count(None) == waiting
+    assert AssignReason.CAP_SKIPPED in {r for _, r, _ in in_bulk}
+    # the same leads, the same turns from the start, given one at a time by the per-lead path
+    db.execute(delete(LeadAssignment).where(LeadAssignment.lead_id.in_(ids)))
+    db.execute(update(Lead).where(Lead.id.in_(ids)).values(assigned_id=None))
+    start_turns()
+    db.expire_all()
+    for lead in db.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id)):
+        distribution._give(db, lead, AssignReason.TURN, record_waiting=True)
+    assert _decisions(db, ids) == in_bulk
 
 
 def test_thousands_of_new_leads_wait_when_nobody_is_on_shift(db, admin, tmp_path):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.auth.permissions import P, Role, can
 from app.core import clock
 from app.core.errors import Forbidden, Invalid
-from app.db import insert_many
+from app.db import insert_many, one_of
 from app.domain.audit.crud import audit
 from app.domain.audit.models import AuditEntry
 from app.domain.distribution.models import (
@@ -45,6 +45,17 @@ TAKES_A_TURN = (AssignReason.TURN, AssignReason.CAP_SKIPPED, AssignReason.QUEUE)
 WAITING = (AssignReason.WAITING_ABSENT, AssignReason.WAITING_CAP)
 DRAIN_LIMIT = 1000  # waiting leads handed out in one go
 NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+Decision = tuple[int, int | None, AssignReason, list[int] | None]  # lead id, salesperson id, reason, skipped
+
+
+def _decision_after(seller_id: int | None, reason: AssignReason, skipped: list[int] | None) -> dict:
+    """An automatic decision's after-snapshot in the audit log."""
+    after: dict = {"assigned_id": seller_id, "reason": reason.value}
+    if skipped:
+        after["skipped"] = skipped
+    return after
 
 
 @dataclass
@@ -187,13 +198,11 @@ class DistributionCRUD:
         if row.mode != DistributionMode.AUTO or not lead_ids:
             return
         self._drain(db, below=min(lead_ids))  # the ones waiting longer go first
-        if not self._eligible(db):  # nobody on shift: they all wait, recorded in two statements
-            self._record_waiting(db, lead_ids)
+        sellers = self._eligible(db)
+        if not sellers:  # nobody on shift: they all wait
+            self._record_many(db, [(i, None, AssignReason.WAITING_ABSENT, None) for i in lead_ids])
             return
-        for start in range(0, len(lead_ids), DRAIN_LIMIT):
-            chunk = lead_ids[start : start + DRAIN_LIMIT]
-            for lead in db.scalars(select(Lead).where(Lead.id.in_(chunk)).order_by(Lead.id)).all():
-                self._give(db, lead, AssignReason.TURN, record_waiting=True)
+        self._give_new_in_turn(db, sorted(lead_ids), sellers)
 
     def on_check_in(self, db: Session, seller: User) -> int:
         """A salesperson came on shift: they take their share of the waiting leads (the oldest), the
@@ -370,28 +379,62 @@ class DistributionCRUD:
             )
         )
         db.flush()
-        after = {"assigned_id": seller.id if seller else None, "reason": reason.value}
-        if skipped:
-            after["skipped"] = skipped
+        after = _decision_after(seller.id if seller else None, reason, skipped)
         audit.record(db, None, "lead", lead.id, "auto_assign", {"assigned_id": previous}, after)
         if seller is not None and reason != AssignReason.RETURNING:
             assigned_event(db, lead.id, seller.id)
 
-    @staticmethod
-    def _record_waiting(db: Session, lead_ids: list[int]) -> None:
-        """What `_record` writes for leads that wait with nobody on shift, in bulk."""
-        reason = AssignReason.WAITING_ABSENT
+    def _give_new_in_turn(self, db: Session, lead_ids: list[int], sellers: list[User]) -> None:
+        """`_give` for many new, unassigned leads at once, with the same choices one at a time would
+        make (the turn, the caps, the ties), decided in memory; then one UPDATE per salesperson and
+        the history and audit rows in bulk."""
+        turns = [self._turn(db, u.id) for u in sellers]
+        counts = self._assigned_today(db, [u.id for u in sellers])
         now = clock.now()
-        after = {"assigned_id": None, "reason": reason.value}
-        for start in range(0, len(lead_ids), DRAIN_LIMIT):  # a batch at a time: memory stays flat
-            batch = lead_ids[start : start + DRAIN_LIMIT]
+        given: dict[int, list[int]] = {}
+        decisions: list[Decision] = []
+        for n, lead_id in enumerate(lead_ids):
+            capped = [t for t in turns if t.daily_cap is not None and counts.get(t.user_id, 0) >= t.daily_cap]
+            open_turns = [t for t in turns if t not in capped and t.weight > 0]
+            if not open_turns:
+                decisions.append((lead_id, None, AssignReason.WAITING_CAP, [t.user_id for t in capped]))
+                continue
+            chosen = self._next_in_turn(open_turns)
+            chosen.last_assigned_at = now + timedelta(microseconds=n)  # the order one at a time would give
+            counts[chosen.user_id] = counts.get(chosen.user_id, 0) + 1
+            given.setdefault(chosen.user_id, []).append(lead_id)
+            reason = AssignReason.CAP_SKIPPED if capped else AssignReason.TURN
+            decisions.append((lead_id, chosen.user_id, reason, [t.user_id for t in capped] or None))
+        dialect = db.get_bind().dialect.name
+        for user_id, ids in given.items():
+            db.execute(
+                update(Lead)
+                .where(one_of(Lead.id, ids, dialect), Lead.assigned_id.is_(None))
+                .values(assigned_id=user_id, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        self._record_many(db, decisions)
+        for lead_id, seller_id, _, _ in decisions:
+            if seller_id is not None:
+                assigned_event(db, lead_id, seller_id)
+        db.flush()  # the turns' credit and last turn
+
+    @staticmethod
+    def _record_many(db: Session, decisions: list[Decision]) -> None:
+        """What `_record` writes, for many new leads' decisions in bulk (a batch at a time: memory
+        stays flat)."""
+        now = clock.now()
+        for start in range(0, len(decisions), DRAIN_LIMIT):
+            batch = decisions[start : start + DRAIN_LIMIT]
             insert_many(
-                db, LeadAssignment.__table__, [{"lead_id": i, "salesperson_id": None, "reason": reason} for i in batch]
+                db,
+                LeadAssignment.__table__,
+                [{"lead_id": i, "salesperson_id": s, "reason": r, "skipped": k} for i, s, r, k in batch],
             )
             rows = [
                 {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
-                | {"before": {"assigned_id": None}, "after": after}
-                for i in batch
+                | {"before": {"assigned_id": None}, "after": _decision_after(s, r, k)}
+                for i, s, r, k in batch
             ]
             insert_many(db, AuditEntry.__table__, rows)
 

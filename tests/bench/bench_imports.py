@@ -3,6 +3,7 @@ and as XLSX, on SQLite or PostgreSQL.
 
 Run from the repository root:
     python -m tests.bench.bench_imports [rows] [--formats csv,xlsx] [--db sqlite|postgresql] [--pg-url URL]
+        [--on-shift N]
 For each format it builds a throw-away database with one complex (PostgreSQL: the database at
 --pg-url is emptied), writes the files, and times the preview (a rolled-back run), the apply, and
 the same file again (all unchanged). It prints rows per second (the whole run: reading, deciding,
@@ -23,13 +24,16 @@ from pathlib import Path
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.db import write_session
+from app.domain.distribution.models import DistributionMode, DistributionSettings
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportKind
 from app.domain.imports.readers import FileUpload
 from app.domain.inventory.models import Building, Complex
+from app.domain.staff.attendance import attendance
 from app.migrations import upgrade
 from tests.bench.bench_leads import DEFAULT_PG_URL, reset_postgres
 from tests.bench.bench_pages import bare_rate
+from tests.factories import make_user
 
 
 def apartments_csv(rows: int) -> bytes:
@@ -76,10 +80,17 @@ def as_xlsx(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def fresh_database(url: str, rows: int) -> None:
-    """Migrate the database and give it an admin, one complex and its buildings."""
+def fresh_database(url: str, rows: int, on_shift: int = 0) -> None:
+    """Migrate the database and give it an admin, one complex and its buildings; with `on_shift`,
+    automatic distribution and that many salespeople on shift (new leads are given out in turn)."""
     upgrade(url)
     with write_session(url) as db:
+        if on_shift:
+            settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
+            settings.mode = DistributionMode.AUTO
+            db.add(settings)
+            for _ in range(on_shift):
+                attendance.check_in(db, make_user(db, Role.SALES))
         admin = User(username="bench-admin", role=Role.ADMIN, password_hash="-", full_name="Bench")
         complex_ = Complex(name="Bench", slug="bench")
         db.add_all([admin, complex_])
@@ -112,8 +123,12 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,xlsx")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="your own PostgreSQL database (it is emptied)")
+    parser.add_argument("--on-shift", type=int, default=0, help="salespeople on shift to give new leads to")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {args.db}, {args.rows:,} rows per file")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, {args.db}, {args.rows:,} rows per file,",
+        f"{args.on_shift} salespeople on shift",
+    )
     bare = bare_rate()
     print(f"bare starlette endpoint: {bare:,.0f} req/s (ratio = import rows/s per bare request/s)")
     for fmt in args.formats.split(","):
@@ -122,7 +137,7 @@ def main() -> None:
         if args.db == "postgresql":
             url = args.pg_url
             reset_postgres(url)
-        fresh_database(url, args.rows)
+        fresh_database(url, args.rows, args.on_shift)
         run_format(url, folder, args.rows, fmt, bare)
 
 

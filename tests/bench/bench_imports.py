@@ -24,7 +24,8 @@ from pathlib import Path
 from app.auth.models import User
 from app.auth.permissions import Role
 from app.db import write_session
-from app.domain.distribution.models import DistributionMode, DistributionSettings
+from app.domain.distribution.crud import distribution
+from app.domain.distribution.models import DistributionMode
 from app.domain.imports.crud import imports
 from app.domain.imports.models import ImportKind
 from app.domain.imports.readers import FileUpload
@@ -86,9 +87,7 @@ def fresh_database(url: str, rows: int, on_shift: int = 0) -> None:
     upgrade(url)
     with write_session(url) as db:
         if on_shift:
-            settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
-            settings.mode = DistributionMode.AUTO
-            db.add(settings)
+            distribution.settings(db).mode = DistributionMode.AUTO
             for _ in range(on_shift):
                 attendance.check_in(db, make_user(db, Role.SALES))
         admin = User(username="bench-admin", role=Role.ADMIN, password_hash="-", full_name="Bench")

@@ -22,7 +22,6 @@ from app.domain.distribution.crud import distribution
 from app.domain.distribution.models import (
     AssignReason,
     DistributionMode,
-    DistributionSettings,
     LeadAssignment,
     SellerTurn,
 )
@@ -459,9 +458,7 @@ def test_leads_one_per_phone_created_completed_or_rejected(db, admin, sunrise, t
 
 
 def test_new_leads_are_distributed_like_any_new_lead(db, admin, tmp_path):
-    settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
-    settings.mode = DistributionMode.AUTO
-    db.add(settings)
+    distribution.settings(db).mode = DistributionMode.AUTO
     first, second = make_user(db, Role.SALES), make_user(db, Role.SALES)
     for seller in (first, second):
         attendance.check_in(db, seller)
@@ -493,9 +490,7 @@ def _decisions(db, lead_ids):
 def test_imported_leads_get_the_turns_caps_and_ties_one_at_a_time_would_give(
     db, admin, tmp_path, weights, caps, waited_minutes, waiting
 ):
-    settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
-    settings.mode = DistributionMode.AUTO
-    db.add(settings)
+    distribution.settings(db).mode = DistributionMode.AUTO
     sellers = [make_user(db, Role.SALES) for _ in range(3)]
     make_user(db, Role.SALES)  # expected, not on shift
     now = clock.now()
@@ -526,9 +521,7 @@ def test_imported_leads_get_the_turns_caps_and_ties_one_at_a_time_would_give(
 
 
 def test_thousands_of_new_leads_wait_when_nobody_is_on_shift(db, admin, tmp_path):
-    settings = db.get(DistributionSettings, 1) or DistributionSettings(id=1)
-    settings.mode = DistributionMode.AUTO
-    db.add(settings)
+    distribution.settings(db).mode = DistributionMode.AUTO
     make_user(db, Role.SALES)  # expected, not checked in
     content = "phone,name\n" + "".join(f"+99890200{i:04d},Клиент {i}\n" for i in range(2500))
     job = upload(db, admin, tmp_path, content.encode(), kind=ImportKind.LEADS, filename="l.csv")

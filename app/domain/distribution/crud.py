@@ -26,7 +26,6 @@ from app.core import clock
 from app.core.errors import Forbidden, Invalid
 from app.db import insert_many, one_of
 from app.domain.audit.crud import audit
-from app.domain.audit.models import AuditEntry
 from app.domain.distribution.models import (
     AssignReason,
     DistributionMode,
@@ -283,14 +282,11 @@ class DistributionCRUD:
                 self._record(db, lead, None, AssignReason.WAITING_ABSENT)
             return False
         turns = [self._turn(db, u.id) for u in sellers]
-        counts = self._assigned_today(db, [u.id for u in sellers])
-        capped = [t for t in turns if t.daily_cap is not None and counts.get(t.user_id, 0) >= t.daily_cap]
-        open_turns = [t for t in turns if t not in capped and t.weight > 0]
-        if not open_turns:
+        chosen, capped = self._pick(turns, self._assigned_today(db, [u.id for u in sellers]))
+        if chosen is None:
             if record_waiting:
                 self._record(db, lead, None, AssignReason.WAITING_CAP, [t.user_id for t in capped])
             return False
-        chosen = self._next_in_turn(open_turns)
         previous = lead.assigned_id
         result = db.execute(
             update(Lead)
@@ -311,6 +307,14 @@ class DistributionCRUD:
 
             hand_over_deals(db, None, lead.id, seller)
         return True
+
+    @classmethod
+    def _pick(cls, turns: list[SellerTurn], counts: dict[int, int]) -> tuple[SellerTurn | None, list[SellerTurn]]:
+        """(whose turn it is, None when nobody may take a lead; those at their daily cap), given the
+        leads each got today (`counts`)."""
+        capped = [t for t in turns if t.daily_cap is not None and counts.get(t.user_id, 0) >= t.daily_cap]
+        open_turns = [t for t in turns if t not in capped and t.weight > 0]
+        return (cls._next_in_turn(open_turns) if open_turns else None), capped
 
     @staticmethod
     def _next_in_turn(turns: list[SellerTurn]) -> SellerTurn:
@@ -394,12 +398,10 @@ class DistributionCRUD:
         given: dict[int, list[int]] = {}
         decisions: list[Decision] = []
         for n, lead_id in enumerate(lead_ids):
-            capped = [t for t in turns if t.daily_cap is not None and counts.get(t.user_id, 0) >= t.daily_cap]
-            open_turns = [t for t in turns if t not in capped and t.weight > 0]
-            if not open_turns:
+            chosen, capped = self._pick(turns, counts)
+            if chosen is None:
                 decisions.append((lead_id, None, AssignReason.WAITING_CAP, [t.user_id for t in capped]))
                 continue
-            chosen = self._next_in_turn(open_turns)
             chosen.last_assigned_at = now + timedelta(microseconds=n)  # the order one at a time would give
             counts[chosen.user_id] = counts.get(chosen.user_id, 0) + 1
             given.setdefault(chosen.user_id, []).append(lead_id)
@@ -423,7 +425,6 @@ class DistributionCRUD:
     def _record_many(db: Session, decisions: list[Decision]) -> None:
         """What `_record` writes, for many new leads' decisions in bulk (a batch at a time: memory
         stays flat)."""
-        now = clock.now()
         for start in range(0, len(decisions), DRAIN_LIMIT):
             batch = decisions[start : start + DRAIN_LIMIT]
             insert_many(
@@ -431,12 +432,8 @@ class DistributionCRUD:
                 LeadAssignment.__table__,
                 [{"lead_id": i, "salesperson_id": s, "reason": r, "skipped": k} for i, s, r, k in batch],
             )
-            rows = [
-                {"at": now, "actor_id": None, "entity": "lead", "entity_id": str(i), "action": "auto_assign"}
-                | {"before": {"assigned_id": None}, "after": _decision_after(s, r, k)}
-                for i, s, r, k in batch
-            ]
-            insert_many(db, AuditEntry.__table__, rows)
+            entries = [(i, {"assigned_id": None}, _decision_after(s, r, k)) for i, s, r, k in batch]
+            audit.record_many(db, None, "lead", "auto_assign", entries)
 
     @staticmethod
     def _config(db: Session, row: DistributionSettings) -> dict:
